@@ -1,0 +1,39 @@
+"""Cocreate: companies improve their prototypes together with their customers."""
+
+from flask import Flask
+
+from cocreate.config import Config
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the app. No I/O here: no migrations, no seeding, no network."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+
+    from cocreate import cli, errors, security, web_setup
+    from cocreate.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    web_setup.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from cocreate.auth.routes import bp as auth_bp
+    from cocreate.companies.routes import bp as companies_bp
+    from cocreate.main import bp as main_bp
+    from cocreate.products.routes import bp as products_bp
+
+    for blueprint in (main_bp, auth_bp, companies_bp, products_bp):
+        app.register_blueprint(blueprint)
+    return app

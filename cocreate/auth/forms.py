@@ -1,0 +1,42 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from cocreate.auth.passwords import password_problem
+
+
+def strong_password(form, field) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class SignupForm(FlaskForm):
+    name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    email = EmailField(
+        "E-mail",
+        validators=[DataRequired(), Length(max=254), Email(message="Enter a valid e-mail address.")],
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired(), strong_password], description="At least 10 characters."
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    remember = BooleanField("Remember me on this device")
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    bio = TextAreaField("About you", validators=[Length(max=2000)])
+    contact_opt_in = BooleanField("Companies may contact me about ambassador programmes")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    new = PasswordField("New password", validators=[DataRequired(), strong_password])
+    confirm = PasswordField(
+        "Repeat the new password", validators=[DataRequired(), EqualTo("new", "The passwords differ.")]
+    )

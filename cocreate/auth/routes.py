@@ -1,0 +1,100 @@
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from cocreate.auth import services
+from cocreate.auth.forms import LoginForm, PasswordForm, ProfileForm, SignupForm
+from cocreate.auth.models import User
+from cocreate.extensions import db, limiter
+from cocreate.web import EmptyForm, render, safe_next, see_other
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_failed(response) -> bool:
+    return response.status_code != 303
+
+
+def _account_key() -> str:
+    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("10/hour", methods=["POST"], deduct_when=lambda r: r.status_code == 303)
+def signup():
+    if current_user.is_authenticated:
+        return see_other(url_for("main.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(name=form.name.data, email=form.email.data, password=form.password.data)
+        except services.EmailTaken:
+            form.email.errors.append("An account with this e-mail exists already. Log in instead?")
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome, {user.name}!", "success")
+            return see_other(safe_next(url_for("main.index")))
+    return render("auth/signup.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20/hour", methods=["POST"], deduct_when=_login_failed)
+@limiter.limit("5/15 minutes", methods=["POST"], key_func=_account_key, deduct_when=_login_failed)
+def login():
+    if current_user.is_authenticated:
+        return see_other(safe_next(url_for("main.index")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()  # a re-hashed password, if the parameters changed
+            login_user(user, remember=form.remember.data)
+            return see_other(safe_next(url_for("main.index")))
+        form.password.errors.append("That e-mail and password do not match an account.")
+    return render("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.revoke_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    flash("You are logged out.", "info")
+    return see_other(url_for("main.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        form.populate_obj(current_user)
+        db.session.commit()
+        flash("Your profile is saved.", "success")
+        return see_other(url_for("auth.profile"))
+    return render("auth/profile.html", form=form, password_form=PasswordForm()), 400 if form.errors else 200
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.email, form.current.data) is None:
+            form.current.errors.append("That is not your current password.")
+        else:
+            services.change_password(current_user, form.new.data)
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this session continues with the new token; all others end
+            flash("Your password is changed; other sessions were logged out.", "success")
+            return see_other(url_for("auth.profile"))
+    return render("auth/profile.html", form=ProfileForm(obj=current_user), password_form=form), 400
+
+
+@bp.get("/users/<int:user_id>")
+def public_profile(user_id: int):
+    user = db.get_or_404(User, user_id)
+    return render("auth/public_profile.html", user=user)

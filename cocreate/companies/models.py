@@ -1,0 +1,71 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cocreate.auth.models import User
+from cocreate.extensions import UTCDateTime, db, utcnow
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"
+    PRODUCT = "product"
+    MARKETING = "marketing"
+
+    @property
+    def label(self) -> str:
+        return {"owner": "Owner", "product": "Product owner", "marketing": "Marketing"}[self.value]
+
+
+ROLE_TYPE = sa.Enum(Role, name="member_role", native_enum=False, length=20,
+                    values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Company(db.Model):
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="company", cascade="all, delete-orphan", order_by="Membership.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Company {self.slug}>"
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("company_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(ROLE_TYPE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    company: Mapped[Company] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()
+
+
+class Invitation(db.Model):
+    """An owner's invitation to join a company, accepted through a link by the invited e-mail."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    role: Mapped[Role] = mapped_column(ROLE_TYPE)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    company: Mapped[Company] = relationship()
+    invited_by: Mapped[User | None] = relationship()

@@ -1,0 +1,143 @@
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, url_for
+from flask_login import current_user, login_required
+
+from cocreate.auth.services import find_by_email
+from cocreate.companies import services
+from cocreate.companies.access import require
+from cocreate.companies.forms import AddMemberForm, CompanyForm, RoleForm
+from cocreate.companies.models import Company, Membership, Role
+from cocreate.extensions import db
+from cocreate.products.services import visible_products
+from cocreate.web import EmptyForm, render, see_other
+
+bp = Blueprint("companies", __name__)
+
+
+def company_or_404(slug: str) -> Company:
+    return db.one_or_404(sa.select(Company).where(Company.slug == slug))
+
+
+@bp.get("/companies")
+@login_required
+def mine():
+    return render("companies/mine.html", companies=services.companies_of(current_user))
+
+
+@bp.route("/companies/new", methods=["GET", "POST"])
+@login_required
+def create():
+    form = CompanyForm()
+    if form.validate_on_submit():
+        company = services.create_company(current_user, form.name.data)
+        db.session.commit()
+        flash(f"{company.name} is created. You are its owner.", "success")
+        return see_other(url_for("companies.show", slug=company.slug))
+    return render("companies/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/c/<slug>")
+def show(slug: str):
+    company = company_or_404(slug)
+    return render("companies/show.html", company=company, products=visible_products(company=company))
+
+
+@bp.route("/c/<slug>/members", methods=["GET", "POST"])
+def members(slug: str):
+    company = company_or_404(slug)
+    require("company.manage", company)
+    form = AddMemberForm()
+    invite_link = None
+    status = 200
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        user = find_by_email(form.email.data)
+        try:
+            if user is not None:
+                services.add_member(company, user, role)
+                flash(f"{user.name} joined {company.name} as {role.label}.", "success")
+            else:
+                invitation, token = services.invite(company, form.email.data, role, current_user)
+                invite_link = url_for("companies.accept", token=token, _external=True)
+                flash(f"No account uses {invitation.email} yet: send them the invitation link below.", "info")
+        except services.MembershipError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            if invite_link is None:
+                return see_other(url_for("companies.members", slug=slug))
+            form = AddMemberForm(formdata=None)
+    if form.errors:
+        status = 400
+    return render(
+        "companies/members.html",
+        company=company,
+        form=form,
+        role_form=RoleForm(formdata=None),
+        members=services.members(company),
+        invitations=services.pending_invitations(company),
+        invite_link=invite_link,
+    ), status
+
+
+def _membership_or_404(company: Company, membership_id: int) -> Membership:
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.company_id != company.id:
+        abort(404)
+    return membership
+
+
+@bp.post("/c/<slug>/members/<int:membership_id>/role")
+def change_role(slug: str, membership_id: int):
+    company = company_or_404(slug)
+    require("company.manage", company)
+    membership = _membership_or_404(company, membership_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.change_role(membership, Role(form.role.data))
+    except services.MembershipError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{membership.user.name} is now {membership.role.label}.", "success")
+    return see_other(url_for("companies.members", slug=slug))
+
+
+@bp.post("/c/<slug>/members/<int:membership_id>/remove")
+def remove_member(slug: str, membership_id: int):
+    company = company_or_404(slug)
+    require("company.manage", company)
+    membership = _membership_or_404(company, membership_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    name = membership.user.name
+    try:
+        services.remove_member(membership)
+    except services.MembershipError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{name} is no longer a member.", "success")
+    return see_other(url_for("companies.members", slug=slug))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def accept(token: str):
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        abort(404)
+    form = EmptyForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.accept_invitation(invitation, current_user)
+        except services.MembershipError as exc:
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(f"Welcome to {invitation.company.name}!", "success")
+            return see_other(url_for("companies.show", slug=invitation.company.slug))
+    return render("companies/accept.html", invitation=invitation, form=form, error=error), 400 if error else 200

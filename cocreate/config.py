@@ -1,0 +1,48 @@
+"""Settings, read from the environment. SQLite under instance/ is the default database."""
+
+import os
+
+
+def database_url(url: str) -> str:
+    """Normalise a database URL: plain PostgreSQL URLs use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", "sqlite:///cocreate.db"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    PRODUCTION = os.environ.get("COCREATE_ENV", "development") == "production"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = PRODUCTION
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = PRODUCTION
+    WTF_CSRF_TIME_LIMIT = None
+    # Argon2id parameters; tests lower them so the suite stays fast.
+    PASSWORD_TIME_COST = 3
+    PASSWORD_MEMORY_COST = 64 * 1024
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_KEY_PREFIX = "cocreate"
+    IDEAS_PER_PAGE = 20
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    WTF_CSRF_ENABLED = False
+    PASSWORD_TIME_COST = 1
+    PASSWORD_MEMORY_COST = 64
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"

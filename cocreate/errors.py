@@ -1,0 +1,54 @@
+"""Friendly error pages; never a traceback."""
+
+import time
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from cocreate.extensions import db, limiter
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Check what you entered and try again."),
+    401: ("Please log in", "This needs an account."),
+    403: ("Not allowed", "Your account does not have the role this needs. Ask an owner of the company."),
+    404: ("Not found", "The page you asked for does not exist, or is not shared with you."),
+    405: ("Not allowed", "That action cannot be done this way."),
+    413: ("Too large", "What you sent is larger than we accept (2 MB). Make it smaller and try again."),
+    429: ("Slow down", "Too many attempts. Try again later."),
+    500: ("Our mistake", "Something broke on our side. It has been logged; please try again in a moment."),
+}
+
+
+def render_error(code: int, retry_after: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    return render_template("errors/error.html", code=code, title=title, message=message,
+                           retry_after=retry_after), code
+
+
+def _retry_after() -> str | None:
+    """Seconds until the limit that was hit resets, as Flask-Limiter knows it."""
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return str(max(1, int(current.reset_at - time.time())))
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        retry_after = _retry_after() if error.code == 429 else None
+        body, code = render_error(error.code, retry_after)
+        response = app.make_response((body, code))
+        if error.code == 429 and retry_after:
+            response.headers["Retry-After"] = retry_after
+        if error.code == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        db.session.rollback()
+        app.logger.error("500 on %s %s", request.method, request.path, exc_info=error.original_exception)
+        return render_error(500)

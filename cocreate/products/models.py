@@ -1,0 +1,87 @@
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cocreate.auth.models import User
+from cocreate.companies.models import Company
+from cocreate.extensions import UTCDateTime, db, utcnow
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"  # the company's members and the customers it invited
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    tagline: Mapped[str] = mapped_column(sa.String(140), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_html: Mapped[str] = mapped_column(sa.Text, default="")
+    visibility: Mapped[Visibility] = mapped_column(
+        sa.Enum(Visibility, name="visibility", native_enum=False, length=10,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        default=Visibility.PUBLIC,
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    company: Mapped[Company] = relationship()
+    versions: Mapped[list["Version"]] = relationship(
+        back_populates="product", cascade="all, delete-orphan",
+        order_by="(Version.released_on.desc(), Version.id.desc())",
+    )
+
+    @property
+    def current_version(self) -> "Version | None":
+        """The newest version released on or before today."""
+        today = date.today()
+        return next((v for v in self.versions if v.released_on <= today), None)
+
+    def __repr__(self) -> str:
+        return f"<Product {self.slug}>"
+
+
+class ProductAccess(db.Model):
+    """A customer invited to a private product."""
+
+    __tablename__ = "product_access"
+    __table_args__ = (sa.UniqueConstraint("product_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class Version(db.Model):
+    """A prototype version (v0.1, v0.2 …). The newest released one is the product's current version."""
+
+    __tablename__ = "versions"
+    __table_args__ = (
+        sa.UniqueConstraint("product_id", "label"),
+        sa.Index("ix_versions_product_released", "product_id", "released_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(sa.String(30))
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    notes_html: Mapped[str] = mapped_column(sa.Text, default="")
+    released_on: Mapped[date] = mapped_column(sa.Date)
+    demo_url: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="versions")
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_on <= date.today()

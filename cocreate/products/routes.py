@@ -1,0 +1,148 @@
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, url_for
+
+from cocreate.auth.services import find_by_email
+from cocreate.companies.access import can, require
+from cocreate.companies.routes import company_or_404
+from cocreate.extensions import db
+from cocreate.products import services
+from cocreate.products.forms import InviteCustomerForm, ProductForm, VersionForm
+from cocreate.products.models import Product, Version, Visibility
+from cocreate.web import render, see_other
+
+bp = Blueprint("products", __name__)
+
+
+def product_or_404(slug: str) -> Product:
+    """The product, if the current user may see it; a private one is a 404 to outsiders."""
+    product = db.one_or_404(sa.select(Product).where(Product.slug == slug))
+    if not services.can_view(product):
+        abort(404)
+    return product
+
+
+def version_or_404(product: Product, version_id: int) -> Version:
+    version = db.get_or_404(Version, version_id)
+    if version.product_id != product.id:
+        abort(404)
+    return version
+
+
+@bp.get("/products")
+def index():
+    return render("products/index.html", products=services.visible_products())
+
+
+@bp.route("/c/<company_slug>/products/new", methods=["GET", "POST"])
+def create(company_slug: str):
+    company = company_or_404(company_slug)
+    require("product.manage", company)
+    form = ProductForm()
+    if form.validate_on_submit():
+        try:
+            product = services.create_product(
+                company, name=form.name.data, slug=form.slug.data or None, tagline=form.tagline.data or "",
+                description=form.description.data or "", visibility=Visibility(form.visibility.data),
+            )
+        except services.ProductError as error:
+            form.slug.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{product.name} is created. Add its first prototype version.", "success")
+            return see_other(url_for("products.new_version", slug=product.slug))
+    return render("products/form.html", form=form, company=company, product=None), 400 if form.errors else 200
+
+
+@bp.get("/p/<slug>")
+def show(slug: str):
+    product = product_or_404(slug)
+    return render("products/show.html", product=product, manage=can("product.manage", product.company_id))
+
+
+@bp.route("/p/<slug>/edit", methods=["GET", "POST"])
+def edit(slug: str):
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    form = ProductForm(obj=product)
+    if form.validate_on_submit():
+        try:
+            services.update_product(
+                product, name=form.name.data, slug=form.slug.data or product.slug, tagline=form.tagline.data or "",
+                description=form.description.data or "", visibility=Visibility(form.visibility.data),
+            )
+        except services.ProductError as error:
+            db.session.rollback()
+            form.slug.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Product saved.", "success")
+            return see_other(url_for("products.show", slug=product.slug))
+    return render("products/form.html", form=form, company=product.company, product=product), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/p/<slug>/versions/new", methods=["GET", "POST"])
+def new_version(slug: str):
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    form = VersionForm()
+    if form.validate_on_submit():
+        try:
+            version = services.add_version(
+                product, label=form.label.data, notes=form.notes.data or "", released_on=form.released_on.data,
+                demo_url=form.demo_url.data,
+            )
+        except services.ProductError as error:
+            form.label.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{version.label} is added to {product.name}.", "success")
+            return see_other(url_for("products.show", slug=product.slug))
+    return render("products/version_form.html", form=form, product=product, version=None), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/p/<slug>/versions/<int:version_id>/edit", methods=["GET", "POST"])
+def edit_version(slug: str, version_id: int):
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    version = version_or_404(product, version_id)
+    form = VersionForm(obj=version)
+    if form.validate_on_submit():
+        try:
+            services.update_version(version, label=form.label.data, notes=form.notes.data or "",
+                                    released_on=form.released_on.data, demo_url=form.demo_url.data)
+        except services.ProductError as error:
+            db.session.rollback()
+            form.label.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{version.label} saved.", "success")
+            return see_other(url_for("products.show", slug=product.slug))
+    return render("products/version_form.html", form=form, product=product, version=version), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/p/<slug>/customers", methods=["GET", "POST"])
+def customers(slug: str):
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    form = InviteCustomerForm()
+    if form.validate_on_submit():
+        user = find_by_email(form.email.data)
+        if user is None:
+            form.email.errors.append("No account uses this e-mail. Ask them to sign up first.")
+        else:
+            try:
+                services.grant_access(product, user)
+            except services.ProductError as error:
+                form.email.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(f"{user.name} can now see {product.name}.", "success")
+                return see_other(url_for("products.customers", slug=slug))
+    return render("products/customers.html", product=product, form=form,
+                  invited=services.invited_customers(product)), 400 if form.errors else 200

@@ -1,0 +1,141 @@
+"""Products and their prototype versions. Services flush; the caller commits."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from cocreate.auth.models import User
+from cocreate.companies.models import Company, Membership
+from cocreate.companies.services import unique_slug
+from cocreate.extensions import db
+from cocreate.products.models import Product, ProductAccess, Version, Visibility
+from cocreate.text import render_markdown
+
+
+class ProductError(Exception):
+    """A change that cannot be made; the message says why."""
+
+
+def _visible_clause(user):
+    """Public products, plus private ones of the user's companies or to which the user was invited."""
+    if not getattr(user, "is_authenticated", False):
+        return Product.visibility == Visibility.PUBLIC
+    member_of = sa.select(Membership.company_id).where(Membership.user_id == user.id)
+    invited_to = sa.select(ProductAccess.product_id).where(ProductAccess.user_id == user.id)
+    return sa.or_(
+        Product.visibility == Visibility.PUBLIC,
+        Product.company_id.in_(member_of),
+        Product.id.in_(invited_to),
+    )
+
+
+def visible_products(user=None, company: Company | None = None) -> list[Product]:
+    user = current_user if user is None else user
+    query = (
+        sa.select(Product)
+        .where(_visible_clause(user))
+        .options(selectinload(Product.versions), selectinload(Product.company))
+        .order_by(Product.name)
+    )
+    if company is not None:
+        query = query.where(Product.company_id == company.id)
+    return list(db.session.scalars(query))
+
+
+def can_view(product: Product, user=None) -> bool:
+    user = current_user if user is None else user
+    if product.visibility == Visibility.PUBLIC:
+        return True
+    return db.session.scalar(sa.select(Product.id).where(Product.id == product.id, _visible_clause(user))) is not None
+
+
+def create_product(company: Company, *, name: str, tagline: str = "", description: str = "",
+                   visibility: Visibility = Visibility.PUBLIC, slug: str | None = None) -> Product:
+    product = Product(company_id=company.id, company=company, name=name.strip(), tagline=tagline.strip(),
+                      visibility=visibility)
+    product.slug = _checked_slug(slug, name)
+    set_description(product, description)
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def _checked_slug(slug: str | None, name: str, exclude_id: int | None = None) -> str:
+    if not slug:
+        return unique_slug(Product, name, exclude_id)
+    query = sa.select(Product.id).where(Product.slug == slug)
+    if exclude_id is not None:
+        query = query.where(Product.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise ProductError(f"The address “{slug}” is taken; choose another.")
+    return slug
+
+
+def update_product(product: Product, *, name: str, slug: str, tagline: str, description: str,
+                   visibility: Visibility) -> None:
+    product.slug = _checked_slug(slug, name, exclude_id=product.id)
+    product.name = name.strip()
+    product.tagline = tagline.strip()
+    product.visibility = visibility
+    set_description(product, description)
+
+
+def set_description(product: Product, description: str) -> None:
+    product.description = description
+    product.description_html = render_markdown(description)
+
+
+def add_version(product: Product, *, label: str, notes: str = "", released_on: date,
+                demo_url: str | None = None) -> Version:
+    label = label.strip()
+    if db.session.scalar(sa.select(Version.id).where(Version.product_id == product.id, Version.label == label)):
+        raise ProductError(f"{product.name} has a version “{label}” already.")
+    version = Version(product=product, label=label, released_on=released_on, demo_url=demo_url or None)
+    set_notes(version, notes)
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def update_version(version: Version, *, label: str, notes: str, released_on: date, demo_url: str | None) -> None:
+    label = label.strip()
+    clash = db.session.scalar(
+        sa.select(Version.id).where(Version.product_id == version.product_id, Version.label == label,
+                                    Version.id != version.id)
+    )
+    if clash:
+        raise ProductError(f"{version.product.name} has a version “{label}” already.")
+    version.label = label
+    version.released_on = released_on
+    version.demo_url = demo_url or None
+    set_notes(version, notes)
+
+
+def set_notes(version: Version, notes: str) -> None:
+    version.notes = notes
+    version.notes_html = render_markdown(notes)
+
+
+def grant_access(product: Product, user: User) -> ProductAccess:
+    existing = db.session.scalar(
+        sa.select(ProductAccess).where(ProductAccess.product_id == product.id, ProductAccess.user_id == user.id)
+    )
+    if existing is not None:
+        raise ProductError(f"{user.name} is invited already.")
+    access = ProductAccess(product_id=product.id, user_id=user.id)
+    db.session.add(access)
+    db.session.flush()
+    return access
+
+
+def invited_customers(product: Product) -> list[ProductAccess]:
+    return list(
+        db.session.scalars(
+            sa.select(ProductAccess)
+            .where(ProductAccess.product_id == product.id)
+            .options(selectinload(ProductAccess.user))
+            .order_by(ProductAccess.id)
+        )
+    )

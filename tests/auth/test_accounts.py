@@ -1,0 +1,201 @@
+import pytest
+import sqlalchemy as sa
+
+from cocreate.auth.models import User
+from cocreate.extensions import db
+from tests import factories
+from tests.conftest import csrf_token, login
+
+GOOD = {"name": "Anouk", "email": "Anouk@Example.com", "password": "a long enough passphrase"}
+
+
+def users():
+    return db.session.scalars(sa.select(User)).all()
+
+
+def test_signup_creates_account_logs_in_and_hashes_password(client):
+    response = client.post("/signup", data=GOOD)
+    assert response.status_code == 303
+    [user] = users()
+    assert user.email == "anouk@example.com"  # normalised
+    assert user.password_hash.startswith("$argon2id$")
+    assert GOOD["password"] not in user.password_hash
+    page = client.get("/").get_data(as_text=True)
+    assert "Log out" in page and "Anouk" in page
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"email": "not-an-email"}, "Enter a valid e-mail address."),
+        ({"password": "short"}, "Use at least 10 characters."),
+        ({"password": "1234567890"}, "one of the most common"),
+        ({"password": "x" * 129}, "Use at most 128 characters."),
+        ({"name": ""}, "This field is required."),
+        ({"name": "n" * 81}, "Field cannot be longer than 80 characters."),
+    ],
+)
+def test_bad_signup_input_gets_a_clear_message_and_keeps_what_was_typed(client, change, message):
+    response = client.post("/signup", data={**GOOD, **change})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    if "name" not in change:
+        assert 'value="Anouk"' in page  # nothing typed is lost
+    assert users() == []
+
+
+def test_duplicate_email_is_refused_clearly(client):
+    factories.UserFactory(email="anouk@example.com")
+    response = client.post("/signup", data=GOOD)
+    assert response.status_code == 400
+    assert "An account with this e-mail exists already" in response.get_data(as_text=True)
+    assert len(users()) == 1
+
+
+def test_128_character_password_is_accepted_whole(client):
+    password = "p" * 127 + "!"
+    assert client.post("/signup", data={**GOOD, "password": password}).status_code == 303
+    client.post("/logout")
+    assert client.post("/login", data={"email": GOOD["email"], "password": password}).status_code == 303
+    client.post("/logout")
+    assert client.post("/login", data={"email": GOOD["email"], "password": password[:-1]}).status_code == 400
+
+
+def test_login_and_logout(client, user):
+    login(client, user)
+    assert user.name in client.get("/profile").get_data(as_text=True)
+    assert client.post("/logout").status_code == 303
+    response = client.get("/profile")
+    assert response.status_code == 303
+    assert "/login" in response.headers["Location"]
+
+
+def test_unknown_user_and_wrong_password_get_the_same_answer(client, user):
+    wrong = client.post("/login", data={"email": user.email, "password": "wrong password!"})
+    unknown = client.post("/login", data={"email": "nobody@example.com", "password": "wrong password!"})
+    assert wrong.status_code == unknown.status_code == 400
+    message = "That e-mail and password do not match an account."
+    assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+
+
+def test_logout_needs_post(client, logged_in):
+    assert client.get("/logout").status_code == 405
+    assert client.get("/profile").status_code == 200
+
+
+def test_copied_session_cookie_stops_working_after_logout(app, client, user):
+    login(client, user)
+    cookie = client.get_cookie("session").value
+    client.post("/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    assert thief.get("/profile").status_code == 303
+
+
+def test_remember_me_sets_a_cookie_that_logs_in_and_dies_on_logout(app, client, user):
+    login(client, user, remember=True)
+    remember = client.get_cookie("remember_token")
+    assert remember is not None and remember.http_only
+    other = app.test_client()
+    other.set_cookie("remember_token", remember.value)
+    assert other.get("/profile").status_code == 200
+    client.post("/logout")
+    again = app.test_client()
+    again.set_cookie("remember_token", remember.value)
+    assert again.get("/profile").status_code == 303
+
+
+def test_login_without_remember_sets_no_remember_cookie(client, user):
+    login(client, user)
+    assert client.get_cookie("remember_token") is None
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/companies", "/companies"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_next_redirect_stays_on_site(client, user, target, expected):
+    response = client.post(f"/login?next={target}", data={"email": user.email, "password": factories.PASSWORD,
+                                                           "next": target})
+    assert response.status_code == 303
+    assert response.headers["Location"] == expected
+
+
+def test_login_page_for_protected_page_returns_there(client, user):
+    response = client.get("/companies/new")
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.endswith("/login?next=/companies/new")
+    response = client.post(location, data={"email": user.email, "password": factories.PASSWORD,
+                                           "next": "/companies/new"})
+    assert response.headers["Location"] == "/companies/new"
+
+
+def test_profile_edit_and_public_profile(client, logged_in):
+    response = client.post("/profile", data={"name": "New Name", "bio": "I like <b>bikes</b>"})
+    assert response.status_code == 303
+    page = client.get(f"/users/{logged_in.id}").get_data(as_text=True)
+    assert "New Name" in page
+    assert "I like &lt;b&gt;bikes&lt;/b&gt;" in page
+    assert db.session.get(User, logged_in.id).contact_opt_in is False  # unchecked box: no consent
+
+
+def test_profile_rejects_empty_name_and_keeps_bio(client, logged_in):
+    response = client.post("/profile", data={"name": "", "bio": "kept text"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This field is required." in page and "kept text" in page
+
+
+def test_password_change_ends_other_sessions_keeps_this_one(app, client, user):
+    login(client, user)
+    other = app.test_client()
+    login(other, user)
+    response = client.post("/profile/password", data={
+        "current": factories.PASSWORD, "new": "another fine passphrase", "confirm": "another fine passphrase"})
+    assert response.status_code == 303
+    assert client.get("/profile").status_code == 200
+    assert other.get("/profile").status_code == 303
+    client.post("/logout")
+    login(client, user, password="another fine passphrase")
+
+
+def test_password_change_with_wrong_current_password_changes_nothing(client, logged_in):
+    response = client.post("/profile/password", data={
+        "current": "not my password", "new": "another fine passphrase", "confirm": "another fine passphrase"})
+    assert response.status_code == 400
+    assert "That is not your current password." in response.get_data(as_text=True)
+    client.post("/logout")
+    login(client, logged_in)
+
+
+def test_post_without_csrf_token_is_refused(client, user, csrf):
+    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 400
+    token = csrf_token(client)
+    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 303
+
+
+def test_logout_without_csrf_token_keeps_the_session(client, user, csrf):
+    token = csrf_token(client)
+    client.post("/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token})
+    assert client.post("/logout").status_code == 400
+    assert client.get("/profile").status_code == 200
+
+
+def test_create_user_command(runner):
+    result = runner.invoke(args=["create-user", "--name", "Ops", "--email", "ops@example.com",
+                                 "--password", "a long enough passphrase"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(User.name).where(User.email == "ops@example.com")) == "Ops"
+    result = runner.invoke(args=["create-user", "--name", "Ops", "--email", "x@example.com", "--password", "short"])
+    assert result.exit_code != 0 and "at least 10" in result.output

@@ -1,0 +1,3 @@
+from cocreate import create_app
+
+app = create_app()
