@@ -34,6 +34,12 @@ def get_engine_url():
 config.set_main_option('sqlalchemy.url', get_engine_url())
 target_db = current_app.extensions['migrate'].db
 import cocreate.models  # noqa: E402,F401  every feature's tables
+from cocreate.ideas.search import is_search_object  # noqa: E402
+
+
+def include_name(name, type_, parent_names):
+    """Full-text search tables and indexes are made by hand (cocreate/ideas/search.py)."""
+    return not is_search_object(name)
 
 # other values from the config, defined by the needs of env.py,
 # can be acquired:
@@ -96,6 +102,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_name=include_name,
             **conf_args
         )
 

@@ -38,6 +38,10 @@ class Product(db.Model):
         order_by="(Version.released_on.desc(), Version.id.desc())",
     )
 
+    touchpoints: Mapped[list["Touchpoint"]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="(Touchpoint.position, Touchpoint.id)",
+    )
+
     @property
     def current_version(self) -> "Version | None":
         """The newest version released on or before today."""
@@ -46,6 +50,36 @@ class Product(db.Model):
 
     def __repr__(self) -> str:
         return f"<Product {self.slug}>"
+
+
+DEFAULT_TOUCHPOINTS = (
+    ("First impression", "Finding it, the first look, signing up or unboxing."),
+    ("Ease of use", "Getting done what you came for without help."),
+    ("Quality", "It works, every time, and feels well made."),
+    ("Delivery", "Getting it, setting it up, updates arriving as promised."),
+    ("Support", "Answers when you need them, people who listen."),
+    ("Value for money", "What you get for what you pay."),
+)
+
+
+class Touchpoint(db.Model):
+    """A moment of the customer's experience that is rated on its own. Retired ones keep their history."""
+
+    __tablename__ = "touchpoints"
+    __table_args__ = (sa.Index("ix_touchpoints_product_position", "product_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(60))
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    product: Mapped["Product"] = relationship(back_populates="touchpoints")
+
+    @property
+    def active(self) -> bool:
+        return self.retired_at is None
 
 
 class ProductAccess(db.Model):

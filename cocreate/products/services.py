@@ -10,7 +10,7 @@ from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
 from cocreate.companies.services import unique_slug
 from cocreate.extensions import db
-from cocreate.products.models import Product, ProductAccess, Version, Visibility
+from cocreate.products.models import DEFAULT_TOUCHPOINTS, Product, ProductAccess, Touchpoint, Version, Visibility
 from cocreate.text import render_markdown
 
 
@@ -57,6 +57,8 @@ def create_product(company: Company, *, name: str, tagline: str = "", descriptio
                       visibility=visibility)
     product.slug = _checked_slug(slug, name)
     set_description(product, description)
+    for position, (tp_name, tp_description) in enumerate(DEFAULT_TOUCHPOINTS):
+        product.touchpoints.append(Touchpoint(name=tp_name, description=tp_description, position=position))
     db.session.add(product)
     db.session.flush()
     return product

@@ -1,0 +1,168 @@
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cocreate.auth.models import User
+from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.ideas import search
+from cocreate.products.models import Product, Touchpoint, Version
+
+
+class Status(enum.StrEnum):
+    OPEN = "open"
+    UNDER_REVIEW = "under_review"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    SHIPPED = "shipped"
+    DECLINED = "declined"
+    MERGED = "merged"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def closed(self) -> bool:
+        """Voting is closed, and the idea no longer counts as open."""
+        return self in CLOSED
+
+    @property
+    def takes_promise(self) -> bool:
+        return self in (Status.PLANNED, Status.IN_PROGRESS)
+
+
+CLOSED = frozenset({Status.SHIPPED, Status.DECLINED, Status.MERGED})
+
+
+def _enum(cls, name):
+    return sa.Enum(cls, name=name, native_enum=False, length=20,
+                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+STATUS_TYPE = _enum(Status, "idea_status")
+
+idea_tags = sa.Table(
+    "idea_tags",
+    db.metadata,
+    sa.Column("idea_id", sa.ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(db.Model):
+    """A label the product team defines for its product's ideas."""
+
+    __tablename__ = "tags"
+    __table_args__ = (sa.UniqueConstraint("product_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(40))
+
+
+class Idea(db.Model):
+    __tablename__ = "ideas"
+    __table_args__ = (
+        sa.Index("ix_ideas_product_hot", "product_id", "hot"),
+        sa.Index("ix_ideas_product_votes", "product_id", "vote_count"),
+        sa.Index("ix_ideas_product_created", "product_id", "created_at"),
+        sa.Index("ix_ideas_product_comments", "product_id", "comment_count"),
+        sa.Index("ix_ideas_product_status_votes", "product_id", "status", "vote_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("versions.id", ondelete="SET NULL"))
+    touchpoint_id: Mapped[int | None] = mapped_column(sa.ForeignKey("touchpoints.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    description_html: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[Status] = mapped_column(STATUS_TYPE, default=Status.OPEN)
+    # Counters every list shows, kept in step with votes and comments in the same transaction.
+    vote_count: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    hot: Mapped[float] = mapped_column(sa.Float, default=0.0)  # trending score, see services.hot_score
+    promised_on: Mapped[date | None] = mapped_column(sa.Date)
+    shipped_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("versions.id", ondelete="SET NULL"))
+    shipped_on: Mapped[date | None] = mapped_column(sa.Date)
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ideas.id", ondelete="SET NULL"), index=True)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    official_comment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="SET NULL", use_alter=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    product: Mapped[Product] = relationship()
+    author: Mapped[User | None] = relationship()
+    version: Mapped[Version | None] = relationship(foreign_keys=[version_id])
+    shipped_version: Mapped[Version | None] = relationship(foreign_keys=[shipped_version_id])
+    touchpoint: Mapped[Touchpoint | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=idea_tags, order_by=Tag.name)
+    merged_into: Mapped["Idea | None"] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
+    official_comment: Mapped["Comment | None"] = relationship(foreign_keys=[official_comment_id], post_update=True)
+
+    def __repr__(self) -> str:
+        return f"<Idea {self.id} {self.title!r}>"
+
+
+sa.event.listen(Idea.__table__, "after_create", lambda target, connection, **kw: search.install(connection))
+
+
+class Vote(db.Model):
+    """One per user per idea, enforced by the unique constraint."""
+
+    __tablename__ = "votes"
+    __table_args__ = (sa.UniqueConstraint("idea_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Set when the vote was carried over from a duplicate merged into this idea (undone with the merge).
+    merged_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (sa.Index("ix_comments_idea_created", "idea_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    is_team: Mapped[bool] = mapped_column(default=False)  # written by a member of the product's company
+    helpful: Mapped[bool] = mapped_column(default=False)  # marked helpful by the team
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    idea: Mapped[Idea] = relationship(foreign_keys=[idea_id])
+    author: Mapped[User | None] = relationship()
+    replies: Mapped[list["Comment"]] = relationship(order_by="Comment.created_at")
+
+
+class StatusChange(db.Model):
+    """Every status change: who, when, from, to, note, promised date, shipping version."""
+
+    __tablename__ = "status_changes"
+    __table_args__ = (sa.Index("ix_status_changes_idea_created", "idea_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[Status] = mapped_column(STATUS_TYPE)
+    to_status: Mapped[Status] = mapped_column(STATUS_TYPE)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    promised_on: Mapped[date | None] = mapped_column(sa.Date)
+    shipped_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("versions.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ideas.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+    shipped_version: Mapped[Version | None] = relationship()
