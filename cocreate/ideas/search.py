@@ -10,26 +10,32 @@ import sqlalchemy as sa
 
 FTS_TABLE = "ideas_fts"
 PG_INDEX = "ix_ideas_fulltext"
-PG_DOCUMENT = "to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(description, ''))"
 
+# Literal SQL, no interpolation: these are fixed statements.
 _SQLITE_DDL = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "CREATE VIRTUAL TABLE IF NOT EXISTS ideas_fts USING fts5("
     "title, description, content='ideas', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    f"""CREATE TRIGGER IF NOT EXISTS ideas_fts_insert AFTER INSERT ON ideas BEGIN
-        INSERT INTO {FTS_TABLE}(rowid, title, description) VALUES (new.id, new.title, new.description);
+    """CREATE TRIGGER IF NOT EXISTS ideas_fts_insert AFTER INSERT ON ideas BEGIN
+        INSERT INTO ideas_fts(rowid, title, description) VALUES (new.id, new.title, new.description);
     END""",
-    f"""CREATE TRIGGER IF NOT EXISTS ideas_fts_delete AFTER DELETE ON ideas BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, description)
+    """CREATE TRIGGER IF NOT EXISTS ideas_fts_delete AFTER DELETE ON ideas BEGIN
+        INSERT INTO ideas_fts(ideas_fts, rowid, title, description)
         VALUES ('delete', old.id, old.title, old.description);
     END""",
-    f"""CREATE TRIGGER IF NOT EXISTS ideas_fts_update AFTER UPDATE OF title, description ON ideas BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, description)
+    """CREATE TRIGGER IF NOT EXISTS ideas_fts_update AFTER UPDATE OF title, description ON ideas BEGIN
+        INSERT INTO ideas_fts(ideas_fts, rowid, title, description)
         VALUES ('delete', old.id, old.title, old.description);
-        INSERT INTO {FTS_TABLE}(rowid, title, description) VALUES (new.id, new.title, new.description);
+        INSERT INTO ideas_fts(rowid, title, description) VALUES (new.id, new.title, new.description);
     END""",
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+    "INSERT INTO ideas_fts(ideas_fts) VALUES ('rebuild')",
 ]
-_PG_DDL = [f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON ideas USING gin ({PG_DOCUMENT})"]
+_PG_DDL = [
+    "CREATE INDEX IF NOT EXISTS ix_ideas_fulltext ON ideas USING gin "
+    "(to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(description, '')))"
+]
+_SQLITE_MATCH = "SELECT rowid FROM ideas_fts WHERE ideas_fts MATCH :match ORDER BY rank"
+_PG_MATCH = ("to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(description, ''))"
+             " @@ to_tsquery('simple', :tsquery)")
 
 
 def install(connection: sa.Connection) -> None:
@@ -41,9 +47,9 @@ def uninstall(connection: sa.Connection) -> None:
     if connection.dialect.name == "sqlite":
         for trigger in ("ideas_fts_insert", "ideas_fts_delete", "ideas_fts_update"):
             connection.execute(sa.text(f"DROP TRIGGER IF EXISTS {trigger}"))
-        connection.execute(sa.text(f"DROP TABLE IF EXISTS {FTS_TABLE}"))
+        connection.execute(sa.text("DROP TABLE IF EXISTS ideas_fts"))
     else:
-        connection.execute(sa.text(f"DROP INDEX IF EXISTS {PG_INDEX}"))
+        connection.execute(sa.text("DROP INDEX IF EXISTS ix_ideas_fulltext"))
 
 
 def is_search_object(name: str | None) -> bool:
@@ -70,7 +76,7 @@ def matching_clause(id_column, text: str, dialect: str, any_word: bool = False):
     joiner = " OR " if any_word else " AND "
     if dialect == "sqlite":
         match = joiner.join(f'"{term}"*' for term in terms)  # quoted: FTS5 syntax is inert
-        ranked = sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match ORDER BY rank")
-        return id_column.in_(ranked.bindparams(match=match).columns(sa.column("rowid")))
+        ranked = sa.text(_SQLITE_MATCH).bindparams(match=match).columns(sa.column("rowid"))
+        return id_column.in_(ranked)
     query = (" | " if any_word else " & ").join(f"{term}:*" for term in terms)
-    return sa.text(f"{PG_DOCUMENT} @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=query)
+    return sa.text(_PG_MATCH).bindparams(tsquery=query)
