@@ -1,0 +1,134 @@
+"""Geometry of the server-drawn SVG charts; the templates only place what is computed here.
+
+Both charts are drawn in a fixed viewBox and scale with the page (CSS width: 100%), so they stay
+readable on a 390 px phone: labels sit above the bars instead of beside them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cocreate.maturity import figures
+
+WIDTH = 480
+
+
+def fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.1f}"
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+
+
+@dataclass(frozen=True)
+class BarRow:
+    name: str
+    label_y: float
+    customers: Bar | None
+    team: Bar | None
+    n: int
+    blind_spot: bool
+    gap: float | None
+    band_y: float
+    band_height: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    left: float
+    right: float
+    ticks: list[tuple[float, str]]
+    rows: list[BarRow] = field(default_factory=list)
+    axis_y: float = 0
+
+
+def touchpoint_chart(tps: Sequence[figures.TouchpointGrade]) -> BarChart:
+    """Customers' and the team's grade (0-10) of each touchpoint, two bars a row."""
+    left, right, top = 8.0, WIDTH - 44.0, 24.0
+    scale = (right - left) / 10
+    row_h, bar_h = 64.0, 14.0
+    rows = []
+    for i, tp in enumerate(tps):
+        y = top + i * row_h
+        customers = None if tp.grade is None else Bar(left, y + 20, max(tp.grade * scale, 1), bar_h, fmt(tp.grade))
+        team = None if tp.self_grade is None else Bar(left, y + 38, max(tp.self_grade * scale, 1), bar_h,
+                                                       fmt(tp.self_grade))
+        rows.append(BarRow(tp.name, y + 14, customers, team, tp.n, tp.blind_spot, tp.gap, y + 2, row_h - 6))
+    height = int(top + len(rows) * row_h + 4)
+    ticks = [(left + v * scale, str(v)) for v in range(0, 11, 2)]
+    return BarChart(WIDTH, height, left, right, ticks, rows, axis_y=top - 8)
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    label: str
+    version: str
+    raters: int
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    y_ticks: list[tuple[float, str]]
+    references: list[tuple[float, str]]
+    x_labels: list[tuple[float, str]]
+    points: list[Point]
+    segments: list[str]
+
+
+def grade_chart(grades: Sequence, thresholds: figures.Thresholds) -> LineChart:
+    """Overall grade (0-10) per version, oldest left; versions without ratings break the line.
+
+    ``grades`` holds objects with ``version.label``, ``grade`` and ``raters`` (services.VersionGrade).
+    """
+    left, right, top, bottom = 34.0, WIDTH - 12.0, 14.0, 176.0
+    height = 206
+
+    def y_of(v: float) -> float:
+        return bottom - (bottom - top) * v / 10
+
+    n = len(grades)
+    step = (right - left) / n if n else 0
+
+    def x_of(i: int) -> float:
+        return left + step * (i + 0.5)
+
+    points, segments, current = [], [], []
+    for i, g in enumerate(grades):
+        if g.grade is None:
+            if current:
+                segments.append(current)
+            current = []
+            continue
+        point = Point(round(x_of(i), 1), round(y_of(g.grade), 1), fmt(g.grade), g.version.label, g.raters)
+        points.append(point)
+        current.append(point)
+    if current:
+        segments.append(current)
+    references = [(round(y_of(v), 1), name) for v, name in (
+        (thresholds.good_enough, figures.GOOD_ENOUGH), (thresholds.good, figures.GOOD),
+        (thresholds.excellent, figures.EXCELLENT))]
+    return LineChart(
+        WIDTH, height, left, right, top, bottom,
+        y_ticks=[(round(y_of(v), 1), str(v)) for v in range(0, 11, 2)],
+        references=references,
+        x_labels=[(round(x_of(i), 1), g.version.label) for i, g in enumerate(grades)],
+        points=points,
+        segments=[" ".join(f"{p.x},{p.y}" for p in seg) for seg in segments if len(seg) > 1],
+    )

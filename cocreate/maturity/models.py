@@ -1,0 +1,121 @@
+"""Ratings, self-assessments, stage thresholds and stage history (see MATURITY.md)."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cocreate.auth.models import User
+from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.maturity import figures
+from cocreate.products.models import Product, Touchpoint, Version
+
+SCORE_RANGE = "BETWEEN 1 AND 5"
+
+
+class Rating(db.Model):
+    """One customer's rating of one version: one per customer per version (the unique constraint)."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "user_id"),
+        sa.CheckConstraint(f"expected IS NULL OR expected {SCORE_RANGE}", name="expected_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expected: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    returning: Mapped[bool] = mapped_column("is_returning", default=False)  # False: first time
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    version: Mapped[Version] = relationship()
+    user: Mapped[User] = relationship()
+    scores: Mapped[list["RatingScore"]] = relationship(
+        back_populates="rating", cascade="all, delete-orphan", order_by="RatingScore.touchpoint_id"
+    )
+
+    @property
+    def score_map(self) -> dict[int, int]:
+        return {s.touchpoint_id: s.score for s in self.scores}
+
+
+class RatingScore(db.Model):
+    """A 1-5 score for one touchpoint within a rating; a skipped touchpoint has no row."""
+
+    __tablename__ = "rating_scores"
+    __table_args__ = (sa.CheckConstraint(f"score {SCORE_RANGE}", name="score_range"),)
+
+    rating_id: Mapped[int] = mapped_column(sa.ForeignKey("ratings.id", ondelete="CASCADE"), primary_key=True)
+    touchpoint_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("touchpoints.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    score: Mapped[int] = mapped_column(sa.SmallInteger)
+
+    rating: Mapped[Rating] = relationship(back_populates="scores")
+    touchpoint: Mapped[Touchpoint] = relationship()
+
+
+class SelfScore(db.Model):
+    """The product team's own 1-5 score of one touchpoint for one version (its self-assessment)."""
+
+    __tablename__ = "self_scores"
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "touchpoint_id"),
+        sa.CheckConstraint(f"score {SCORE_RANGE}", name="score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id", ondelete="CASCADE"))
+    touchpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("touchpoints.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int] = mapped_column(sa.SmallInteger)
+    scored_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    scored_by: Mapped[User | None] = relationship()
+
+
+class StageThresholds(db.Model):
+    """A company's own stage thresholds; companies without a row use figures.Thresholds()."""
+
+    __tablename__ = "stage_thresholds"
+
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    min_raters: Mapped[int] = mapped_column()
+    good_enough: Mapped[float] = mapped_column(sa.Float)
+    good: Mapped[float] = mapped_column(sa.Float)
+    good_weakest: Mapped[float] = mapped_column(sa.Float)
+    excellent: Mapped[float] = mapped_column(sa.Float)
+    excellent_weakest: Mapped[float] = mapped_column(sa.Float)
+    promises_kept: Mapped[float] = mapped_column(sa.Float)  # a share, 0-1
+    response_hours: Mapped[float] = mapped_column(sa.Float)
+    blind_spot_gap: Mapped[float] = mapped_column(sa.Float)
+    min_touchpoint_ratings: Mapped[int] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    FIELDS = ("min_raters", "good_enough", "good", "good_weakest", "excellent", "excellent_weakest",
+              "promises_kept", "response_hours", "blind_spot_gap", "min_touchpoint_ratings")
+
+    def to_thresholds(self) -> figures.Thresholds:
+        return figures.Thresholds(**{name: getattr(self, name) for name in self.FIELDS})
+
+
+class StageChange(db.Model):
+    """A product moved from one stage to another; ``figures`` holds every figure at that moment."""
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (sa.Index("ix_stage_changes_product_created", "product_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
+    version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("versions.id", ondelete="SET NULL"))
+    from_stage: Mapped[str] = mapped_column(sa.String(20))
+    to_stage: Mapped[str] = mapped_column(sa.String(20))
+    figures: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship()
+    version: Mapped[Version | None] = relationship()

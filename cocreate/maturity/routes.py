@@ -1,0 +1,359 @@
+"""The maturity board, a product's maturity page, ratings, self-assessments, touchpoints, thresholds."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user, login_required
+
+from cocreate.companies.access import can, require
+from cocreate.companies.models import Company
+from cocreate.companies.routes import company_or_404
+from cocreate.extensions import db
+from cocreate.maturity import charts, figures, services
+from cocreate.maturity.forms import (
+    ThresholdsForm,
+    TouchpointForm,
+    rating_form,
+    score_data,
+    self_assessment_form,
+    unknown_touchpoints,
+)
+from cocreate.maturity.models import Rating, StageThresholds
+from cocreate.products.models import Product, Touchpoint, Version
+from cocreate.products.routes import product_or_404, version_or_404
+from cocreate.products.services import _visible_clause, visible_products
+from cocreate.web import EmptyForm, render, see_other, wants_fragment
+
+bp = Blueprint("maturity", __name__)
+
+
+@bp.app_template_filter("grade")
+def grade_filter(value: float | None) -> str:
+    """A grade with one decimal; a dash when there is none."""
+    return charts.fmt(value)
+
+
+@bp.app_template_filter("hours")
+def hours_filter(value: float) -> str:
+    return f"{value:.0f} h" if value < 72 else f"{value:.0f} h ({value / 24:.1f} days)"
+
+
+@bp.app_template_filter("stage_class")
+def stage_class(stage: str) -> str:
+    return stage.lower().replace(" ", "-")
+
+
+@bp.app_template_global()
+def product_maturity(product: Product) -> services.Maturity:
+    """For the summary on the product page (templates/maturity/_product_summary.html)."""
+    return services.maturity(product)
+
+
+# --------------------------------------------------------------------------- board
+
+@bp.get("/board")
+def board():
+    slug = request.args.get("company")
+    return _board(company_or_404(slug) if slug else None)
+
+
+@bp.get("/c/<slug>/board")
+def company_board(slug: str):
+    return _board(company_or_404(slug))
+
+
+def _board(company: Company | None):
+    products = visible_products(company=company)
+    found = services.maturities(products)
+    columns: dict[str, list[services.Maturity]] = {stage: [] for stage in figures.STAGES}
+    for product in products:
+        columns[found[product.id].stage].append(found[product.id])
+    for cards in columns.values():
+        cards.sort(key=lambda m: (-(m.figures.lower or 0), -(m.figures.raters), m.product.name))
+    companies = db.session.scalars(
+        sa.select(Company).where(Company.id.in_(sa.select(Product.company_id).where(_visible_clause(current_user))))
+        .order_by(Company.name)
+    ).all()
+    poll_url = url_for("maturity.board", company=company.slug) if company else url_for("maturity.board")
+    return render("maturity/board.html", block="board", columns=columns, company=company, companies=companies,
+                  poll_url=poll_url, total=len(products))
+
+
+# --------------------------------------------------------------------------- maturity page
+
+@bp.get("/p/<slug>/maturity")
+def show(slug: str):
+    product = product_or_404(slug)
+    m = services.maturity(product)
+    over_versions = services.grades_over_versions(product)
+    return render(
+        "maturity/show.html", product=product, m=m, over_versions=over_versions,
+        history=services.stage_history(product),
+        bars=charts.touchpoint_chart(m.figures.touchpoints),
+        line=charts.grade_chart(over_versions, m.thresholds),
+        manage=can("product.manage", product.company_id),
+        team=current_user.is_authenticated and services.is_team_member(current_user, product.company_id),
+    )
+
+
+# --------------------------------------------------------------------------- ratings
+
+def _posted_version(product: Product, raw: str | None) -> Version | None:
+    if not raw or not raw.isdigit() or int(raw) > 2**31 - 1:
+        return None
+    version = db.session.get(Version, int(raw))
+    return version if version is not None and version.product_id == product.id else None
+
+
+def _rating_data(rating: Rating | None, version: Version | None) -> dict:
+    data = {"version_id": str(version.id) if version else ""}
+    if rating is not None:
+        data |= score_data(rating.score_map) | {
+            "expected": str(rating.expected or ""),
+            "experience": "returning" if rating.returning else "first",
+            "comment": rating.comment,
+        }
+    return data
+
+
+@bp.route("/p/<slug>/rate", methods=["GET", "POST"])
+@login_required
+def rate(slug: str):
+    product = product_or_404(slug)
+    version = product.current_version
+    team = services.is_team_member(current_user, product.company_id)
+    if team and request.method == "POST":
+        abort(403)
+    touchpoints = services.active_touchpoints(product)
+    existing = services.rating_of(current_user, version) if version is not None and not team else None
+    if request.method == "POST":
+        form = rating_form(touchpoints)
+    else:
+        form = rating_form(touchpoints, data=_rating_data(existing, version))
+    error = None
+    saved = False
+    if request.method == "POST":
+        posted = _posted_version(product, form.version_id.data)
+        if version is None:
+            error = f"{product.name} has no released version to rate yet."
+        elif unknown_touchpoints(request.form, (t.id for t in touchpoints)):
+            error = ("Some of those touchpoints are not part of this product (any more). "
+                     "Your other answers are kept below: check them and send again.")
+        elif posted is None:
+            error = "That version is not one of this product's. Your answers are kept: send them again."
+        elif form.validate():
+            try:
+                existing = services.save_rating(
+                    current_user, product, posted, form.scores(), expected=form.expected.score,
+                    returning=form.experience.data == "returning", comment=form.comment.data or "",
+                )
+            except services.MaturityError as problem:
+                db.session.rollback()
+                error = str(problem)
+                if posted.id != version.id:
+                    error += f" Your answers are kept below: send them to rate {version.label}."
+            else:
+                services.refresh_stage(product)
+                db.session.commit()
+                saved = True
+        if version is not None:
+            form.version_id.data = str(version.id)
+    if saved and not wants_fragment():
+        flash(f"Thank you! Your rating of {product.name} {version.label} is saved. "
+              "You can change it until the next version is released.", "success")
+        return see_other(url_for("maturity.rate", slug=product.slug))
+    failed = bool(error or form.errors)
+    # htmx does not swap 4xx answers: it gets the form with its messages as a 200.
+    status = 400 if failed and not wants_fragment() else 200
+    earlier = [r for r in services.ratings_of(current_user, product) if version is None or r.version_id != version.id]
+    return render("maturity/rate.html", block="rating_form", product=product, version=version, form=form,
+                  team=team, existing=existing, saved=saved, error=error, earlier=earlier,
+                  touchpoints={t.id: t for t in product.touchpoints}), status
+
+
+# --------------------------------------------------------------------------- self-assessment
+
+@bp.get("/p/<slug>/self-assessment")
+def self_assessment_current(slug: str):
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    version = product.current_version or (product.versions[0] if product.versions else None)
+    if version is None:
+        flash("Release a version first: the self-assessment belongs to a version.", "info")
+        return see_other(url_for("products.new_version", slug=product.slug))
+    return see_other(url_for("maturity.self_assessment", slug=product.slug, version_id=version.id))
+
+
+@bp.route("/p/<slug>/versions/<int:version_id>/self-assessment", methods=["GET", "POST"])
+def self_assessment(slug: str, version_id: int):
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    version = version_or_404(product, version_id)
+    touchpoints = services.active_touchpoints(product)
+    if request.method == "POST":
+        form = self_assessment_form(touchpoints)
+    else:
+        form = self_assessment_form(touchpoints, data=score_data(services.self_scores_of(version)))
+    error = None
+    saved = False
+    if request.method == "POST":
+        if unknown_touchpoints(request.form, (t.id for t in touchpoints)):
+            error = "Some of those touchpoints are not part of this product (any more). Check and send again."
+        elif form.validate():
+            try:
+                services.save_self_assessment(current_user, product, version, form.scores())
+            except services.MaturityError as problem:
+                db.session.rollback()
+                error = str(problem)
+            else:
+                services.refresh_stage(product)
+                db.session.commit()
+                saved = True
+    if saved and not wants_fragment():
+        flash(f"The team's self-assessment of {version.label} is saved.", "success")
+        return see_other(url_for("maturity.show", slug=product.slug))
+    failed = bool(error or form.errors)
+    status = 400 if failed and not wants_fragment() else 200
+    return render("maturity/self_assessment.html", block="self_form", product=product, version=version, form=form,
+                  error=error, saved=saved), status
+
+
+# --------------------------------------------------------------------------- touchpoints
+
+def _touchpoint_or_404(product: Product, touchpoint_id: int) -> Touchpoint:
+    tp = db.get_or_404(Touchpoint, touchpoint_id)
+    if tp.product_id != product.id:
+        abort(404)
+    return tp
+
+
+def _touchpoints_page(product: Product, form: TouchpointForm, status: int = 200, row_errors=None, row_values=None):
+    return render("maturity/touchpoints.html", product=product, form=form,
+                  active=services.active_touchpoints(product),
+                  retired=[t for t in product.touchpoints if not t.active],
+                  row_errors=row_errors or {}, row_values=row_values or {}), status
+
+
+@bp.route("/p/<slug>/touchpoints", methods=["GET", "POST"])
+def touchpoints(slug: str):
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    form = TouchpointForm()
+    if form.validate_on_submit():
+        try:
+            tp = services.add_touchpoint(product, form.name.data, form.description.data or "")
+        except services.MaturityError as problem:
+            db.session.rollback()
+            form.name.errors.append(str(problem))
+        else:
+            db.session.commit()
+            flash(f"“{tp.name}” is added. Customers rate it from now on.", "success")
+            return see_other(url_for("maturity.touchpoints", slug=product.slug))
+    return _touchpoints_page(product, form, 400 if form.errors else 200)
+
+
+@bp.post("/p/<slug>/touchpoints/<int:touchpoint_id>")
+def rename_touchpoint(slug: str, touchpoint_id: int):
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    tp = _touchpoint_or_404(product, touchpoint_id)
+    form = TouchpointForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            services.rename_touchpoint(tp, form.name.data, form.description.data or "")
+        except services.MaturityError as problem:
+            db.session.rollback()
+            errors.append(str(problem))
+        else:
+            db.session.commit()
+            flash(f"“{tp.name}” is saved.", "success")
+            return see_other(url_for("maturity.touchpoints", slug=product.slug))
+    errors += [e for field in form for e in field.errors]
+    return _touchpoints_page(product, TouchpointForm(formdata=None), 400, {tp.id: errors},
+                             {tp.id: (form.name.data or "", form.description.data or "")})
+
+
+def _touchpoint_action(slug: str, touchpoint_id: int, action, done: str, refresh: bool = False):
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    tp = _touchpoint_or_404(product, touchpoint_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        action(tp)
+    except services.MaturityError as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    else:
+        if refresh:
+            services.refresh_stage(product)
+        db.session.commit()
+        flash(done.format(name=tp.name), "success")
+    return see_other(url_for("maturity.touchpoints", slug=product.slug) + f"#tp-{tp.id}")
+
+
+@bp.post("/p/<slug>/touchpoints/<int:touchpoint_id>/up")
+def move_up(slug: str, touchpoint_id: int):
+    return _touchpoint_action(slug, touchpoint_id, lambda tp: services.move_touchpoint(tp, -1), "“{name}” moved up.")
+
+
+@bp.post("/p/<slug>/touchpoints/<int:touchpoint_id>/down")
+def move_down(slug: str, touchpoint_id: int):
+    return _touchpoint_action(slug, touchpoint_id, lambda tp: services.move_touchpoint(tp, 1),
+                              "“{name}” moved down.")
+
+
+@bp.post("/p/<slug>/touchpoints/<int:touchpoint_id>/retire")
+def retire(slug: str, touchpoint_id: int):
+    return _touchpoint_action(slug, touchpoint_id, services.retire_touchpoint,
+                              "“{name}” is retired: no longer rated, its scores are kept.", refresh=True)
+
+
+@bp.post("/p/<slug>/touchpoints/<int:touchpoint_id>/restore")
+def restore(slug: str, touchpoint_id: int):
+    return _touchpoint_action(slug, touchpoint_id, services.restore_touchpoint,
+                              "“{name}” is back: customers rate it again.", refresh=True)
+
+
+# --------------------------------------------------------------------------- thresholds
+
+@bp.route("/c/<slug>/thresholds", methods=["GET", "POST"])
+def thresholds(slug: str):
+    company = company_or_404(slug)
+    require("company.manage", company)
+    current = services.thresholds_of([company.id])[company.id]
+    form = ThresholdsForm(data={**vars_of(current), "promises_kept": round(current.promises_kept * 100)})
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in vars_of(current) if name in form}
+        values["promises_kept"] = form.promises_kept.data / 100
+        try:
+            services.set_thresholds(company, figures.Thresholds(**values))
+        except services.MaturityError as problem:
+            form.good.errors.append(str(problem))
+        else:
+            services.refresh_stages(services.company_products(company))
+            db.session.commit()
+            flash("The thresholds are saved; every product's stage is judged by them from now on.", "success")
+            return see_other(url_for("maturity.thresholds", slug=company.slug))
+    products = services.company_products(company)
+    found = services.maturities(products)
+    return render("maturity/thresholds.html", company=company, form=form, defaults=figures.DEFAULT_THRESHOLDS,
+                  custom=current != figures.DEFAULT_THRESHOLDS,
+                  stages=sorted(found.values(), key=lambda m: m.product.name)), 400 if form.errors else 200
+
+
+@bp.post("/c/<slug>/thresholds/reset")
+def reset_thresholds(slug: str):
+    company = company_or_404(slug)
+    require("company.manage", company)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.reset_thresholds(company)
+    services.refresh_stages(services.company_products(company))
+    db.session.commit()
+    flash("The default thresholds apply again.", "success")
+    return see_other(url_for("maturity.thresholds", slug=company.slug))
+
+
+def vars_of(thresholds: figures.Thresholds) -> dict:
+    return {name: getattr(thresholds, name) for name in StageThresholds.FIELDS}

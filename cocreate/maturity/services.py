@@ -1,0 +1,491 @@
+"""Maturity: touchpoints, ratings, self-assessments, thresholds, and the figures of every product.
+
+This module loads the stored facts and hands them to the pure rules in ``figures``. Every loader
+works on a list of products in a fixed number of queries, so the board costs the same for 5
+products as for 500. Services flush; the caller commits.
+
+Decisions beyond MATURITY.md:
+- Figures of every version count only the touchpoints that are active now; scores given to a
+  since-retired touchpoint stay stored (history) but no longer count, so versions compare like
+  with like.
+- Responsiveness: an idea's response time is ``first_response_at - created_at``. An idea still
+  waiting counts with the time it has waited so far once that exceeds the company's response
+  target (it is late whatever happens next); a younger unanswered idea is not counted yet (its
+  outcome is unknown). Silence therefore cannot improve the median.
+- Promises: every idea of the product with a promised date, whatever its status.
+- Stage history: a product without recorded changes is taken to be a Prototype, so the first row
+  is written when it first leaves that stage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
+
+from cocreate.auth.models import User
+from cocreate.companies.models import Company, Membership
+from cocreate.extensions import db, utcnow
+from cocreate.ideas.models import CLOSED, Idea
+from cocreate.maturity import figures
+from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds
+from cocreate.products.models import Product, Touchpoint, Version
+
+
+class MaturityError(Exception):
+    """A change that cannot be made; the message says why."""
+
+
+# --------------------------------------------------------------------------- thresholds
+
+def thresholds_of(company_ids: Iterable[int]) -> dict[int, figures.Thresholds]:
+    """Each company's thresholds (defaults for companies that kept them), in one query."""
+    ids = set(company_ids)
+    result = dict.fromkeys(ids, figures.DEFAULT_THRESHOLDS)
+    if ids:
+        for row in db.session.scalars(sa.select(StageThresholds).where(StageThresholds.company_id.in_(ids))):
+            result[row.company_id] = row.to_thresholds()
+    return result
+
+
+def set_thresholds(company: Company, thresholds: figures.Thresholds) -> StageThresholds:
+    if not (thresholds.good_enough <= thresholds.good <= thresholds.excellent):
+        raise MaturityError("The lower bounds must rise with the stage: good enough ≤ good ≤ excellent.")
+    row = db.session.get(StageThresholds, company.id)
+    if row is None:
+        row = StageThresholds(company_id=company.id)
+        db.session.add(row)
+    for name in StageThresholds.FIELDS:
+        setattr(row, name, getattr(thresholds, name))
+    db.session.flush()
+    return row
+
+
+def reset_thresholds(company: Company) -> None:
+    db.session.execute(sa.delete(StageThresholds).where(StageThresholds.company_id == company.id))
+
+
+# --------------------------------------------------------------------------- touchpoints
+
+def active_touchpoints(product: Product) -> list[Touchpoint]:
+    return [t for t in product.touchpoints if t.active]
+
+
+def _renumber(product: Product, ordered: Sequence[Touchpoint]) -> None:
+    retired = [t for t in product.touchpoints if not t.active and t not in ordered]
+    for position, tp in enumerate([*ordered, *retired]):
+        tp.position = position
+
+
+def add_touchpoint(product: Product, name: str, description: str = "") -> Touchpoint:
+    name = name.strip()
+    if any(t.name.casefold() == name.casefold() for t in active_touchpoints(product)):
+        raise MaturityError(f"{product.name} has a touchpoint “{name}” already.")
+    tp = Touchpoint(name=name, description=description.strip())
+    active = active_touchpoints(product)
+    product.touchpoints.append(tp)
+    _renumber(product, [*active, tp])
+    db.session.flush()
+    return tp
+
+
+def rename_touchpoint(tp: Touchpoint, name: str, description: str) -> None:
+    name = name.strip()
+    if any(t.id != tp.id and t.name.casefold() == name.casefold() for t in active_touchpoints(tp.product)):
+        raise MaturityError(f"{tp.product.name} has a touchpoint “{name}” already.")
+    tp.name = name
+    tp.description = description.strip()
+
+
+def move_touchpoint(tp: Touchpoint, step: int) -> None:
+    """Move an active touchpoint one place up (-1) or down (+1) among the active ones."""
+    active = active_touchpoints(tp.product)
+    if tp not in active:
+        raise MaturityError("A retired touchpoint has no place in the order; restore it first.")
+    i = active.index(tp)
+    j = min(max(i + step, 0), len(active) - 1)
+    active[i], active[j] = active[j], active[i]
+    _renumber(tp.product, active)
+
+
+def retire_touchpoint(tp: Touchpoint) -> None:
+    """Not offered for new ratings; its scores stay stored."""
+    if len(active_touchpoints(tp.product)) <= 1:
+        raise MaturityError("Keep at least one touchpoint: customers need something to rate.")
+    tp.retired_at = utcnow()
+    _renumber(tp.product, [t for t in active_touchpoints(tp.product) if t.id != tp.id])
+
+
+def restore_touchpoint(tp: Touchpoint) -> None:
+    if any(t.name.casefold() == tp.name.casefold() for t in active_touchpoints(tp.product)):
+        raise MaturityError(f"An active touchpoint is called “{tp.name}”; rename one of them first.")
+    active = active_touchpoints(tp.product)
+    tp.retired_at = None
+    _renumber(tp.product, [*active, tp])
+
+
+# --------------------------------------------------------------------------- ratings
+
+def is_team_member(user: User, company_id: int) -> bool:
+    return db.session.scalar(
+        sa.select(Membership.id).where(Membership.user_id == user.id, Membership.company_id == company_id)
+    ) is not None
+
+
+def rating_of(user: User, version: Version) -> Rating | None:
+    return db.session.scalar(sa.select(Rating).where(Rating.user_id == user.id, Rating.version_id == version.id))
+
+
+def ratings_of(user: User, product: Product) -> list[Rating]:
+    """The user's ratings of every version of the product, newest version first."""
+    return list(db.session.scalars(
+        sa.select(Rating).join(Version).where(Rating.user_id == user.id, Version.product_id == product.id)
+        .options(selectinload(Rating.scores), contains_eager(Rating.version))
+        .order_by(Version.released_on.desc(), Version.id.desc())
+    ))
+
+
+def _checked_scores(product: Product, scores: Mapping[int, int | None]) -> dict[int, int]:
+    active = {t.id for t in active_touchpoints(product)}
+    unknown = set(scores) - active
+    if unknown:
+        raise MaturityError("Some of those touchpoints are not part of this product (any more). "
+                            "Reload the page and score the ones shown.")
+    bad = [s for s in scores.values() if s is not None and not (isinstance(s, int) and 1 <= s <= 5)]
+    if bad:
+        raise MaturityError("Scores go from 1 to 5.")
+    return {tp_id: s for tp_id, s in scores.items() if s is not None}
+
+
+def save_rating(user: User, product: Product, version: Version, scores: Mapping[int, int | None], *,
+                expected: int | None, returning: bool, comment: str = "") -> Rating:
+    """Create or change the user's rating of the product's current version.
+
+    Refused for the product's own team, for a version that is not (or no longer) current,
+    and for scores outside 1-5 or touchpoints that are not active. Skipped touchpoints: None.
+    """
+    if is_team_member(user, product.company_id):
+        raise MaturityError("You are on the team of this product: record your view as a self-assessment.")
+    current = product.current_version
+    if version.product_id != product.id or current is None or version.id != current.id:
+        raise MaturityError(f"{version.label} is not the current version of {product.name}; "
+                            "ratings of earlier versions are read-only.")
+    kept = _checked_scores(product, scores)
+    if expected is not None and not 1 <= expected <= 5:
+        raise MaturityError("The expected score goes from 1 to 5.")
+    rating = rating_of(user, version)
+    if rating is None:
+        rating = Rating(version_id=version.id, user_id=user.id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(rating)
+        except IntegrityError:  # a simultaneous first submission won: change that one
+            rating = rating_of(user, version)
+            assert rating is not None
+    rating.expected = expected
+    rating.returning = returning
+    rating.comment = comment.strip()
+    rating.updated_at = utcnow()
+    existing = {s.touchpoint_id: s for s in rating.scores}
+    for tp_id, score in existing.items():
+        if tp_id not in kept:
+            rating.scores.remove(score)
+        else:
+            score.score = kept[tp_id]
+    for tp_id, value in kept.items():
+        if tp_id not in existing:
+            rating.scores.append(RatingScore(touchpoint_id=tp_id, score=value))
+    db.session.flush()
+    return rating
+
+
+def self_scores_of(version: Version) -> dict[int, int]:
+    return dict(db.session.execute(
+        sa.select(SelfScore.touchpoint_id, SelfScore.score).where(SelfScore.version_id == version.id)
+    ).tuples().all())
+
+
+def save_self_assessment(user: User, product: Product, version: Version,
+                         scores: Mapping[int, int | None]) -> None:
+    """Replace the team's scores of the version; skipped touchpoints (None) lose their score."""
+    if version.product_id != product.id:
+        raise MaturityError("That version belongs to another product.")
+    kept = _checked_scores(product, scores)
+    rows = {s.touchpoint_id: s
+            for s in db.session.scalars(sa.select(SelfScore).where(SelfScore.version_id == version.id))}
+    for tp_id, row in rows.items():
+        if tp_id in scores and tp_id not in kept:
+            db.session.delete(row)
+    for tp_id, value in kept.items():
+        row = rows.get(tp_id)
+        if row is None:
+            db.session.add(SelfScore(version_id=version.id, touchpoint_id=tp_id, score=value, scored_by_id=user.id))
+        elif row.score != value:
+            row.score, row.scored_by_id = value, user.id
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- figures
+
+@dataclass(frozen=True)
+class Maturity:
+    """A product's figures on its current version, its stage and what blocks the next one."""
+
+    product: Product
+    version: Version | None
+    previous: Version | None
+    figures: figures.Figures
+    verdict: figures.Verdict
+    thresholds: figures.Thresholds
+    previous_grade: float | None
+    trend: str
+
+    @property
+    def stage(self) -> str:
+        return self.verdict.stage
+
+    @property
+    def next_stage(self) -> str | None:
+        i = figures.STAGES.index(self.verdict.stage)
+        return figures.STAGES[i + 1] if i + 1 < len(figures.STAGES) else None
+
+    @property
+    def blind_spots(self) -> list[figures.TouchpointGrade]:
+        return [t for t in self.figures.touchpoints if t.blind_spot]
+
+    def snapshot(self) -> dict:
+        """Everything that decided the stage, as JSON-able data."""
+        return {
+            "version": self.version.label if self.version else None,
+            "stage": self.verdict.stage,
+            "blockers": list(self.verdict.blockers),
+            "figures": dataclasses.asdict(self.figures),
+            "thresholds": dataclasses.asdict(self.thresholds),
+        }
+
+
+def _released_versions(product_ids: Sequence[int], today: date) -> dict[int, list[Version]]:
+    """Released versions per product, newest first (the order of Product.versions)."""
+    result: dict[int, list[Version]] = defaultdict(list)
+    for version in db.session.scalars(
+        sa.select(Version).where(Version.product_id.in_(product_ids), Version.released_on <= today)
+        .order_by(Version.product_id, Version.released_on.desc(), Version.id.desc())
+    ):
+        result[version.product_id].append(version)
+    return result
+
+
+def _active_touchpoints(product_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+    result: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for tp_id, product_id, name in db.session.execute(
+        sa.select(Touchpoint.id, Touchpoint.product_id, Touchpoint.name)
+        .where(Touchpoint.product_id.in_(product_ids), Touchpoint.retired_at.is_(None))
+        .order_by(Touchpoint.product_id, Touchpoint.position, Touchpoint.id)
+    ):
+        result[product_id].append((tp_id, name))
+    return result
+
+
+def _ratings(version_filter, active: Mapping[int, set[int]]) -> dict[int, list[figures.Rating]]:
+    """figures.Rating per version, only scores of touchpoints active now (``active`` per version)."""
+    rows = db.session.execute(
+        sa.select(Rating.id, Rating.version_id, Rating.user_id, Rating.expected, Rating.returning,
+                  RatingScore.touchpoint_id, RatingScore.score)
+        .join(RatingScore, RatingScore.rating_id == Rating.id, isouter=True)
+        .where(version_filter)
+        .order_by(Rating.id)
+    )
+    by_rating: dict[int, tuple[int, int, int | None, bool, dict[int, int]]] = {}
+    for rating_id, version_id, user_id, expected, returning, tp_id, score in rows:
+        entry = by_rating.setdefault(rating_id, (version_id, user_id, expected, returning, {}))
+        if tp_id is not None and tp_id in active.get(version_id, ()):
+            entry[4][tp_id] = score
+    result: dict[int, list[figures.Rating]] = defaultdict(list)
+    for version_id, user_id, expected, returning, scores in by_rating.values():
+        result[version_id].append(figures.Rating(user_id, scores, expected, returning))
+    return result
+
+
+def _self_scores(version_ids: Sequence[int]) -> dict[int, dict[int, int]]:
+    result: dict[int, dict[int, int]] = defaultdict(dict)
+    for version_id, tp_id, score in db.session.execute(
+        sa.select(SelfScore.version_id, SelfScore.touchpoint_id, SelfScore.score)
+        .where(SelfScore.version_id.in_(version_ids))
+    ):
+        result[version_id][tp_id] = score
+    return result
+
+
+def _promises(product_ids: Sequence[int]) -> dict[int, list[figures.Promise]]:
+    result: dict[int, list[figures.Promise]] = defaultdict(list)
+    for product_id, promised_on, shipped_on in db.session.execute(
+        sa.select(Idea.product_id, Idea.promised_on, Idea.shipped_on)
+        .where(Idea.product_id.in_(product_ids), Idea.promised_on.is_not(None))
+    ):
+        result[product_id].append(figures.Promise(promised_on, shipped_on))
+    return result
+
+
+def _response_times(product_ids: Sequence[int], limits: Mapping[int, float],
+                    now: datetime) -> dict[int, list[timedelta]]:
+    """Answered ideas' response times; unanswered ones once they waited beyond the product's target."""
+    if not product_ids:
+        return {}
+    shortest = timedelta(hours=min(limits.values()))
+    result: dict[int, list[timedelta]] = defaultdict(list)
+    for product_id, created_at, first_response_at in db.session.execute(
+        sa.select(Idea.product_id, Idea.created_at, Idea.first_response_at)
+        .where(Idea.product_id.in_(product_ids),
+               sa.or_(Idea.first_response_at.is_not(None), Idea.created_at < now - shortest))
+    ):
+        if first_response_at is not None:
+            result[product_id].append(max(first_response_at - created_at, timedelta(0)))
+        elif now - created_at > timedelta(hours=limits[product_id]):
+            result[product_id].append(now - created_at)
+    return result
+
+
+def _top_ideas(product_ids: Sequence[int], limit: int) -> dict[int, list[figures.TopIdea]]:
+    """The ``limit`` most-voted open ideas of every product, in one windowed query."""
+    rank = sa.func.row_number().over(partition_by=Idea.product_id,
+                                     order_by=(Idea.vote_count.desc(), Idea.id)).label("rank")
+    ranked = (
+        sa.select(Idea.id, Idea.product_id, Idea.title, Idea.vote_count, Idea.official_comment_id, rank)
+        .where(Idea.product_id.in_(product_ids), Idea.status.not_in(list(CLOSED)))
+        .subquery()
+    )
+    result: dict[int, list[figures.TopIdea]] = defaultdict(list)
+    for row in db.session.execute(
+        sa.select(ranked).where(ranked.c.rank <= limit).order_by(ranked.c.product_id, ranked.c.rank)
+    ):
+        result[row.product_id].append(
+            figures.TopIdea(row.id, row.title, row.vote_count, row.official_comment_id is not None)
+        )
+    return result
+
+
+def maturities(products: Sequence[Product], today: date | None = None) -> dict[int, Maturity]:
+    """Figures, stage and trend of every product, in a fixed number of queries (8).
+
+    ``today`` decides which version is current (the demo replays the past with it).
+    """
+    today = today or date.today()
+    now = utcnow()
+    if not products:
+        return {}
+    ids = [p.id for p in products]
+    released = _released_versions(ids, today)
+    judged: dict[int, tuple[Version | None, Version | None]] = {}
+    for product in products:
+        chain = released.get(product.id, [])
+        judged[product.id] = (chain[0] if chain else None, chain[1] if len(chain) > 1 else None)
+    tps = _active_touchpoints(ids)
+    active_by_version: dict[int, set[int]] = {}
+    for product in products:
+        for version in judged[product.id]:
+            if version is not None:
+                active_by_version[version.id] = {tp_id for tp_id, _ in tps.get(product.id, [])}
+    version_ids = list(active_by_version)
+    ratings = _ratings(Rating.version_id.in_(version_ids), active_by_version) if version_ids else {}
+    current_ids = [v.id for v, _ in judged.values() if v is not None]
+    own = _self_scores(current_ids) if current_ids else {}
+    limits = thresholds_of(p.company_id for p in products)
+    promises = _promises(ids)
+    responses = _response_times(ids, {p.id: limits[p.company_id].response_hours for p in products}, now)
+    top = _top_ideas(ids, figures.DEFAULT_THRESHOLDS.top_ideas)
+
+    result = {}
+    for product in products:
+        current, previous = judged[product.id]
+        t = limits[product.company_id]
+        touchpoints = tps.get(product.id, [])
+        fig = figures.compute(
+            ratings.get(current.id, []) if current else [], touchpoints,
+            own.get(current.id, {}) if current else {}, promises.get(product.id, []),
+            responses.get(product.id, []), top.get(product.id, [])[: t.top_ideas], today, t,
+        )
+        previous_grade = None
+        if previous is not None:
+            previous_grade = figures.compute(ratings.get(previous.id, []), touchpoints, {}, [], [], [], today,
+                                             t).grade
+        result[product.id] = Maturity(product, current, previous, fig, figures.stage(fig, t), t, previous_grade,
+                                      figures.trend(fig.grade, previous_grade))
+    return result
+
+
+def maturity(product: Product, today: date | None = None) -> Maturity:
+    return maturities([product], today)[product.id]
+
+
+@dataclass(frozen=True)
+class VersionGrade:
+    version: Version
+    grade: float | None
+    raters: int
+
+
+def grades_over_versions(product: Product, today: date | None = None) -> list[VersionGrade]:
+    """Overall grade and raters of every released version, oldest first, in two queries."""
+    today = today or date.today()
+    chain = list(reversed(_released_versions([product.id], today).get(product.id, [])))
+    active = {tp_id for tp_id, _ in _active_touchpoints([product.id]).get(product.id, [])}
+    ratings = _ratings(Rating.version_id.in_([v.id for v in chain]), dict.fromkeys((v.id for v in chain), active))
+    out = []
+    for version in chain:
+        grades = [g for r in ratings.get(version.id, []) if (g := figures.rater_grade(r)) is not None]
+        out.append(VersionGrade(version, round(statistics.fmean(grades), 6) if grades else None, len(grades)))
+    return out
+
+
+def stage_history(product: Product) -> list[StageChange]:
+    return list(db.session.scalars(
+        sa.select(StageChange).where(StageChange.product_id == product.id)
+        .options(selectinload(StageChange.version))
+        .order_by(StageChange.created_at.desc(), StageChange.id.desc())
+    ))
+
+
+def last_stages(product_ids: Sequence[int]) -> dict[int, str]:
+    """The last recorded stage of each product (Prototype when none is recorded)."""
+    latest = (sa.select(sa.func.max(StageChange.id)).where(StageChange.product_id.in_(product_ids))
+              .group_by(StageChange.product_id))
+    found = dict(db.session.execute(
+        sa.select(StageChange.product_id, StageChange.to_stage).where(StageChange.id.in_(latest))
+    ).tuples().all())
+    return {pid: found.get(pid, figures.PROTOTYPE) for pid in product_ids}
+
+
+def record_changes(found: Mapping[int, Maturity], when: datetime | None = None) -> list[StageChange]:
+    last = last_stages(list(found))
+    changes = []
+    for product_id, m in found.items():
+        if m.stage != last[product_id]:
+            change = StageChange(product_id=product_id, version_id=m.version.id if m.version else None,
+                                 from_stage=last[product_id], to_stage=m.stage, figures=m.snapshot(),
+                                 created_at=when or utcnow())
+            db.session.add(change)
+            changes.append(change)
+    db.session.flush()
+    return changes
+
+
+def refresh_stages(products: Sequence[Product]) -> list[StageChange]:
+    """Recompute the stage of every product and record the ones that changed."""
+    return record_changes(maturities(products)) if products else []
+
+
+def refresh_stage(product: Product) -> StageChange | None:
+    """Recompute the product's stage; record and return a StageChange when it differs from the last one."""
+    changes = refresh_stages([product])
+    return changes[0] if changes else None
+
+
+def company_products(company: Company) -> list[Product]:
+    return list(db.session.scalars(sa.select(Product).where(Product.company_id == company.id)))
