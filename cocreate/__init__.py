@@ -31,10 +31,11 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from cocreate.auth.routes import bp as auth_bp
     from cocreate.companies.routes import bp as companies_bp
+    from cocreate.ideas.routes import bp as ideas_bp
     from cocreate.main import bp as main_bp
     from cocreate.maturity.routes import bp as maturity_bp
     from cocreate.products.routes import bp as products_bp
 
-    for blueprint in (main_bp, auth_bp, companies_bp, products_bp, maturity_bp):
+    for blueprint in (main_bp, auth_bp, companies_bp, products_bp, ideas_bp, maturity_bp):
         app.register_blueprint(blueprint)
     return app

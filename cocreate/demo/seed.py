@@ -9,7 +9,9 @@ from cocreate.auth.models import User
 from cocreate.auth.services import hash_password
 from cocreate.companies.models import Company, Membership, Role
 from cocreate.companies.services import add_member, create_company
+from cocreate.demo.ideas import seed_ideas
 from cocreate.extensions import db
+from cocreate.ideas.models import Idea
 from cocreate.products.models import Product, Version
 from cocreate.products.services import add_version, create_product
 
@@ -102,11 +104,13 @@ def seed() -> str:
             user.bio = rng.choice(["Daily commuter and early adopter.", "Coffee lover from Bologna.",
                                    "I test everything twice.", "Design student, Rotterdam."])
     db.session.flush()
+    seed_ideas(rng, customers())
     counts = {
         "companies": db.session.scalar(sa.select(sa.func.count(Company.id))),
         "products": db.session.scalar(sa.select(sa.func.count(Product.id))),
         "versions": db.session.scalar(sa.select(sa.func.count(Version.id))),
         "users": db.session.scalar(sa.select(sa.func.count(User.id))),
+        "ideas": db.session.scalar(sa.select(sa.func.count(Idea.id))),
     }
     return ("Demo loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items())
             + f". Log in as eva@tulip.example or customer01@demo.example with “{DEMO_PASSWORD}”.")

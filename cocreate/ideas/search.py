@@ -34,7 +34,7 @@ _PG_DDL = [
     "(to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(description, '')))"
 ]
 _SQLITE_MATCH = "SELECT rowid FROM ideas_fts WHERE ideas_fts MATCH :match ORDER BY rank"
-_PG_MATCH = ("to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(description, ''))"
+_PG_MATCH = ("to_tsvector('simple', coalesce(ideas.title, '') || ' ' || coalesce(ideas.description, ''))"
              " @@ to_tsquery('simple', :tsquery)")
 
 

@@ -1,10 +1,12 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, url_for
+from flask_login import current_user
 
 from cocreate.auth.services import find_by_email
 from cocreate.companies.access import can, require
 from cocreate.companies.routes import company_or_404
 from cocreate.extensions import db
+from cocreate.ideas.services import top_ideas, voted_ids
 from cocreate.products import services
 from cocreate.products.forms import InviteCustomerForm, ProductForm, VersionForm
 from cocreate.products.models import Product, Version, Visibility
@@ -56,7 +58,9 @@ def create(company_slug: str):
 @bp.get("/p/<slug>")
 def show(slug: str):
     product = product_or_404(slug)
-    return render("products/show.html", product=product, manage=can("product.manage", product.company_id))
+    top = top_ideas(product)
+    return render("products/show.html", product=product, manage=can("product.manage", product.company_id),
+                  top_ideas=top, top_voted=voted_ids(current_user, [i.id for i in top]))
 
 
 @bp.route("/p/<slug>/edit", methods=["GET", "POST"])

@@ -1,0 +1,393 @@
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user, login_required
+
+from cocreate.companies.access import require
+from cocreate.extensions import db, limiter
+from cocreate.ideas import services
+from cocreate.ideas.forms import (
+    CommentForm,
+    IdeaForm,
+    IdeaTagsForm,
+    ListFilters,
+    MergeForm,
+    StatusForm,
+    TagForm,
+    choices,
+)
+from cocreate.ideas.models import Comment, Idea, Status, Tag
+from cocreate.products.models import Product
+from cocreate.products.routes import product_or_404
+from cocreate.web import EmptyForm, render, safe_next, see_other, wants_fragment
+
+bp = Blueprint("ideas", __name__)
+
+WRITE_LIMIT = "30/minute;300/day"
+
+
+def _user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or "anonymous"
+
+
+def idea_or_404(product: Product, idea_id: int) -> Idea:
+    idea = db.get_or_404(Idea, idea_id)
+    if idea.product_id != product.id:
+        abort(404)
+    return idea
+
+
+def _idea_url(idea: Idea, **kwargs) -> str:
+    return url_for("ideas.show", slug=idea.product.slug, idea_id=idea.id, **kwargs)
+
+
+def _form_choices(form: IdeaForm, product: Product) -> None:
+    form.set_choices([t for t in product.touchpoints if t.active], services.released_versions(product),
+                     services.tags_of(product))
+
+
+# --- Lists -------------------------------------------------------------------------------------------
+
+@bp.get("/p/<slug>/ideas")
+def index(slug: str):
+    product = product_or_404(slug)
+    filters = ListFilters(request.args)
+    tags = services.tags_of(product)
+    filters.tag.choices = choices([("", "Any tag")] + [(str(t.id), t.name) for t in tags])
+    filters.touchpoint.choices = choices(
+        [("", "Any touchpoint")] + [(str(t.id), t.name) for t in product.touchpoints])
+    filters.validate()
+    status = filters.status.data if filters.status.data in Status._value2member_map_ else None
+    sort = filters.sort.data if filters.sort.data in services.SORTS else "trending"
+    page = filters.page.data if not filters.page.errors and filters.page.data else 1
+    result = services.list_ideas(
+        product, current_user, sort=sort, page=page, status=Status(status) if status else None,
+        tag_id=None if filters.tag.errors else filters.tag.data,
+        touchpoint_id=None if filters.touchpoint.errors else filters.touchpoint.data,
+        q=(filters.q.data or "")[:200],
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render("ideas/index.html", "idea_list", product=product, result=result, filters=filters, sort=sort,
+                  args=args, vote_form=EmptyForm())
+
+
+@bp.get("/p/<slug>/roadmap")
+def roadmap(slug: str):
+    product = product_or_404(slug)
+    return render("ideas/roadmap.html", product=product, columns=services.roadmap(product))
+
+
+# --- Submitting --------------------------------------------------------------------------------------
+
+@bp.route("/p/<slug>/ideas/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit(WRITE_LIMIT, key_func=_user_key, methods=["POST"])
+def create(slug: str):
+    product = product_or_404(slug)
+    form = IdeaForm()
+    _form_choices(form, product)
+    if form.validate_on_submit():
+        try:
+            idea = services.create_idea(product, current_user, title=form.title.data,
+                                        description=form.description.data or "",
+                                        touchpoint_id=form.touchpoint_id.data, version_id=form.version_id.data,
+                                        tag_ids=form.tag_ids.data or [])
+        except services.IdeaError as error:
+            form.title.errors = [*form.title.errors, str(error)]
+        else:
+            db.session.commit()
+            flash("Thanks! Your idea is posted, and you follow it.", "success")
+            return see_other(_idea_url(idea))
+    similar = services.similar_ideas(product, form.title.data or "") if form.title.data else []
+    return render("ideas/form.html", product=product, form=form, idea=None, similar=similar), (
+        400 if form.errors else 200)
+
+
+@bp.get("/p/<slug>/ideas/similar")
+def similar(slug: str):
+    product = product_or_404(slug)
+    title = request.args.get("title", "")[:200]
+    return render("ideas/_similar.html", product=product, similar=services.similar_ideas(product, title))
+
+
+@bp.route("/p/<slug>/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, idea_id: int):
+    product = product_or_404(slug)
+    idea = idea_or_404(product, idea_id)
+    if not services.can_edit(idea, current_user):
+        abort(403)
+    form = IdeaForm(obj=idea, tag_ids=[t.id for t in idea.tags])
+    _form_choices(form, product)
+    if form.validate_on_submit():
+        try:
+            services.update_idea(idea, current_user, title=form.title.data, description=form.description.data or "",
+                                 touchpoint_id=form.touchpoint_id.data, version_id=form.version_id.data,
+                                 tag_ids=form.tag_ids.data or [])
+        except services.IdeaError as error:
+            db.session.rollback()
+            form.title.errors = [*form.title.errors, str(error)]
+        else:
+            db.session.commit()
+            flash("Your idea is updated.", "success")
+            return see_other(_idea_url(idea))
+    return render("ideas/form.html", product=product, form=form, idea=idea, similar=[]), 400 if form.errors else 200
+
+
+# --- One idea ----------------------------------------------------------------------------------------
+
+def _version_choices(product: Product):
+    return choices([("", "— choose —")] + [(str(v.id), v.label) for v in product.versions])
+
+
+def _show_context(product: Product, idea: Idea, **overrides) -> dict:
+    official, threads = services.comments_of(idea)
+    team = services.is_team(current_user, product)
+    status_form = StatusForm(formdata=None, status=idea.status.value if idea.status != Status.MERGED else "open",
+                             promised_on=idea.promised_on)
+    status_form.shipped_version_id.choices = _version_choices(product)
+    tags_form = IdeaTagsForm(formdata=None, tag_ids=[t.id for t in idea.tags])
+    tags_form.tag_ids.choices = choices((t.id, t.name) for t in services.tags_of(product)) if team else []
+    context = dict(
+        product=product, idea=idea, official=official, threads=threads, team=team,
+        voted=idea.id in services.voted_ids(current_user, [idea.id]),
+        history=services.history(idea), comment_form=CommentForm(formdata=None), status_form=status_form,
+        merge_form=MergeForm(formdata=None), tags_form=tags_form, vote_form=EmptyForm(),
+        can_edit=services.can_edit(idea, current_user),
+    )
+    context.update(overrides)
+    return context
+
+
+@bp.get("/p/<slug>/ideas/<int:idea_id>")
+def show(slug: str, idea_id: int):
+    product = product_or_404(slug)
+    idea = idea_or_404(product, idea_id)
+    return render("ideas/show.html", **_show_context(product, idea))
+
+
+@bp.post("/p/<slug>/ideas/<int:idea_id>/vote")
+@login_required
+@limiter.limit(WRITE_LIMIT, key_func=_user_key)
+def vote(slug: str, idea_id: int):
+    product = product_or_404(slug)
+    idea = idea_or_404(product, idea_id)
+    if not EmptyForm().validate_on_submit() or request.form.get("vote") not in ("0", "1"):
+        abort(400)
+    want = request.form["vote"] == "1"
+    status = 200
+    try:
+        services.set_vote(idea, current_user, want)
+    except services.VotingClosed as error:
+        db.session.rollback()
+        if not wants_fragment():
+            flash(str(error), "error")
+        status = 409
+    else:
+        db.session.commit()
+    if wants_fragment():
+        voted = idea.id in services.voted_ids(current_user, [idea.id])
+        return render("ideas/_vote.html", product=product, idea=idea, voted=voted, vote_form=EmptyForm(),
+                      error=status == 409), status
+    return see_other(safe_next(_idea_url(idea)))
+
+
+@bp.post("/p/<slug>/ideas/<int:idea_id>/comments")
+@login_required
+@limiter.limit(WRITE_LIMIT, key_func=_user_key)
+def comment(slug: str, idea_id: int):
+    product = product_or_404(slug)
+    idea = idea_or_404(product, idea_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            parent_id = int(form.parent_id.data) if form.parent_id.data else None
+            if parent_id is not None and not 0 < parent_id < 2**31:
+                raise ValueError
+        except ValueError:
+            abort(400)
+        try:
+            new = services.add_comment(idea, current_user, form.body.data, parent_id)
+        except services.IdeaError as error:
+            form.body.errors = [*form.body.errors, str(error)]
+        else:
+            db.session.commit()
+            if wants_fragment():
+                return render("ideas/show.html", "comments", **_show_context(product, idea))
+            flash("Your comment is posted.", "success")
+            return see_other(_idea_url(idea, _anchor=f"comment-{new.id}"))
+    # Invalid: the page again, with the text kept and the message beside the field.
+    context = _show_context(product, idea, comment_form=form)
+    return render("ideas/show.html", "comments", **context), 400
+
+
+def _comment_or_404(product: Product, idea: Idea, comment_id: int) -> Comment:
+    comment = db.get_or_404(Comment, comment_id)
+    if comment.idea_id != idea.id:
+        abort(404)
+    return comment
+
+
+@bp.route("/p/<slug>/ideas/<int:idea_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(slug: str, idea_id: int, comment_id: int):
+    product = product_or_404(slug)
+    idea = idea_or_404(product, idea_id)
+    comment = _comment_or_404(product, idea, comment_id)
+    if not services.can_change_comment(comment, current_user):
+        abort(403)
+    form = CommentForm(obj=comment)
+    if form.validate_on_submit():
+        services.edit_comment(comment, current_user, form.body.data)
+        db.session.commit()
+        return see_other(_idea_url(idea, _anchor=f"comment-{comment.id}"))
+    return render("ideas/comment_form.html", product=product, idea=idea, comment=comment, form=form), (
+        400 if form.errors else 200)
+
+
+@bp.post("/p/<slug>/ideas/<int:idea_id>/comments/<int:comment_id>/delete")
+@login_required
+def delete_comment(slug: str, idea_id: int, comment_id: int):
+    product = product_or_404(slug)
+    idea = idea_or_404(product, idea_id)
+    comment = _comment_or_404(product, idea, comment_id)
+    if not services.can_change_comment(comment, current_user):
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.delete_comment(comment, current_user)
+    db.session.commit()
+    flash("Your comment is deleted.", "info")
+    return see_other(_idea_url(idea, _anchor="comments"))
+
+
+@bp.post("/p/<slug>/ideas/<int:idea_id>/comments/<int:comment_id>/<any(official, helpful):mark>")
+def mark_comment(slug: str, idea_id: int, comment_id: int, mark: str):
+    product = product_or_404(slug)
+    require("idea.moderate", product.company_id)
+    idea = idea_or_404(product, idea_id)
+    comment = _comment_or_404(product, idea, comment_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        if mark == "official":
+            services.mark_official(comment, current_user)
+        else:
+            services.toggle_helpful(comment)
+    except services.IdeaError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    if wants_fragment():
+        return render("ideas/show.html", "comments", **_show_context(product, idea))
+    return see_other(_idea_url(idea, _anchor=f"comment-{comment.id}"))
+
+
+# --- The team's decisions ----------------------------------------------------------------------------
+
+@bp.post("/p/<slug>/ideas/<int:idea_id>/status")
+def change_status(slug: str, idea_id: int):
+    product = product_or_404(slug)
+    require("idea.moderate", product.company_id)
+    idea = idea_or_404(product, idea_id)
+    form = StatusForm()
+    form.shipped_version_id.choices = _version_choices(product)
+    if form.validate_on_submit():
+        try:
+            services.change_status(idea, current_user, Status(form.status.data), note=form.note.data or "",
+                                   promised_on=form.promised_on.data,
+                                   shipped_version_id=form.shipped_version_id.data)
+        except services.IdeaError as error:
+            db.session.rollback()
+            form.status.errors = [*form.status.errors, str(error)]
+        else:
+            db.session.commit()
+            if wants_fragment():
+                return render("ideas/show.html", "status", **_show_context(product, idea))
+            flash(f"Status changed to {idea.status.label.lower()}.", "success")
+            return see_other(_idea_url(idea))
+    return render("ideas/show.html", "status", **_show_context(product, idea, status_form=form)), 400
+
+
+@bp.post("/p/<slug>/ideas/<int:idea_id>/merge")
+def merge(slug: str, idea_id: int):
+    product = product_or_404(slug)
+    require("idea.moderate", product.company_id)
+    idea = idea_or_404(product, idea_id)
+    form = MergeForm()
+    if form.validate_on_submit():
+        target = db.session.get(Idea, form.target_id.data)
+        try:
+            if target is None or target.product_id != product.id:
+                raise services.IdeaError(f"{product.name} has no idea number {form.target_id.data}.")
+            services.merge(idea, target, current_user, form.note.data or "")
+        except services.IdeaError as error:
+            db.session.rollback()
+            form.target_id.errors = [*form.target_id.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(f"Merged into “{target.title}”. Its voters now support that idea.", "success")
+            return see_other(_idea_url(idea))
+    return render("ideas/show.html", **_show_context(product, idea, merge_form=form)), 400
+
+
+@bp.post("/p/<slug>/ideas/<int:idea_id>/unmerge")
+def unmerge(slug: str, idea_id: int):
+    product = product_or_404(slug)
+    require("idea.moderate", product.company_id)
+    idea = idea_or_404(product, idea_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.unmerge(idea, current_user)
+    except services.IdeaError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("The merge is undone.", "success")
+    return see_other(_idea_url(idea))
+
+
+@bp.post("/p/<slug>/ideas/<int:idea_id>/tags")
+def set_tags(slug: str, idea_id: int):
+    product = product_or_404(slug)
+    require("idea.moderate", product.company_id)
+    idea = idea_or_404(product, idea_id)
+    form = IdeaTagsForm()
+    form.tag_ids.choices = choices((t.id, t.name) for t in services.tags_of(product))
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_tags(idea, form.tag_ids.data or [])
+    db.session.commit()
+    flash("Tags saved.", "success")
+    return see_other(_idea_url(idea))
+
+
+@bp.route("/p/<slug>/tags", methods=["GET", "POST"])
+def tags(slug: str):
+    product = product_or_404(slug)
+    require("idea.moderate", product.company_id)
+    form = TagForm()
+    if form.validate_on_submit():
+        try:
+            services.add_tag(product, form.name.data)
+        except services.IdeaError as error:
+            form.name.errors = [*form.name.errors, str(error)]
+        else:
+            db.session.commit()
+            return see_other(url_for("ideas.tags", slug=slug))
+    return render("ideas/tags.html", product=product, form=form, tags=services.tags_of(product),
+                  delete_form=EmptyForm()), 400 if form.errors else 200
+
+
+@bp.post("/p/<slug>/tags/<int:tag_id>/delete")
+def delete_tag(slug: str, tag_id: int):
+    product = product_or_404(slug)
+    require("idea.moderate", product.company_id)
+    tag = db.get_or_404(Tag, tag_id)
+    if tag.product_id != product.id or not EmptyForm().validate_on_submit():
+        abort(404 if tag.product_id != product.id else 400)
+    services.delete_tag(tag)
+    db.session.commit()
+    flash(f"Tag “{tag.name}” removed.", "info")
+    return see_other(url_for("ideas.tags", slug=slug))

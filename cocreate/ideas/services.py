@@ -1,0 +1,490 @@
+"""Ideas: submit, vote, comment, statuses, merges, lists and search.
+
+Rules live here as plain functions; they flush, the route or command commits.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, selectinload
+
+from cocreate.auth.models import User
+from cocreate.companies.access import can
+from cocreate.extensions import db, utcnow
+from cocreate.ideas import search
+from cocreate.ideas.models import CLOSED, Comment, Idea, Status, StatusChange, Tag, Vote, idea_tags
+from cocreate.products.models import Product, Touchpoint, Version
+from cocreate.text import render_markdown
+
+# Trending ("hot") score, stored on the idea and updated whenever its votes or comments change:
+#     hot = log10(max(1, votes + comments)) + age_offset,   age_offset = (created − 2026-01-01) / 45 000 s
+# Ten times the engagement is worth 12.5 hours of freshness, so a new idea with a few votes rises above
+# an old one with many, and every idea sinks as newer ones arrive (the decay is relative, as on Reddit).
+# Because the time part is fixed at creation, the score is indexable (ix_ideas_product_hot).
+HOT_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+HOT_SECONDS = 45_000
+
+
+class IdeaError(Exception):
+    """A request that cannot be carried out; the message says why, for the user."""
+
+
+class VotingClosed(IdeaError):
+    pass
+
+
+def hot_score(votes: int, comments: int, created_at: datetime) -> float:
+    return round(math.log10(max(1, votes + comments)) + (created_at - HOT_EPOCH).total_seconds() / HOT_SECONDS, 7)
+
+
+def _refresh_hot(idea: Idea) -> None:
+    idea.hot = hot_score(idea.vote_count, idea.comment_count, idea.created_at)
+
+
+def is_team(user, product: Product) -> bool:
+    return can("idea.moderate", product.company_id, user)
+
+
+# --- Submitting and editing --------------------------------------------------------------------------
+
+def _check_choices(product: Product, touchpoint_id: int | None, version_id: int | None,
+                   tag_ids: Iterable[int]) -> tuple[Touchpoint | None, Version | None, list[Tag]]:
+    touchpoint = version = None
+    if touchpoint_id:
+        touchpoint = db.session.get(Touchpoint, touchpoint_id)
+        if touchpoint is None or touchpoint.product_id != product.id:
+            raise IdeaError("Choose one of this product's touchpoints.")
+    if version_id:
+        version = db.session.get(Version, version_id)
+        if version is None or version.product_id != product.id:
+            raise IdeaError("Choose one of this product's versions.")
+    tag_ids = set(tag_ids)
+    tags = list(db.session.scalars(sa.select(Tag).where(Tag.product_id == product.id, Tag.id.in_(tag_ids))))
+    if len(tags) != len(tag_ids):
+        raise IdeaError("Choose tags from the list.")
+    return touchpoint, version, tags
+
+
+def create_idea(product: Product, author: User, *, title: str, description: str = "",
+                touchpoint_id: int | None = None, version_id: int | None = None,
+                tag_ids: Iterable[int] = ()) -> Idea:
+    """A new open idea; its author votes for it."""
+    touchpoint, version, tags = _check_choices(product, touchpoint_id, version_id, tag_ids)
+    now = utcnow()
+    idea = Idea(product_id=product.id, product=product, author=author, title=title.strip(), touchpoint=touchpoint,
+                version=version, tags=tags, created_at=now, vote_count=1, comment_count=0)
+    _set_description(idea, description)
+    _refresh_hot(idea)
+    db.session.add(idea)
+    db.session.flush()
+    db.session.add(Vote(idea_id=idea.id, user_id=author.id))
+    db.session.flush()
+    return idea
+
+
+def _set_description(idea: Idea, description: str) -> None:
+    idea.description = description
+    idea.description_html = render_markdown(description)
+
+
+def can_edit(idea: Idea, user) -> bool:
+    """Authors edit their idea until the team responds; the team can always edit."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_team(user, idea.product):
+        return True
+    return idea.author_id == user.id and idea.first_response_at is None and idea.status == Status.OPEN
+
+
+def update_idea(idea: Idea, user, *, title: str, description: str, touchpoint_id: int | None,
+                version_id: int | None, tag_ids: Iterable[int] | None = None) -> None:
+    if not can_edit(idea, user):
+        raise IdeaError("The team has responded to this idea, so it can no longer be edited.")
+    touchpoint, version, tags = _check_choices(idea.product, touchpoint_id, version_id, tag_ids or ())
+    idea.title = title.strip()
+    _set_description(idea, description)
+    idea.touchpoint, idea.version = touchpoint, version
+    if tag_ids is not None:
+        idea.tags = tags
+
+
+def set_tags(idea: Idea, tag_ids: Iterable[int]) -> None:
+    idea.tags = _check_choices(idea.product, None, None, tag_ids)[2]
+
+
+# --- Votes -------------------------------------------------------------------------------------------
+
+def _insert_ignore(table, values: dict):
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).values(**values).on_conflict_do_nothing()
+
+
+def set_vote(idea: Idea, user: User, want: bool) -> bool:
+    """Vote (want=True) or withdraw (want=False); repeating either changes nothing.
+
+    The unique (idea, user) constraint with INSERT … ON CONFLICT DO NOTHING makes concurrent
+    duplicate votes count once; the counter moves only when a row was really inserted or deleted,
+    in the same transaction, by an atomic UPDATE.
+    """
+    if idea.status in CLOSED:
+        raise VotingClosed(f"Voting is closed: this idea is {idea.status.label.lower()}.")
+    if want:
+        changed = db.session.execute(_insert_ignore(Vote.__table__, {
+            "idea_id": idea.id, "user_id": user.id, "created_at": utcnow()})).rowcount
+        delta = 1
+    else:
+        changed = db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id)).rowcount
+        delta = -1
+    if changed:
+        _bump(idea, votes=delta)
+    return want
+
+
+def _bump(idea: Idea, votes: int = 0, comments: int = 0) -> None:
+    """Move the stored counters atomically and recompute the trending score from the fresh values."""
+    row = db.session.execute(
+        sa.update(Idea).where(Idea.id == idea.id)
+        .values(vote_count=Idea.vote_count + votes, comment_count=Idea.comment_count + comments)
+        .returning(Idea.vote_count, Idea.comment_count)
+        .execution_options(synchronize_session=False)
+    ).one()
+    db.session.execute(
+        sa.update(Idea).where(Idea.id == idea.id)
+        .values(hot=hot_score(row.vote_count, row.comment_count, idea.created_at))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(idea, ["vote_count", "comment_count", "hot"])
+
+
+def voted_ids(user, idea_ids: Sequence[int]) -> set[int]:
+    """Which of these ideas the user voted for: one query for a whole list."""
+    if not getattr(user, "is_authenticated", False) or not idea_ids:
+        return set()
+    return set(db.session.scalars(sa.select(Vote.idea_id).where(Vote.user_id == user.id, Vote.idea_id.in_(idea_ids))))
+
+
+# --- Comments ----------------------------------------------------------------------------------------
+
+def add_comment(idea: Idea, author: User, body: str, parent_id: int | None = None) -> Comment:
+    parent = None
+    if parent_id:
+        parent = db.session.get(Comment, parent_id)
+        if parent is None or parent.idea_id != idea.id:
+            raise IdeaError("The comment you reply to is not on this idea.")
+        if parent.parent_id is not None:  # threads are one level deep: reply to the thread
+            parent = db.session.get(Comment, parent.parent_id)
+    comment = Comment(idea_id=idea.id, idea=idea, author=author, parent_id=parent.id if parent else None,
+                      body=body, body_html=render_markdown(body), is_team=is_team(author, idea.product))
+    db.session.add(comment)
+    db.session.flush()
+    _bump(idea, comments=1)
+    return comment
+
+
+def can_change_comment(comment: Comment, user) -> bool:
+    return (getattr(user, "is_authenticated", False) and comment.author_id == user.id
+            and comment.deleted_at is None)
+
+
+def edit_comment(comment: Comment, user, body: str) -> None:
+    if not can_change_comment(comment, user):
+        raise IdeaError("Only its author can edit a comment.")
+    comment.body = body
+    comment.body_html = render_markdown(body)
+    comment.edited_at = utcnow()
+
+
+def delete_comment(comment: Comment, user) -> None:
+    """The text goes; the place stays, so replies keep their context."""
+    if not can_change_comment(comment, user):
+        raise IdeaError("Only its author can delete a comment.")
+    comment.body = comment.body_html = ""
+    comment.deleted_at = utcnow()
+    idea = comment.idea
+    if idea.official_comment_id == comment.id:
+        idea.official_comment_id = None
+    db.session.flush()
+    _bump(idea, comments=-1)
+
+
+def mark_official(comment: Comment, actor: User) -> None:
+    """The team's official response, shown at the top; one per idea, the newest choice wins."""
+    idea = comment.idea
+    if not comment.is_team or comment.deleted_at is not None:
+        raise IdeaError("Only a comment by the product team can be the official response.")
+    idea.official_comment_id = None if idea.official_comment_id == comment.id else comment.id
+    _responded(idea)
+    _after_team_change(idea)
+
+
+def toggle_helpful(comment: Comment) -> None:
+    comment.helpful = not comment.helpful
+
+
+def _responded(idea: Idea) -> None:
+    if idea.first_response_at is None:
+        idea.first_response_at = utcnow()
+
+
+def _after_team_change(idea: Idea) -> None:
+    """The board's figures depend on responses, statuses and promises: recompute the product's stage."""
+    try:
+        from cocreate.maturity.services import refresh_stage
+    except ImportError:  # the maturity feature is optional for this module
+        return
+    db.session.flush()
+    refresh_stage(idea.product)
+
+
+# --- Statuses ----------------------------------------------------------------------------------------
+
+SETTABLE = [s for s in Status if s != Status.MERGED]
+
+
+def change_status(idea: Idea, actor: User, to: Status, *, note: str = "", promised_on: date | None = None,
+                  shipped_version_id: int | None = None) -> StatusChange:
+    if to == Status.MERGED:
+        raise IdeaError("Use “Merge into…” to merge a duplicate.")
+    if idea.status == Status.MERGED:
+        raise IdeaError("This idea is merged; undo the merge first.")
+    if promised_on and not to.takes_promise:
+        raise IdeaError("Only planned or in-progress ideas carry a promised date.")
+    version = None
+    if to == Status.SHIPPED:
+        version = db.session.get(Version, shipped_version_id) if shipped_version_id else None
+        if version is None or version.product_id != idea.product_id:
+            raise IdeaError("Name the prototype version that shipped this idea.")
+    elif shipped_version_id:
+        raise IdeaError("Only shipped ideas name a shipping version.")
+    change = StatusChange(idea_id=idea.id, actor=actor, from_status=idea.status, to_status=to, note=note.strip(),
+                          promised_on=promised_on, shipped_version_id=version.id if version else None)
+    db.session.add(change)
+    idea.status = to
+    if to.takes_promise:
+        idea.promised_on = promised_on or (idea.promised_on if idea.promised_on else None)
+    if to == Status.SHIPPED:
+        idea.shipped_version_id = version.id
+        idea.shipped_on = version.released_on
+    else:
+        idea.shipped_version_id = idea.shipped_on = None
+    _responded(idea)
+    _after_team_change(idea)
+    return change
+
+
+def history(idea: Idea) -> list[StatusChange]:
+    return list(db.session.scalars(
+        sa.select(StatusChange).where(StatusChange.idea_id == idea.id)
+        .options(joinedload(StatusChange.actor), joinedload(StatusChange.shipped_version))
+        .order_by(StatusChange.created_at, StatusChange.id)
+    ))
+
+
+# --- Merging duplicates ------------------------------------------------------------------------------
+
+def merge(duplicate: Idea, into: Idea, actor: User, note: str = "") -> None:
+    """`duplicate` becomes "merged into" `into`; its voters become voters of `into`, each exactly once."""
+    if duplicate.id == into.id:
+        raise IdeaError("An idea cannot be merged into itself.")
+    if duplicate.product_id != into.product_id:
+        raise IdeaError("Only ideas of the same product can be merged.")
+    if duplicate.status == Status.MERGED:
+        raise IdeaError("This idea is merged already.")
+    if into.status == Status.MERGED:
+        raise IdeaError("That idea is itself merged; merge into the idea it was merged into.")
+    db.session.add(StatusChange(idea_id=duplicate.id, actor=actor, from_status=duplicate.status,
+                                to_status=Status.MERGED, note=note.strip(), merged_into_id=into.id))
+    existing = sa.orm.aliased(Vote)
+    movers = sa.select(
+        sa.literal(into.id), Vote.user_id, sa.literal(duplicate.id), sa.literal(utcnow(), type_=Vote.created_at.type)
+    ).where(Vote.idea_id == duplicate.id,
+            ~sa.exists().where(existing.idea_id == into.id, existing.user_id == Vote.user_id))
+    _insert_votes_from(movers)
+    duplicate.status = Status.MERGED
+    duplicate.merged_into_id = into.id
+    _responded(duplicate)
+    db.session.flush()
+    _recount_votes(into)
+
+
+def _insert_votes_from(select) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    columns = ["idea_id", "user_id", "merged_from_id", "created_at"]
+    db.session.execute(insert(Vote.__table__).from_select(columns, select).on_conflict_do_nothing())
+
+
+def unmerge(duplicate: Idea, actor: User) -> None:
+    """Undo a merge: the carried-over votes leave the target, the duplicate gets its old status back."""
+    if duplicate.status != Status.MERGED or duplicate.merged_into_id is None:
+        raise IdeaError("This idea is not merged.")
+    into = db.session.get(Idea, duplicate.merged_into_id)
+    last_merge = db.session.scalar(
+        sa.select(StatusChange).where(StatusChange.idea_id == duplicate.id, StatusChange.to_status == Status.MERGED)
+        .order_by(StatusChange.created_at.desc(), StatusChange.id.desc()).limit(1))
+    previous = last_merge.from_status if last_merge else Status.OPEN
+    db.session.execute(sa.delete(Vote).where(Vote.merged_from_id == duplicate.id))
+    db.session.add(StatusChange(idea_id=duplicate.id, actor=actor, from_status=Status.MERGED, to_status=previous,
+                                note="Merge undone.", merged_into_id=into.id if into else None))
+    duplicate.status = previous
+    duplicate.merged_into_id = None
+    db.session.flush()
+    if into is not None:
+        _recount_votes(into)
+
+
+def _recount_votes(idea: Idea) -> None:
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == idea.id))
+    _bump(idea, votes=count - idea.vote_count)
+
+
+# --- Lists, search and the roadmap -------------------------------------------------------------------
+
+SORTS = {
+    "trending": (Idea.hot.desc(), Idea.id.desc()),
+    "top": (Idea.vote_count.desc(), Idea.id.desc()),
+    "new": (Idea.created_at.desc(), Idea.id.desc()),
+    "discussed": (Idea.comment_count.desc(), Idea.id.desc()),
+}
+
+
+@dataclass
+class IdeaPage:
+    ideas: list[Idea]
+    page: int
+    per_page: int
+    total: int
+    voted: set[int]
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def _filtered(product: Product, *, status: Status | None = None, tag_id: int | None = None,
+              touchpoint_id: int | None = None, q: str = ""):
+    query = sa.select(Idea).where(Idea.product_id == product.id)
+    # Without a status filter, merged duplicates are left out: they live on in their target.
+    query = query.where(Idea.status == status if status is not None else Idea.status != Status.MERGED)
+    if tag_id:
+        query = query.where(Idea.id.in_(sa.select(idea_tags.c.idea_id).where(idea_tags.c.tag_id == tag_id)))
+    if touchpoint_id:
+        query = query.where(Idea.touchpoint_id == touchpoint_id)
+    if q:
+        clause = search.matching_clause(Idea.id, q, db.session.get_bind().dialect.name)
+        query = query.where(clause if clause is not None else sa.false())
+    return query
+
+
+def list_ideas(product: Product, user, *, sort: str = "trending", page: int = 1, per_page: int = 20,
+               **filters) -> IdeaPage:
+    """One page of a product's ideas in four queries, however many ideas there are."""
+    query = _filtered(product, **filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    ideas = list(db.session.scalars(
+        query.order_by(*SORTS.get(sort, SORTS["trending"]))
+        .options(joinedload(Idea.author), joinedload(Idea.touchpoint), selectinload(Idea.tags))
+        .limit(per_page).offset((page - 1) * per_page)
+    ).unique())
+    return IdeaPage(ideas, page, per_page, total, voted_ids(user, [i.id for i in ideas]))
+
+
+def similar_ideas(product: Product, title: str, limit: int = 5) -> list[Idea]:
+    """Up to five ideas that share words with the title being typed, most-voted first."""
+    clause = search.matching_clause(Idea.id, title, db.session.get_bind().dialect.name, any_word=True)
+    if clause is None:
+        return []
+    return list(db.session.scalars(
+        sa.select(Idea).where(Idea.product_id == product.id, Idea.status != Status.MERGED, clause)
+        .order_by(Idea.vote_count.desc(), Idea.id.desc()).limit(limit)
+    ))
+
+
+def top_ideas(product: Product, limit: int = 5) -> list[Idea]:
+    """The most-voted ideas that are neither shipped, declined nor merged."""
+    return list(db.session.scalars(
+        sa.select(Idea).where(Idea.product_id == product.id, Idea.status.not_in(CLOSED))
+        .options(joinedload(Idea.author), joinedload(Idea.touchpoint), selectinload(Idea.tags))
+        .order_by(Idea.vote_count.desc(), Idea.id.desc()).limit(limit)
+    ).unique())
+
+
+ROADMAP = (Status.PLANNED, Status.IN_PROGRESS, Status.SHIPPED)
+
+
+def roadmap(product: Product, per_column: int = 50) -> dict[Status, list[Idea]]:
+    """Planned, in progress and shipped ideas, in one query."""
+    ranked = (
+        sa.select(Idea.id, sa.func.row_number().over(
+            partition_by=Idea.status,
+            order_by=(sa.case((Idea.status == Status.SHIPPED, Idea.shipped_on), else_=None).desc().nulls_last(),
+                      Idea.vote_count.desc(), Idea.id.desc())).label("rank"))
+        .where(Idea.product_id == product.id, Idea.status.in_(ROADMAP))
+        .subquery()
+    )
+    ideas = db.session.scalars(
+        sa.select(Idea).join(ranked, ranked.c.id == Idea.id).where(ranked.c.rank <= per_column)
+        .options(joinedload(Idea.shipped_version)).order_by(ranked.c.rank)
+    ).all()
+    columns: dict[Status, list[Idea]] = {status: [] for status in ROADMAP}
+    for idea in ideas:
+        columns[idea.status].append(idea)
+    return columns
+
+
+def comments_of(idea: Idea) -> tuple[Comment | None, list[Comment]]:
+    """The official response and the threads (top-level comments with their replies), in one query."""
+    comments = list(db.session.scalars(
+        sa.select(Comment).where(Comment.idea_id == idea.id)
+        .options(joinedload(Comment.author)).order_by(Comment.created_at, Comment.id)
+    ))
+    by_id = {c.id: c for c in comments}
+    replies: dict[int, list[Comment]] = {}
+    for comment in comments:
+        if comment.parent_id:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    for comment in comments:
+        sa.orm.attributes.set_committed_value(comment, "replies", replies.get(comment.id, []))
+    threads = [c for c in comments if c.parent_id is None]
+    return by_id.get(idea.official_comment_id), threads
+
+
+def tags_of(product: Product) -> list[Tag]:
+    return list(db.session.scalars(sa.select(Tag).where(Tag.product_id == product.id).order_by(Tag.name)))
+
+
+def add_tag(product: Product, name: str) -> Tag:
+    name = name.strip()
+    same = sa.select(Tag.id).where(Tag.product_id == product.id, sa.func.lower(Tag.name) == name.lower())
+    if db.session.scalar(same):
+        raise IdeaError(f"The tag “{name}” exists already.")
+    tag = Tag(product_id=product.id, name=name)
+    db.session.add(tag)
+    db.session.flush()
+    return tag
+
+
+def delete_tag(tag: Tag) -> None:
+    db.session.delete(tag)
+    db.session.flush()
+
+
+def released_versions(product: Product) -> list[Version]:
+    return [v for v in product.versions if v.is_released]
+
+
+def today() -> date:
+    return utcnow().date()
