@@ -158,3 +158,67 @@ def plain_idea(product: Product, *, title: str = "An idea", votes: int = 0, stat
         idea.official_comment_id = comment.id
     db.session.commit()
     return idea
+
+# ---- Maturity: products with touchpoints, ratings, self-scores, ideas with their facts --------------
+
+_maturity_seq = iter(range(1, 1_000_000))
+
+
+def rated_product(company: Company | None = None, *, versions: int = 1, visibility: Visibility = Visibility.PUBLIC,
+                  name: str | None = None) -> Product:
+    """A product made by the service (so it has the six default touchpoints) with ``versions``
+    released versions v1, v2 … (the last one is current)."""
+    from cocreate.products.services import create_product
+
+    company = company or CompanyFactory()
+    product = create_product(company, name=name or f"Rated {next(_maturity_seq)}", visibility=visibility)
+    for i in range(versions):
+        VersionFactory(product=product, label=f"v{i + 1}",
+                       released_on=date.today() - timedelta(days=10 * (versions - i)))
+    db.session.commit()
+    return product
+
+
+def rating(version: Version, user: User | None = None, scores=(4, 4, 4, 4, 4, 4), *, expected: int | None = None,
+           returning: bool = False, comment: str = ""):
+    """A stored rating; ``scores`` follow the product's active touchpoints in order (None = skipped)."""
+    from cocreate.maturity.models import Rating, RatingScore
+
+    user = user or UserFactory()
+    touchpoints = [t for t in version.product.touchpoints if t.active]
+    row = Rating(version_id=version.id, user_id=user.id, expected=expected, returning=returning, comment=comment)
+    row.scores = [RatingScore(touchpoint_id=t.id, score=s) for t, s in zip(touchpoints, scores, strict=False)
+                  if s is not None]
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def self_scores(version: Version, scores) -> None:
+    from cocreate.maturity.models import SelfScore
+
+    touchpoints = [t for t in version.product.touchpoints if t.active]
+    for t, s in zip(touchpoints, scores, strict=False):
+        if s is not None:
+            db.session.add(SelfScore(version_id=version.id, touchpoint_id=t.id, score=s))
+    db.session.commit()
+
+
+def plain_idea(product: Product, *, title: str = "An idea", votes: int = 0, status=None, promised_on=None,
+               shipped_on=None, created_at=None, first_response_at=None, answered: bool = False):
+    """An idea row with the facts the maturity figures read, written directly (no services)."""
+    from cocreate.ideas.models import Comment, Idea, Status
+
+    idea = Idea(product_id=product.id, title=title, status=status or Status.OPEN, vote_count=votes,
+                promised_on=promised_on, shipped_on=shipped_on, first_response_at=first_response_at)
+    if created_at is not None:
+        idea.created_at = created_at
+    db.session.add(idea)
+    db.session.flush()
+    if answered:
+        comment = Comment(idea_id=idea.id, body="Thanks!", body_html="<p>Thanks!</p>", is_team=True)
+        db.session.add(comment)
+        db.session.flush()
+        idea.official_comment_id = comment.id
+    db.session.commit()
+    return idea

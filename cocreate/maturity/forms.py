@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from flask_wtf import FlaskForm
-from wtforms import FloatField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import FloatField, HiddenField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from cocreate.products.models import Touchpoint
@@ -23,8 +23,8 @@ class ScoreField(RadioField):
 
     def __init__(self, label=None, validators=None, skip_label="Skip", **kwargs):
         kwargs.setdefault("default", "")
-        super().__init__(label, validators, choices=[("", skip_label), *((s, s) for s in SCORES)],
-                         validate_choice=False, **kwargs)
+        choices = [SelectChoice("", skip_label), *(SelectChoice(s, s) for s in SCORES)]
+        super().__init__(label, validators, choices=choices, validate_choice=False, **kwargs)
 
     def process_formdata(self, valuelist):
         self.data = valuelist[0].strip() if valuelist else ""
@@ -54,7 +54,7 @@ class RatingForm(TouchpointScores, FlaskForm):
     expected = ScoreField("What did you expect, before trying it?", skip_label="No idea")
     experience = RadioField(
         "Have you used it before?",
-        choices=[("first", "This is my first time"), ("returning", "I have used it before")],
+        choices=[SelectChoice("first", "This is my first time"), SelectChoice("returning", "I have used it before")],
         default="first",
         validators=[InputRequired("Tell us whether this is your first time.")],
     )

@@ -209,7 +209,7 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
 def self_scores_of(version: Version) -> dict[int, int]:
     return dict(db.session.execute(
         sa.select(SelfScore.touchpoint_id, SelfScore.score).where(SelfScore.version_id == version.id)
-    ).tuples().all())
+    ).all())
 
 
 def save_self_assessment(user: User, product: Product, version: Version,
@@ -458,7 +458,7 @@ def last_stages(product_ids: Sequence[int]) -> dict[int, str]:
               .group_by(StageChange.product_id))
     found = dict(db.session.execute(
         sa.select(StageChange.product_id, StageChange.to_stage).where(StageChange.id.in_(latest))
-    ).tuples().all())
+    ).all())
     return {pid: found.get(pid, figures.PROTOTYPE) for pid in product_ids}
 
 
