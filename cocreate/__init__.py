@@ -38,4 +38,8 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     for blueprint in (main_bp, auth_bp, companies_bp, products_bp, ideas_bp, maturity_bp):
         app.register_blueprint(blueprint)
+
+    from cocreate import notifications
+
+    notifications.init_app(app)
     return app

@@ -4,4 +4,5 @@ from cocreate.auth.models import User  # noqa: F401
 from cocreate.companies.models import Company, Invitation, Membership  # noqa: F401
 from cocreate.ideas.models import Comment, Idea, StatusChange, Tag, Vote  # noqa: F401
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds  # noqa: F401
+from cocreate.notifications.models import MailMessage, Notification, NotificationSettings, Subscription  # noqa: F401
 from cocreate.products.models import Product, ProductAccess, Touchpoint, Version  # noqa: F401

@@ -17,6 +17,7 @@ from cocreate.companies.access import can
 from cocreate.extensions import db, utcnow
 from cocreate.ideas import search
 from cocreate.ideas.models import CLOSED, Comment, Idea, Status, StatusChange, Tag, Vote, idea_tags
+from cocreate.notifications import services as notifications
 from cocreate.products.models import Product, Touchpoint, Version
 from cocreate.text import render_markdown
 
@@ -83,6 +84,7 @@ def create_idea(product: Product, author: User, *, title: str, description: str 
     db.session.flush()
     db.session.add(Vote(idea_id=idea.id, user_id=author.id))
     db.session.flush()
+    notifications.on_idea_created(idea)
     return idea
 
 
@@ -142,6 +144,8 @@ def set_vote(idea: Idea, user: User, want: bool) -> bool:
         delta = -1
     if changed:
         _bump(idea, votes=delta)
+    if want:
+        notifications.on_vote(idea, user)
     return want
 
 
@@ -183,6 +187,7 @@ def add_comment(idea: Idea, author: User, body: str, parent_id: int | None = Non
     db.session.add(comment)
     db.session.flush()
     _bump(idea, comments=1)
+    notifications.on_comment(comment)
     return comment
 
 
@@ -220,6 +225,7 @@ def mark_official(comment: Comment, actor: User) -> None:
     idea.official_comment_id = None if idea.official_comment_id == comment.id else comment.id
     _responded(idea)
     _after_team_change(idea)
+    notifications.on_official_response(comment, actor)
 
 
 def toggle_helpful(comment: Comment) -> None:
@@ -274,6 +280,7 @@ def change_status(idea: Idea, actor: User, to: Status, *, note: str = "", promis
         idea.shipped_version_id = idea.shipped_on = None
     _responded(idea)
     _after_team_change(idea)
+    notifications.on_status_change(change, actor)
     return change
 
 
@@ -310,6 +317,7 @@ def merge(duplicate: Idea, into: Idea, actor: User, note: str = "") -> None:
     _responded(duplicate)
     db.session.flush()
     _recount_votes(into)
+    notifications.on_merge(duplicate, into, actor)
 
 
 def _insert_votes_from(select) -> None:

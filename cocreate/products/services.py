@@ -10,6 +10,7 @@ from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
 from cocreate.companies.services import unique_slug
 from cocreate.extensions import db
+from cocreate.notifications import services as notifications
 from cocreate.products.models import DEFAULT_TOUCHPOINTS, Product, ProductAccess, Touchpoint, Version, Visibility
 from cocreate.text import render_markdown
 
@@ -98,6 +99,7 @@ def add_version(product: Product, *, label: str, notes: str = "", released_on: d
     set_notes(version, notes)
     db.session.add(version)
     db.session.flush()
+    notifications.on_version_saved(version)
     return version
 
 
@@ -113,6 +115,8 @@ def update_version(version: Version, *, label: str, notes: str, released_on: dat
     version.released_on = released_on
     version.demo_url = demo_url or None
     set_notes(version, notes)
+    db.session.flush()
+    notifications.on_version_saved(version)
 
 
 def set_notes(version: Version, notes: str) -> None:

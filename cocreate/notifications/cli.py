@@ -1,0 +1,110 @@
+"""`flask send-mail`, `flask send-digests`, `flask digest --period daily|weekly`, `flask announce-releases`.
+
+Run them from cron (send-mail every minute, send-digests and digest once a day, announce-releases daily).
+"""
+
+import os
+from datetime import timedelta
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from cocreate.extensions import db, utcnow
+
+MAIL_SETTINGS = {
+    "MAIL_SERVER": None, "MAIL_PORT": "25", "MAIL_USERNAME": None, "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "Cocreate <no-reply@cocreate.example>", "PUBLIC_URL": None,
+}
+
+
+def init_app(app: Flask) -> None:
+    """Mail settings from the environment (unless the config sets them), the blueprint, the commands."""
+    for name, default in MAIL_SETTINGS.items():
+        app.config.setdefault(name, os.environ.get(name, default))
+    app.config.setdefault("MAIL_USE_TLS", os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes", "on"))
+
+    from cocreate.notifications.routes import bp
+
+    app.register_blueprint(bp)
+
+    @app.cli.command("send-mail")
+    @click.option("--limit", default=500, show_default=True, help="At most this many mails in one run.")
+    def send_mail(limit: int) -> None:
+        """Send the queued mail that is due; failures stay queued and are retried with back-off."""
+        from cocreate.notifications.services import send_queued
+
+        sent, failed = send_queued(limit=limit)
+        click.echo(f"{sent} sent, {failed} failed (kept for a retry).")
+
+    @app.cli.command("send-digests")
+    def send_digests() -> None:
+        """Bundle the waiting mail of users who chose the daily digest into one mail each."""
+        from cocreate.notifications.services import send_digests as bundle
+
+        count = bundle()
+        db.session.commit()
+        click.echo(f"{count} digest{'s' if count != 1 else ''} queued; `flask send-mail` delivers them.")
+
+    @app.cli.command("digest")
+    @click.option("--period", type=click.Choice(["daily", "weekly"]), default="daily", show_default=True)
+    def digest(period: str) -> None:
+        """Queue the team digest for every company's product owners: new ideas, most-voted unanswered,
+        overdue promises."""
+        count = queue_team_digests(timedelta(days=1 if period == "daily" else 7), period)
+        db.session.commit()
+        click.echo(f"{count} team digest{'s' if count != 1 else ''} queued.")
+
+    @app.cli.command("announce-releases")
+    def announce_releases() -> None:
+        """Tell followers about ideas shipped in versions whose release date has come."""
+        from cocreate.notifications.services import announce_release
+        from cocreate.products.models import Version
+
+        today = utcnow().date()
+        count = 0
+        for version in db.session.scalars(sa.select(Version).where(Version.released_on <= today,
+                                                                    Version.released_on >= today - timedelta(days=7))):
+            count += announce_release(version)
+        db.session.commit()
+        click.echo(f"{count} notification{'s' if count != 1 else ''} sent.")
+
+
+def queue_team_digests(period: timedelta, label: str = "daily") -> int:
+    from cocreate.auth.models import User
+    from cocreate.companies.models import Membership, Role
+    from cocreate.notifications.promises import group_by_company, team_digest
+    from cocreate.notifications.services import absolute_url, path_for, queue_mail
+    from cocreate.products.models import Product
+
+    since = utcnow() - period
+    products = list(db.session.scalars(sa.select(Product).order_by(Product.company_id, Product.name)))
+    found = team_digest(products, since)
+    owners: dict[int, list[User]] = {}
+    for company_id, user in db.session.execute(
+        sa.select(Membership.company_id, User).join(User, User.id == Membership.user_id)
+        .where(Membership.role.in_([Role.OWNER, Role.PRODUCT])).order_by(User.id)
+    ):
+        owners.setdefault(company_id, []).append(user)
+    queued = 0
+    for company_id, company_products in group_by_company(products).items():
+        lines: list[str] = []
+        for product in company_products:
+            facts = found[product.id]
+            if not any(facts.values()):
+                continue
+            lines += [f"{product.name}", "=" * len(product.name)]
+            lines.append(f"New ideas ({len(facts['new'])}):")
+            lines += [f"- {i.title} ({i.vote_count} votes)" for i in facts["new"][:10]] or ["- none"]
+            lines.append("Most-voted without an answer:")
+            lines += [f"- {i.title} ({i.vote_count} votes)" for i in facts["unanswered"]] or ["- none"]
+            lines.append("Overdue promises:")
+            lines += [f"- {i.title} (promised for {i.promised_on:%d %b %Y})" for i in facts["overdue"]] or ["- none"]
+            lines += [absolute_url(path_for("notifications.product_promises", slug=product.slug)), ""]
+        if not lines:
+            continue
+        for user in owners.get(company_id, []):
+            body = "\n".join([f"Hello {user.name},", "", f"Your {label} digest.", "", *lines])
+            if queue_mail(user, f"Your {label} Cocreate digest", body) is not None:
+                queued += 1
+    return queued

@@ -1,0 +1,111 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cocreate.auth.models import User
+from cocreate.extensions import UTCDateTime, db, utcnow
+
+
+def _enum(cls, name):
+    return sa.Enum(cls, name=name, native_enum=False, length=20,
+                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Subscription(db.Model):
+    """A user following an idea or a product. ``active`` False records an explicit unfollow, so an
+    automatic follow (the next vote or comment) does not undo it."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "idea_id"),
+        sa.UniqueConstraint("user_id", "product_id"),
+        sa.CheckConstraint("(idea_id IS NULL) <> (product_id IS NULL)", name="one_target"),
+        sa.Index("ix_subscriptions_idea_active", "idea_id", "active"),
+        sa.Index("ix_subscriptions_product_active", "product_id", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    idea_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Notification(db.Model):
+    """One in-app notification; ``read_at`` None means unread."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        sa.Index("ix_notifications_user_unread", "user_id", "read_at"),
+        sa.Index("ix_notifications_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    url: Mapped[str] = mapped_column(sa.String(500), default="")
+    idea_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ideas.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class EmailMode(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+    NEVER = "never"
+
+    @property
+    def label(self) -> str:
+        return {"immediate": "Right away, one e-mail per event",
+                "digest": "Once a day, one e-mail with everything",
+                "never": "Never (the bell still shows everything)"}[self.value]
+
+
+class NotificationSettings(db.Model):
+    """A user's e-mail preference; no row means the default (immediately)."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[EmailMode] = mapped_column(_enum(EmailMode, "email_mode"), default=EmailMode.IMMEDIATE)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MailState(enum.StrEnum):
+    QUEUED = "queued"      # to be sent by `flask send-mail` once next_attempt_at has come
+    DIGEST = "digest"      # waits for `flask send-digests`, which bundles it into one queued mail
+    BUNDLED = "bundled"    # went out inside a digest
+    SENT = "sent"
+    FAILED = "failed"      # gave up after MAIL_MAX_ATTEMPTS
+
+
+class MailMessage(db.Model):
+    """The mail queue: nothing is sent in a request; `flask send-mail` delivers and retries."""
+
+    __tablename__ = "mail_queue"
+    __table_args__ = (
+        sa.Index("ix_mail_queue_state_next", "state", "next_attempt_at"),
+        sa.Index("ix_mail_queue_user_state", "user_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    notification_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notifications.id", ondelete="SET NULL"))
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    unsubscribe_url: Mapped[str | None] = mapped_column(sa.String(1000))
+    state: Mapped[MailState] = mapped_column(_enum(MailState, "mail_state"), default=MailState.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,177 @@
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from cocreate.companies.access import require
+from cocreate.companies.routes import company_or_404
+from cocreate.extensions import csrf, db, utcnow
+from cocreate.ideas.models import Idea, Status
+from cocreate.ideas.routes import idea_or_404
+from cocreate.notifications import promises, services
+from cocreate.notifications.forms import SettingsForm
+from cocreate.notifications.models import EmailMode, Notification
+from cocreate.products.models import Product
+from cocreate.products.routes import product_or_404, version_or_404
+from cocreate.products.services import visible_products
+from cocreate.web import EmptyForm, render, safe_next, see_other, wants_fragment
+
+bp = Blueprint("notifications", __name__)
+
+MAX_ID = 2**31 - 1
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"unread_notifications": lambda: services.unread_count(current_user),
+            "is_following": lambda **target: services.is_following(current_user, **target)}
+
+
+# --- The bell and the list ---------------------------------------------------------------------------
+
+@bp.get("/notifications")
+@login_required
+def index():
+    return render("notifications/index.html", notifications=services.recent(current_user), form=EmptyForm())
+
+
+def _list_response():
+    """htmx: the list block (with the bell, out of band); otherwise back to the list or `next`."""
+    if wants_fragment():
+        return render("notifications/index.html", "list", notifications=services.recent(current_user),
+                      form=EmptyForm(), oob_bell=True)
+    return see_other(safe_next(url_for("notifications.index")))
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def read(notification_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    notification = db.session.get(Notification, notification_id) if notification_id <= MAX_ID else None
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    services.mark_read(notification)
+    db.session.commit()
+    return _list_response()
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    count = services.mark_all_read(current_user)
+    db.session.commit()
+    if not wants_fragment():
+        flash(f"{count} notification{'s' if count != 1 else ''} marked as read." if count
+              else "Nothing was unread.", "info")
+    return _list_response()
+
+
+# --- Preferences and unsubscribing -------------------------------------------------------------------
+
+@bp.route("/settings/notifications", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = SettingsForm(email=services.email_mode(current_user).value)
+    if form.validate_on_submit():
+        services.set_email_mode(current_user, EmailMode(form.email.data))
+        db.session.commit()
+        flash("Your notification settings are saved.", "success")
+        return see_other(url_for("notifications.settings"))
+    return render("notifications/settings.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe(token: str):
+    """A page with one button: a GET changes nothing (mail scanners open links), the POST does it."""
+    try:
+        user, scope = services.read_unsubscribe_token(token)
+    except services.NotificationError as error:
+        return render("notifications/unsubscribe.html", error=str(error), done=None, token=token,
+                      what=None), 400
+    kind, target = services.describe_scope(scope)
+    what = (f"stop following “{target.title}”" if kind == "idea" else
+            f"stop following {target.name}" if kind == "product" else
+            f"stop all e-mail to {user.email}")
+    return render("notifications/unsubscribe.html", error=None, done=None, token=token, what=what)
+
+
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt  # RFC 8058 one-click: mail clients POST without a session; the signed token is the proof
+def unsubscribe_confirm(token: str):
+    try:
+        user, scope = services.read_unsubscribe_token(token)
+    except services.NotificationError as error:
+        return render("notifications/unsubscribe.html", error=str(error), done=None, token=token, what=None), 400
+    done = services.unsubscribe(user, scope)
+    db.session.commit()
+    return render("notifications/unsubscribe.html", error=None, done=done, token=token, what=None)
+
+
+# --- Following ---------------------------------------------------------------------------------------
+
+@bp.post("/p/<slug>/ideas/<int:idea_id>/<any(follow, unfollow):action>")
+@login_required
+def follow_idea(slug: str, idea_id: int, action: str):
+    product = product_or_404(slug)
+    idea = idea_or_404(product, idea_id) if idea_id <= MAX_ID else abort(404)
+    return _follow(action, product, idea)
+
+
+@bp.post("/p/<slug>/<any(follow, unfollow):action>")
+@login_required
+def follow_product(slug: str, action: str):
+    return _follow(action, product_or_404(slug), None)
+
+
+def _follow(action: str, product: Product, idea: Idea | None):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    target = {"idea": idea} if idea is not None else {"product": product}
+    (services.follow if action == "follow" else services.unfollow)(current_user, **target)
+    db.session.commit()
+    if wants_fragment():
+        return render("notifications/_follow.html", product=product, follow_idea=idea)
+    name = f"“{idea.title}”" if idea is not None else product.name
+    flash(f"You follow {name} now." if action == "follow" else f"You no longer follow {name}.", "success")
+    default = (url_for("ideas.show", slug=product.slug, idea_id=idea.id) if idea is not None
+               else url_for("products.show", slug=product.slug))
+    return see_other(safe_next(default))
+
+
+# --- Changelog ---------------------------------------------------------------------------------------
+
+@bp.get("/p/<slug>/versions/<int:version_id>")
+def version(slug: str, version_id: int):
+    product = product_or_404(slug)
+    version = version_or_404(product, version_id) if version_id <= MAX_ID else abort(404)
+    shipped = db.session.scalars(
+        sa.select(Idea).where(Idea.shipped_version_id == version.id, Idea.status == Status.SHIPPED)
+        .options(joinedload(Idea.author)).order_by(Idea.vote_count.desc(), Idea.id)).all()
+    return render("notifications/version.html", product=product, version=version, shipped=shipped)
+
+
+# --- Promises and response times (the team) ----------------------------------------------------------
+
+@bp.get("/p/<slug>/promises")
+def product_promises(slug: str):
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    report = promises.reports([product])[product.id]
+    return render("notifications/promises.html", company=product.company, product=product, report=report,
+                  rows=[], products={product.id: product}, now=utcnow())
+
+
+@bp.get("/c/<slug>/promises")
+def company_promises(slug: str):
+    company = company_or_404(slug)
+    require("product.manage", company)
+    products = [p for p in visible_products(current_user, company)]
+    found = promises.reports(products)
+    report = promises.combined(found.values())
+    rows = [(p, found[p.id]) for p in products]
+    names = {p.id: p for p in products}
+    return render("notifications/promises.html", company=company, product=None, report=report, rows=rows,
+                  products=names, now=utcnow())
