@@ -91,7 +91,7 @@ def show(slug: str):
         bars=charts.touchpoint_chart(m.figures.touchpoints),
         line=charts.grade_chart(over_versions, m.thresholds),
         manage=can("product.manage", product.company_id),
-        team=current_user.is_authenticated and services.is_team_member(current_user, product.company_id),
+        team=can("company.view", product.company_id),
     )
 
 
