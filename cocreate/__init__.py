@@ -42,4 +42,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from cocreate import notifications
 
     notifications.init_app(app)
+    from cocreate.ambassadors.routes import bp as ambassadors_bp
+
+    app.register_blueprint(ambassadors_bp)
     return app

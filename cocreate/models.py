@@ -1,5 +1,6 @@
 """Every feature's models, imported in one place for Alembic and `flask shell`."""
 
+from cocreate.ambassadors.models import AccountOrigin, Candidate, ContributionScore, ScoreRun  # noqa: F401
 from cocreate.auth.models import User  # noqa: F401
 from cocreate.companies.models import Company, Invitation, Membership  # noqa: F401
 from cocreate.ideas.models import Comment, Idea, StatusChange, Tag, Vote  # noqa: F401

@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from cocreate.ambassadors.services import record_origin
 from cocreate.auth import services
 from cocreate.auth.forms import LoginForm, PasswordForm, ProfileForm, SignupForm
 from cocreate.auth.models import User
@@ -27,6 +28,7 @@ def signup():
     if form.validate_on_submit():
         try:
             user = services.create_user(name=form.name.data, email=form.email.data, password=form.password.data)
+            record_origin(user, request.remote_addr)
         except services.EmailTaken:
             form.email.errors.append("An account with this e-mail exists already. Log in instead?")
         else:

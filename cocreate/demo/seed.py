@@ -9,6 +9,7 @@ from cocreate.auth.models import User
 from cocreate.auth.services import hash_password
 from cocreate.companies.models import Company, Membership, Role
 from cocreate.companies.services import add_member, create_company
+from cocreate.demo.ambassadors import seed_ambassadors
 from cocreate.demo.ideas import seed_ideas
 from cocreate.extensions import db
 from cocreate.ideas.models import Idea
@@ -105,6 +106,7 @@ def seed() -> str:
                                    "I test everything twice.", "Design student, Rotterdam."])
     db.session.flush()
     seed_ideas(rng, customers())
+    seed_ambassadors(rng)
     counts = {
         "companies": db.session.scalar(sa.select(sa.func.count(Company.id))),
         "products": db.session.scalar(sa.select(sa.func.count(Product.id))),

@@ -1,0 +1,112 @@
+"""Ambassadors: where accounts signed up from, the contribution score table, the shortlist."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cocreate.auth.models import User
+from cocreate.companies.models import Company
+from cocreate.extensions import UTCDateTime, db, utcnow
+
+
+class AccountOrigin(db.Model):
+    """Sign-up facts the anti-gaming rule needs, kept apart from the users table.
+
+    ``ip_hash`` is HMAC-SHA256(SECRET_KEY, address): equal addresses give equal hashes, and the
+    address itself is never stored.
+    """
+
+    __tablename__ = "account_origins"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    ip_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContributionScore(db.Model):
+    """One customer's score for one company, scope and period, rebuilt by ``services.refresh_scores``.
+
+    ``product_id`` is 0 for "all the company's products" (a plain column, not a foreign key, so the
+    company-wide rows fit the same primary key); ``period_days`` is 30, 90, 365 or 0 for all time.
+    The ``*_n`` columns count facts, the ``*_pts`` columns hold their decayed points.
+    """
+
+    __tablename__ = "contribution_scores"
+    __table_args__ = (
+        sa.Index("ix_contribution_scores_board", "company_id", "product_id", "period_days", "total"),
+    )
+
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(primary_key=True)
+    period_days: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    rank: Mapped[int] = mapped_column()
+    total: Mapped[float] = mapped_column(sa.Float)
+    ideas_n: Mapped[int] = mapped_column()
+    ideas_pts: Mapped[float] = mapped_column(sa.Float)
+    votes_n: Mapped[int] = mapped_column()
+    votes_pts: Mapped[float] = mapped_column(sa.Float)
+    planned_n: Mapped[int] = mapped_column()
+    planned_pts: Mapped[float] = mapped_column(sa.Float)
+    in_progress_n: Mapped[int] = mapped_column()
+    in_progress_pts: Mapped[float] = mapped_column(sa.Float)
+    shipped_n: Mapped[int] = mapped_column()
+    shipped_pts: Mapped[float] = mapped_column(sa.Float)
+    helpful_n: Mapped[int] = mapped_column()
+    helpful_pts: Mapped[float] = mapped_column(sa.Float)
+    ratings_n: Mapped[int] = mapped_column()
+    ratings_pts: Mapped[float] = mapped_column(sa.Float)
+    last_active_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ScoreRun(db.Model):
+    """When a company's scores were last computed."""
+
+    __tablename__ = "contribution_score_runs"
+
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class State(enum.StrEnum):
+    CANDIDATE = "candidate"
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+STATE_TYPE = sa.Enum(State, name="ambassador_state", native_enum=False, length=20,
+                     values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Candidate(db.Model):
+    """A customer on a company's ambassador shortlist: one row per company and customer."""
+
+    __tablename__ = "ambassador_candidates"
+    __table_args__ = (
+        sa.UniqueConstraint("company_id", "user_id"),
+        sa.Index("ix_ambassador_candidates_user_state", "user_id", "state"),
+        sa.Index("ix_ambassador_candidates_company_state", "company_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    state: Mapped[State] = mapped_column(STATE_TYPE, default=State.CANDIDATE)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    company: Mapped[Company] = relationship()

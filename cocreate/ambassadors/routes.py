@@ -1,0 +1,226 @@
+"""Leaderboard and shortlist for marketing (ambassadors.manage); invitations for customers."""
+
+import click
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, request, url_for
+from flask_login import current_user, login_required
+
+from cocreate.ambassadors import services
+from cocreate.ambassadors.forms import AddCandidateForm, BoardFilters, NoteForm
+from cocreate.ambassadors.models import Candidate
+from cocreate.auth.models import User
+from cocreate.companies.access import require
+from cocreate.companies.models import Company
+from cocreate.extensions import db
+from cocreate.web import EmptyForm, render, safe_next, see_other, wants_fragment
+
+bp = Blueprint("ambassadors", __name__)
+
+
+@bp.app_template_global()
+def ambassador_of(user_id: int | None):
+    return services.ambassador_of(user_id)
+
+
+@bp.app_template_global()
+def is_ambassador(user_id: int | None, company_id: int) -> bool:
+    return services.is_ambassador(user_id, company_id)
+
+
+def _company(slug: str) -> Company:
+    company = db.one_or_404(sa.select(Company).where(Company.slug == slug))
+    require("ambassadors.manage", company)
+    return company
+
+
+def _candidate(company: Company, candidate_id: int) -> Candidate:
+    candidate = db.get_or_404(Candidate, candidate_id)
+    if candidate.company_id != company.id:
+        abort(404)
+    return candidate
+
+
+# --- Leaderboard -------------------------------------------------------------------------------------
+
+@bp.get("/c/<slug>/ambassadors")
+def board(slug: str):
+    company = _company(slug)
+    products = services.company_products(company)
+    filters = BoardFilters(request.args)
+    filters.product.choices = [("", "All products")] + [(str(p.id), p.name) for p in products]
+    filters.validate()
+    product_id = filters.product.data if not filters.product.errors and filters.product.data else 0
+    period = int(filters.period.data) if filters.period.data in {str(d) for d in services.PERIODS} else 0
+    sort = filters.sort.data if filters.sort.data in services.SORTS else "score"
+    page = filters.page.data if not filters.page.errors and filters.page.data else 1
+    result = services.leaderboard(company, products, product_id=product_id, period=period, sort=sort, page=page,
+                                  opted_in_only=filters.consent.data == "yes")
+    args = {k: v for k, v in request.args.items() if k != "page" and v and k in filters._fields}
+    return render("ambassadors/board.html", "board", company=company, board=result, filters=filters, args=args,
+                  add_form=AddCandidateForm(formdata=None), refresh_form=EmptyForm())
+
+
+@bp.post("/c/<slug>/ambassadors/refresh")
+def refresh(slug: str):
+    company = _company(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.refresh_scores(company)
+    db.session.commit()
+    flash("Scores are recomputed from today's facts.", "success")
+    return see_other(safe_next(url_for("ambassadors.board", slug=slug)))
+
+
+# --- Shortlist ---------------------------------------------------------------------------------------
+
+@bp.get("/c/<slug>/ambassadors/shortlist")
+def shortlist(slug: str):
+    company = _company(slug)
+    entries = services.shortlist(company)
+    return render("ambassadors/shortlist.html", company=company, entries=entries, failed=None,
+                  left_out=services.left_out_of_export(entries), button_form=EmptyForm(), note_form=NoteForm)
+
+
+@bp.post("/c/<slug>/ambassadors/shortlist")
+def add(slug: str):
+    company = _company(slug)
+    form = AddCandidateForm()
+    back = safe_next(url_for("ambassadors.shortlist", slug=slug))
+    if not form.validate_on_submit():
+        abort(400)
+    raw = form.user_id.data.strip()
+    user = db.session.get(User, int(raw)) if raw.isdigit() and 0 < int(raw) <= 2**31 - 1 else None
+    if user is None:
+        abort(404)
+    error = None
+    try:
+        services.add_candidate(company, user, current_user, form.note.data or "")
+    except services.AmbassadorError as problem:
+        db.session.rollback()
+        error = str(problem)
+    else:
+        db.session.commit()
+    if wants_fragment():
+        state = db.session.scalar(sa.select(Candidate.state).where(Candidate.company_id == company.id,
+                                                                   Candidate.user_id == user.id))
+        return render("ambassadors/_shortlist_cell.html", company=company, user_id=user.id, state=state,
+                      error=error, add_form=AddCandidateForm(formdata=None)), 409 if error else 200
+    flash(error or f"{user.name} is on the shortlist.", "error" if error else "success")
+    return see_other(back)
+
+
+def _row_response(company: Company, candidate: Candidate, error: str | None = None):
+    if wants_fragment():
+        return render("ambassadors/_candidate.html", company=company, entry=services.entry(candidate), error=error,
+                      button_form=EmptyForm(), note_form=NoteForm, failed=None), 409 if error else 200
+    flash(error or "Saved.", "error" if error else "success")
+    return see_other(url_for("ambassadors.shortlist", slug=company.slug) + f"#candidate-{candidate.id}")
+
+
+def _change(slug: str, candidate_id: int, change) -> Response:
+    company = _company(slug)
+    candidate = _candidate(company, candidate_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        change(candidate)
+    except services.AmbassadorError as problem:
+        db.session.rollback()
+        return _row_response(company, candidate, str(problem))
+    db.session.commit()
+    return _row_response(company, candidate)
+
+
+@bp.post("/c/<slug>/ambassadors/shortlist/<int:candidate_id>/invite")
+def invite(slug: str, candidate_id: int):
+    return _change(slug, candidate_id, lambda c: services.invite(c, url=url_for("ambassadors.invitations")))
+
+
+@bp.post("/c/<slug>/ambassadors/shortlist/<int:candidate_id>/withdraw")
+def withdraw(slug: str, candidate_id: int):
+    return _change(slug, candidate_id, services.withdraw)
+
+
+@bp.post("/c/<slug>/ambassadors/shortlist/<int:candidate_id>/note")
+def note(slug: str, candidate_id: int):
+    company = _company(slug)
+    candidate = _candidate(company, candidate_id)
+    form = NoteForm(prefix=f"c{candidate.id}")
+    if form.validate_on_submit():
+        services.set_note(candidate, form.note.data or "")
+        db.session.commit()
+        return _row_response(company, candidate)
+    failed = (candidate.id, form)  # shown again with the text as typed and the message
+    if wants_fragment():
+        return render("ambassadors/_candidate.html", company=company, entry=services.entry(candidate), error=None,
+                      button_form=EmptyForm(), note_form=NoteForm, failed=failed), 400
+    entries = services.shortlist(company)
+    return render("ambassadors/shortlist.html", company=company, entries=entries, failed=failed,
+                  left_out=services.left_out_of_export(entries), button_form=EmptyForm(), note_form=NoteForm), 400
+
+
+@bp.get("/c/<slug>/ambassadors/shortlist.csv")
+def export(slug: str):
+    company = _company(slug)
+    text, _left_out = services.shortlist_csv(company)
+    response = Response(text.encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{company.slug}-ambassadors.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- The customer's side -----------------------------------------------------------------------------
+
+@bp.get("/me/invitations")
+@login_required
+def invitations():
+    return render("ambassadors/invitations.html", invitations=services.invitations_of(current_user),
+                  button_form=EmptyForm())
+
+
+def _answer(candidate_id: int, accept: bool):
+    candidate = db.get_or_404(Candidate, candidate_id)
+    if candidate.user_id != current_user.id or candidate.invited_at is None:
+        abort(404)  # someone else's invitation, or an internal shortlist entry: not there for this user
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    error = None
+    try:
+        services.answer(candidate, current_user, accept)
+    except services.AmbassadorError as problem:
+        db.session.rollback()
+        error = str(problem)
+    else:
+        db.session.commit()
+    if wants_fragment():
+        return render("ambassadors/_invitation.html", invitation=candidate, error=error,
+                      button_form=EmptyForm()), 409 if error else 200
+    if error:
+        flash(error, "error")
+    elif accept:
+        flash(f"Welcome aboard: you are now an ambassador of {candidate.company.name}.", "success")
+    else:
+        flash(f"You declined {candidate.company.name}'s invitation.", "info")
+    return see_other(url_for("ambassadors.invitations"))
+
+
+@bp.post("/me/invitations/<int:candidate_id>/accept")
+@login_required
+def accept(candidate_id: int):
+    return _answer(candidate_id, True)
+
+
+@bp.post("/me/invitations/<int:candidate_id>/decline")
+@login_required
+def decline(candidate_id: int):
+    return _answer(candidate_id, False)
+
+
+# --- Command line ------------------------------------------------------------------------------------
+
+@bp.cli.command("refresh")
+def refresh_command() -> None:
+    """Recompute every company's contribution scores; run it from cron, e.g. every 15 minutes."""
+    count = services.refresh_all()
+    db.session.commit()
+    click.echo(f"Contribution scores recomputed for {count} compan{'y' if count == 1 else 'ies'}.")

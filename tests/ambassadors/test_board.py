@@ -1,0 +1,158 @@
+"""The leaderboard: who may see it, what it shows (and never shows), filters, htmx, query count."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from cocreate.ambassadors import services
+from cocreate.auth.models import User
+from cocreate.companies.models import Role
+from cocreate.extensions import db
+from cocreate.ideas.models import Status
+from tests import factories
+from tests.ambassadors.helpers import NOW, customer, idea, vote
+from tests.conftest import count_queries, login
+
+
+def refresh(company, now=None):
+    services.refresh_scores(company, now)
+    db.session.commit()
+
+
+def board_url(company, **args):
+    query = "&".join(f"{k}={v}" for k, v in args.items())
+    return f"/c/{company.slug}/ambassadors" + (f"?{query}" if query else "")
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.MARKETING])
+def test_owner_and_marketing_see_the_ranked_customers(client, product, company, role):
+    ana, bo = customer(name="Ana Amsel"), customer(name="Bo Berg")
+    idea(product, ana, status=Status.SHIPPED, reached=NOW)
+    idea(product, bo)
+    refresh(company)
+    login(client, factories.member(company, role))
+    html = client.get(board_url(company)).get_data(as_text=True)
+    assert html.index("Ana Amsel") < html.index("Bo Berg")
+    assert "1 idea (" in html and "1 shipped (" in html and "Fietsdeel" in html
+
+
+@pytest.mark.parametrize("role", [None, Role.PRODUCT])
+def test_customers_and_product_role_get_403(client, company, role):
+    user = factories.UserFactory() if role is None else factories.member(company, role)
+    login(client, user)
+    for path in ("", "/shortlist", "/shortlist.csv"):
+        assert client.get(f"/c/{company.slug}/ambassadors{path}").status_code == 403
+
+
+def test_anonymous_goes_to_login(client, company):
+    response = client.get(board_url(company))
+    assert response.status_code in (302, 303) and "/login" in response.location
+
+
+def test_marketing_of_another_company_gets_403(client, company):
+    other = factories.CompanyFactory()
+    login(client, factories.member(other, Role.MARKETING))
+    assert client.get(board_url(company)).status_code == 403
+
+
+def test_email_shows_only_for_customers_who_opted_in(client, product, company, marketer):
+    shy = customer(name="Shy Customer", email="shy@example.com")
+    open_ = customer(name="Open Customer", email="open@example.com", contact_opt_in=True)
+    idea(product, shy)
+    idea(product, open_)
+    refresh(company)
+    login(client, marketer)
+    html = client.get(board_url(company)).get_data(as_text=True)
+    assert "Shy Customer" in html and "open@example.com" in html
+    assert "shy@example.com" not in html
+    only_agreed = client.get(board_url(company, consent="yes")).get_data(as_text=True)
+    assert "Open Customer" in only_agreed and "Shy Customer" not in only_agreed
+
+
+def test_filters_by_product_and_period(client, product, company, marketer):
+    second = factories.rated_product(company, name="Thuisbatterij")
+    ana, bo = customer(name="Ana Amsel"), customer(name="Bo Berg")
+    idea(product, ana, at=NOW - timedelta(days=200))
+    idea(second, bo, at=NOW - timedelta(days=5))
+    refresh(company, NOW)
+    login(client, marketer)
+    by_product = client.get(board_url(company, product=second.id)).get_data(as_text=True)
+    assert "Bo Berg" in by_product and "Ana Amsel" not in by_product
+    recent = client.get(board_url(company, period=30)).get_data(as_text=True)
+    assert "Bo Berg" in recent and "Ana Amsel" not in recent
+    assert "Ana Amsel" in client.get(board_url(company, period=0)).get_data(as_text=True)
+
+
+def test_sorting_by_name_and_bad_filters_are_not_errors(client, product, company, marketer):
+    zed, amy = customer(name="Zed Zuid"), customer(name="Amy Aart")
+    idea(product, zed, status=Status.SHIPPED, reached=NOW)
+    idea(product, amy)
+    refresh(company)
+    login(client, marketer)
+    html = client.get(board_url(company, sort="name")).get_data(as_text=True)
+    assert html.index("Amy Aart") < html.index("Zed Zuid")
+    for args in ({"product": "abc"}, {"product": 2**63}, {"period": "7"}, {"sort": "'; drop"}, {"page": "-1"},
+                 {"page": "99999"}):
+        assert client.get(board_url(company, **args)).status_code == 200
+
+
+def test_paginates(client, product, company, marketer):
+    for i in range(services.PER_PAGE + 2):
+        idea(product, customer(name=f"Customer {i:02d}"))
+    refresh(company)
+    login(client, marketer)
+    first = client.get(board_url(company)).get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    second = client.get(board_url(company, page=2)).get_data(as_text=True)
+    assert second.count('class="amb-rank"') == 2
+
+
+def test_htmx_filter_returns_only_the_board(client, product, company, marketer):
+    idea(product, customer(name="Ana Amsel"))
+    refresh(company)
+    login(client, marketer)
+    fragment = client.get(board_url(company), headers={"HX-Request": "true"})
+    html = fragment.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="board"') and "Ana Amsel" in html and "<html" not in html
+    boosted = client.get(board_url(company), headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in boosted.get_data(as_text=True)
+
+
+def test_recompute_button_updates_the_scores(client, product, company, marketer):
+    login(client, marketer)
+    assert "Scores have not been computed yet" in client.get(board_url(company)).get_data(as_text=True)
+    idea(product, customer(name="Ana Amsel"))
+    response = client.post(f"/c/{company.slug}/ambassadors/refresh")
+    assert response.status_code == 303
+    assert "Ana Amsel" in client.get(board_url(company)).get_data(as_text=True)
+
+
+def test_recompute_needs_a_csrf_token(client, company, marketer_in, csrf):
+    assert client.post(f"/c/{company.slug}/ambassadors/refresh").status_code == 400
+
+
+def _add_customers(product, n):
+    """n authors (every other one opted in), each with an idea and one vote from another customer."""
+    for i in range(n):
+        author = customer(name=f"Author {i}", contact_opt_in=i % 2 == 0)
+        vote(idea(product, author), customer())
+
+
+def test_query_count_is_the_same_for_5_and_50_customers(client, product, company, marketer):
+    login(client, marketer)
+    counts = []
+    for total in (5, 50):
+        _add_customers(product, total - (5 if counts else 0))
+        refresh(company)
+        first = db.session.scalar(sa.select(User).where(User.name == "Author 0"))
+        if not counts:
+            services.add_candidate(company, first, marketer)
+            db.session.commit()
+        with count_queries() as queries:
+            response = client.get(board_url(company))
+        assert response.status_code == 200
+        assert response.get_data(as_text=True).count('class="amb-rank"') == min(total, services.PER_PAGE)
+        counts.append(queries())
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 12  # company, user, role, products, count, page, their products, states, run + base.html
