@@ -160,7 +160,7 @@ def unsubscribe_token(user: User, scope: str = "all") -> str:
 
 
 def read_unsubscribe_token(token: str) -> tuple[User, str]:
-    max_age = current_app.config.get("UNSUBSCRIBE_MAX_AGE", UNSUBSCRIBE_MAX_AGE)
+    max_age = current_app.config.get("UNSUBSCRIBE_MAX_AGE") or UNSUBSCRIBE_MAX_AGE
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired as error:

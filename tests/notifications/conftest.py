@@ -31,8 +31,9 @@ def free_port() -> int:
 @pytest.fixture
 def mail_config(app):
     """Restores the mail settings the test changed."""
-    saved = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT", "UNSUBSCRIBE_MAX_AGE")}
+    saved = dict(app.config)
     yield app.config
+    app.config.clear()
     app.config.update(saved)
 
 
