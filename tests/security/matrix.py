@@ -1,0 +1,202 @@
+"""The authorisation matrix: every route of the app, what each role gets.
+
+Every rule of ``app.url_map`` must have an entry here (tests/security/test_matrix.py fails otherwise),
+so a new route cannot ship without someone deciding who may use it.
+
+Expectations: LOGIN = a 303 to the log-in page (anonymous); OK = 200, 204 or 303 and no log-in redirect
+(the action was allowed); a number = exactly that status (403 forbidden, 404 hidden, 400 refused input).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from tests import factories
+from tests.security.world import ROLES, World
+
+LOGIN = "login"
+OK = "ok"
+
+Expect = dict[str, str | int]
+
+
+def everyone(**overrides) -> Expect:
+    return {role: OK for role in ROLES} | overrides
+
+
+def signed_in(**overrides) -> Expect:
+    return everyone(anonymous=LOGIN) | overrides
+
+
+def team(*allowed: str) -> Expect:
+    """Only these roles of company A; other signed-in users 403."""
+    expect: Expect = {role: 403 for role in ROLES} | {"anonymous": LOGIN}
+    return expect | {role: OK for role in allowed}
+
+
+MANAGE = team("product", "owner")      # product.manage and idea.moderate
+OWNER = team("owner")                  # company.manage
+AUTHOR = team("author")                # the author's own comment
+AUTHOR_OR_TEAM = team("author", "product", "owner")  # an idea before the team answered
+CUSTOMERS = signed_in(product=403, marketing=403, owner=403)  # ratings: not by the product's own team
+
+
+@dataclass
+class Case:
+    endpoint: str
+    method: str
+    path: Callable[[World], str]
+    expect: Expect
+    data: Callable[[World, str], dict] = field(default=lambda w, role: {})
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.endpoint}"
+
+
+def _p(suffix: str = "") -> Callable[[World], str]:
+    return lambda w: f"/p/{w.product.slug}{suffix}"
+
+
+def _idea(suffix: str = "") -> Callable[[World], str]:
+    return lambda w: f"/p/{w.product.slug}/ideas/{w.idea.id}{suffix}"
+
+
+def _comment(suffix: str) -> Callable[[World], str]:
+    return lambda w: f"/p/{w.product.slug}/ideas/{w.idea.id}/comments/{w.comment.id}{suffix}"
+
+
+def _tp(suffix: str = "") -> Callable[[World], str]:
+    return lambda w: f"/p/{w.product.slug}/touchpoints/{w.touchpoint.id}{suffix}"
+
+
+def _c(suffix: str) -> Callable[[World], str]:
+    return lambda w: f"/c/{w.company.slug}{suffix}"
+
+
+def _const(path: str) -> Callable[[World], str]:
+    return lambda w: path
+
+
+def _scores(w: World, score: str = "4") -> dict:
+    return {f"tp_{t.id}": score for t in w.product.touchpoints if t.active}
+
+
+def _thresholds(w: World, role: str) -> dict:
+    return {"min_raters": "8", "good_enough": "6.5", "good": "8", "good_weakest": "7", "excellent": "9",
+            "excellent_weakest": "8", "promises_kept": "90", "response_hours": "48", "blind_spot_gap": "2",
+            "min_touchpoint_ratings": "3"}
+
+
+TODAY = date.today().isoformat()
+
+CASES: list[Case] = [
+    # --- Public pages: everyone, anonymous included ---------------------------------------------------------
+    Case("main.index", "GET", _const("/"), everyone()),
+    Case("products.index", "GET", _const("/products"), everyone()),
+    Case("maturity.board", "GET", _const("/board"), everyone()),
+    Case("companies.show", "GET", _c(""), everyone()),
+    Case("maturity.company_board", "GET", _c("/board"), everyone()),
+    Case("products.show", "GET", _p(), everyone()),
+    Case("ideas.index", "GET", _p("/ideas"), everyone()),
+    Case("ideas.similar", "GET", _p("/ideas/similar?title=faster"), everyone()),
+    Case("ideas.roadmap", "GET", _p("/roadmap"), everyone()),
+    Case("ideas.show", "GET", _idea(), everyone()),
+    Case("maturity.show", "GET", _p("/maturity"), everyone()),
+    Case("auth.public_profile", "GET", lambda w: f"/users/{w.users['author'].id}", everyone()),
+    Case("static", "GET", _const("/static/css/app.css"), everyone()),
+    # --- Accounts ------------------------------------------------------------------------------------------
+    Case("auth.signup", "GET", _const("/signup"), everyone()),
+    Case("auth.signup", "POST", _const("/signup"), everyone(),
+         lambda w, role: {"name": "New Person", "email": "new.person@example.com",
+                          "password": "a long and unusual passphrase"}),
+    Case("auth.login", "GET", _const("/login"), everyone()),
+    Case("auth.login", "POST", _const("/login"), everyone(),
+         lambda w, role: {"email": "customer@example.com", "password": factories.PASSWORD}),
+    Case("auth.logout", "POST", _const("/logout"), signed_in()),
+    Case("auth.profile", "GET", _const("/profile"), signed_in()),
+    Case("auth.profile", "POST", _const("/profile"), signed_in(),
+         lambda w, role: {"name": "Renamed", "bio": "Hello"}),
+    Case("auth.change_password", "POST", _const("/profile/password"), signed_in(),
+         lambda w, role: {"current": factories.PASSWORD, "new": "another long passphrase 2",
+                          "confirm": "another long passphrase 2"}),
+    # --- Companies ------------------------------------------------------------------------------------------
+    Case("companies.mine", "GET", _const("/companies"), signed_in()),
+    Case("companies.create", "GET", _const("/companies/new"), signed_in()),
+    Case("companies.create", "POST", _const("/companies/new"), signed_in(),
+         lambda w, role: {"name": f"Startup of {role}"}),
+    Case("companies.members", "GET", _c("/members"), OWNER),
+    Case("companies.members", "POST", _c("/members"), OWNER,
+         lambda w, role: {"email": "newcomer@example.com", "role": "product"}),
+    Case("companies.change_role", "POST", lambda w: f"/c/{w.company.slug}/members/{w.extra.id}/role", OWNER,
+         lambda w, role: {"role": "marketing"}),
+    Case("companies.remove_member", "POST", lambda w: f"/c/{w.company.slug}/members/{w.extra.id}/remove", OWNER),
+    # The invitation is for the customer's address: anyone else is told so (400).
+    Case("companies.accept", "GET", lambda w: f"/invitations/{w.invitation_token}", signed_in()),
+    Case("companies.accept", "POST", lambda w: f"/invitations/{w.invitation_token}",
+         {role: 400 for role in ROLES} | {"anonymous": LOGIN, "customer": OK}),
+    Case("maturity.thresholds", "GET", _c("/thresholds"), OWNER),
+    Case("maturity.thresholds", "POST", _c("/thresholds"), OWNER, _thresholds),
+    Case("maturity.reset_thresholds", "POST", _c("/thresholds/reset"), OWNER),
+    # --- Products and versions ------------------------------------------------------------------------------
+    Case("products.create", "GET", _c("/products/new"), MANAGE),
+    Case("products.create", "POST", _c("/products/new"), MANAGE,
+         lambda w, role: {"name": "Second rocket", "visibility": "public"}),
+    Case("products.edit", "GET", _p("/edit"), MANAGE),
+    Case("products.edit", "POST", _p("/edit"), MANAGE,
+         lambda w, role: {"name": "Rocket 2", "slug": w.product.slug, "tagline": "Faster", "visibility": "public"}),
+    Case("products.new_version", "GET", _p("/versions/new"), MANAGE),
+    Case("products.new_version", "POST", _p("/versions/new"), MANAGE,
+         lambda w, role: {"label": "v2", "released_on": TODAY, "notes": "Better"}),
+    Case("products.edit_version", "GET", lambda w: f"/p/{w.product.slug}/versions/{w.version.id}/edit", MANAGE),
+    Case("products.edit_version", "POST", lambda w: f"/p/{w.product.slug}/versions/{w.version.id}/edit", MANAGE,
+         lambda w, role: {"label": "v1.0", "released_on": w.version.released_on.isoformat()}),
+    Case("products.customers", "GET", _p("/customers"), MANAGE),
+    Case("products.customers", "POST", _p("/customers"), MANAGE, lambda w, role: {"email": "customer@example.com"}),
+    # --- Touchpoints and self-assessment ----------------------------------------------------------------
+    Case("maturity.touchpoints", "GET", _p("/touchpoints"), MANAGE),
+    Case("maturity.touchpoints", "POST", _p("/touchpoints"), MANAGE,
+         lambda w, role: {"name": "Packaging", "description": "The box"}),
+    Case("maturity.rename_touchpoint", "POST", _tp(), MANAGE,
+         lambda w, role: {"name": "First look", "description": "The first minutes"}),
+    Case("maturity.move_up", "POST", _tp("/up"), MANAGE),
+    Case("maturity.move_down", "POST", _tp("/down"), MANAGE),
+    Case("maturity.retire", "POST", _tp("/retire"), MANAGE),
+    Case("maturity.restore", "POST", _tp("/restore"), MANAGE),
+    Case("maturity.self_assessment_current", "GET", _p("/self-assessment"), MANAGE),
+    Case("maturity.self_assessment", "GET",
+         lambda w: f"/p/{w.product.slug}/versions/{w.version.id}/self-assessment", MANAGE),
+    Case("maturity.self_assessment", "POST",
+         lambda w: f"/p/{w.product.slug}/versions/{w.version.id}/self-assessment", MANAGE,
+         lambda w, role: _scores(w, "3")),
+    # --- Ratings: any signed-in customer, never the product's own team ---------------------------------
+    Case("maturity.rate", "GET", _p("/rate"), signed_in()),
+    Case("maturity.rate", "POST", _p("/rate"), CUSTOMERS,
+         lambda w, role: {"version_id": str(w.version.id), "experience": "first", "expected": "3",
+                          "comment": "Nice", **_scores(w)}),
+    # --- Ideas ------------------------------------------------------------------------------------------------
+    Case("ideas.create", "GET", _p("/ideas/new"), signed_in()),
+    Case("ideas.create", "POST", _p("/ideas/new"), signed_in(),
+         lambda w, role: {"title": "Add a dark mode", "description": "At night"}),
+    Case("ideas.edit", "GET", _idea("/edit"), AUTHOR_OR_TEAM),
+    Case("ideas.edit", "POST", _idea("/edit"), AUTHOR_OR_TEAM,
+         lambda w, role: {"title": "Make it much faster", "description": "Please"}),
+    Case("ideas.vote", "POST", _idea("/vote"), signed_in(), lambda w, role: {"vote": "1"}),
+    Case("ideas.comment", "POST", _idea("/comments"), signed_in(), lambda w, role: {"body": "Me too"}),
+    Case("ideas.edit_comment", "GET", _comment("/edit"), AUTHOR),
+    Case("ideas.edit_comment", "POST", _comment("/edit"), AUTHOR, lambda w, role: {"body": "Edited"}),
+    Case("ideas.delete_comment", "POST", _comment("/delete"), AUTHOR),
+    Case("ideas.mark_comment", "POST", _comment("/helpful"), MANAGE),
+    Case("ideas.change_status", "POST", _idea("/status"), MANAGE,
+         lambda w, role: {"status": "planned", "note": "Soon", "promised_on": TODAY}),
+    Case("ideas.merge", "POST", _idea("/merge"), MANAGE,
+         lambda w, role: {"target_id": str(w.other_idea.id), "note": "Same thing"}),
+    Case("ideas.unmerge", "POST", _idea("/unmerge"), MANAGE),
+    Case("ideas.set_tags", "POST", _idea("/tags"), MANAGE, lambda w, role: {"tag_ids": str(w.tag.id)}),
+    Case("ideas.tags", "GET", _p("/tags"), MANAGE),
+    Case("ideas.tags", "POST", _p("/tags"), MANAGE, lambda w, role: {"name": "comfort"}),
+    Case("ideas.delete_tag", "POST", lambda w: f"/p/{w.product.slug}/tags/{w.tag.id}/delete", MANAGE),
+]
+
+# Blueprints that only the test suite registers.
+TEST_ONLY_BLUEPRINTS = {"failing"}

@@ -1,0 +1,175 @@
+"""Rate limits: log-in per account and per address, sign-up per address, idea/comment/vote creation per user.
+
+Each over-limit answer is the friendly 429 page with Retry-After; other accounts and addresses carry on.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from cocreate.products.services import create_product
+from tests import factories
+from tests.security.world import act_as
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def address(n: int) -> dict:
+    return {"REMOTE_ADDR": f"203.0.113.{n}"}
+
+
+def fail_login(client, email: str, ip: int = 1):
+    return client.post("/login", data={"email": email, "password": "wrong password here"}, environ_base=address(ip))
+
+
+def assert_limited(response) -> None:
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    assert "Slow down" in page and "Traceback" not in page
+    seconds = int(response.headers["Retry-After"])
+    assert 0 < seconds <= 3600
+    assert f"try again in {seconds} seconds" in page
+
+
+def test_login_is_limited_per_account_from_any_address(limited_app):
+    client = limited_app.test_client()
+    victim, other = factories.UserFactory(), factories.UserFactory()
+    for attempt in range(5):
+        assert fail_login(client, victim.email, ip=attempt + 1).status_code == 400
+    # A sixth try from yet another address, even with the right password: locked.
+    assert_limited(client.post("/login", data={"email": victim.email, "password": factories.PASSWORD},
+                               environ_base=address(99)))
+    # Same address, another account: unaffected.
+    response = client.post("/login", data={"email": other.email, "password": factories.PASSWORD},
+                           environ_base=address(5))
+    assert response.status_code == 303
+
+
+def test_login_is_limited_per_address_across_accounts(limited_app):
+    client = limited_app.test_client()
+    fresh = factories.UserFactory()
+    for n in range(20):  # 20 failures spread over 5 accounts: no account reaches its own limit
+        assert fail_login(client, f"guess{n % 5}@example.com", ip=7).status_code == 400
+    assert_limited(client.post("/login", data={"email": fresh.email, "password": factories.PASSWORD},
+                               environ_base=address(7)))
+    other_address = client.post("/login", data={"email": fresh.email, "password": factories.PASSWORD},
+                                environ_base=address(8))
+    assert other_address.status_code == 303
+
+
+def test_successful_logins_are_not_counted(limited_app):
+    user = factories.UserFactory()
+    for _ in range(8):
+        client = limited_app.test_client()
+        assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD},
+                           environ_base=address(3)).status_code == 303
+
+
+def test_lock_out_does_not_reveal_whether_the_account_exists(limited_app):
+    client = limited_app.test_client()
+    real = factories.UserFactory()
+    pages = []
+    for email, ip in ((real.email, 10), ("nobody@example.com", 20)):
+        for n in range(5):
+            fail_login(client, email, ip=ip + n)
+        response = fail_login(client, email, ip=ip + 9)
+        assert_limited(response)
+        pages.append(re.sub(r"\d+", "N", response.get_data(as_text=True)))
+    assert pages[0] == pages[1]
+    assert real.email not in pages[0]
+
+
+def test_signup_is_limited_per_address(limited_app):
+    for n in range(10):
+        client = limited_app.test_client()  # a new visitor each time: a signed-up one is logged in
+        response = client.post("/signup", data={"name": f"Person {n}", "email": f"p{n}@example.com",
+                                                "password": "a long and unusual passphrase"},
+                               environ_base=address(4))
+        assert response.status_code == 303
+    data = {"name": "One more", "email": "more@example.com", "password": "a long and unusual passphrase"}
+    assert_limited(limited_app.test_client().post("/signup", data=data, environ_base=address(4)))
+    assert limited_app.test_client().post("/signup", data=data, environ_base=address(5)).status_code == 303
+
+
+def _write(kind: str, client, product, idea, n: int):
+    if kind == "idea":
+        return client.post(f"/p/{product.slug}/ideas/new", data={"title": f"Idea number {n}"})
+    if kind == "comment":
+        return client.post(f"/p/{product.slug}/ideas/{idea.id}/comments", data={"body": f"Comment {n}"})
+    return client.post(f"/p/{product.slug}/ideas/{idea.id}/vote", data={"vote": str(n % 2)})
+
+
+@pytest.mark.parametrize("kind", ["idea", "comment", "vote"])
+def test_writes_are_limited_per_user_not_per_address(limited_app, kind):
+    product = create_product(factories.CompanyFactory(), name="Limited", slug="limited")
+    idea = factories.idea(product)
+    eager, calm = factories.UserFactory(), factories.UserFactory()
+    client = limited_app.test_client()
+    act_as(client, eager)
+    for n in range(30):
+        assert _write(kind, client, product, idea, n).status_code == 303
+    assert_limited(_write(kind, client, product, idea, 30))
+    other = limited_app.test_client()  # same address, another account
+    act_as(other, calm)
+    assert _write(kind, other, product, idea, 1).status_code == 303
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+_WORKER = """
+import sys
+from cocreate import create_app
+from cocreate.extensions import limiter
+app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SQLALCHEMY_ENGINE_OPTIONS": {}, "TESTING": True,
+                  "WTF_CSRF_ENABLED": False, "PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 64,
+                  "RATELIMIT_KEY_PREFIX": sys.argv[1]})
+with app.app_context():
+    import cocreate.models
+    from cocreate.extensions import db
+    db.create_all()
+    print(type(limiter.storage).__name__)
+client = app.test_client()
+for _ in range(int(sys.argv[2])):
+    r = client.post("/login", data={"email": "shared@example.com", "password": "wrong password here"})
+    print(r.status_code, r.headers.get("Retry-After", ""))
+"""
+
+
+def _redis():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    return client
+
+
+def _worker(prefix: str, attempts: int) -> list[str]:
+    env = {**os.environ, "REDIS_URL": REDIS_URL, "COCREATE_ENV": "development"}
+    done = subprocess.run([sys.executable, "-c", _WORKER, prefix, str(attempts)], cwd=ROOT, env=env,  # noqa: S603
+                          capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout.split("\n")
+
+
+def test_two_processes_share_the_counter_in_redis_when_redis_url_is_set():
+    """Two separate app processes (as two gunicorn workers or hosts): the second sees the first's failures."""
+    redis = _redis()
+    prefix = f"cocreate-test-{uuid.uuid4().hex}"
+    try:
+        first = _worker(prefix, 5)
+        assert first[0] == "RedisStorage", "REDIS_URL set: limits must be counted in Redis"
+        assert [line.split()[0] for line in first[1:6]] == ["400"] * 5
+        assert redis.keys(f"*{prefix}*"), "the counters live in Redis under the app's key prefix"
+        second = _worker(prefix, 1)
+        status, retry_after = second[1].split()
+        assert status == "429" and int(retry_after) > 0
+    finally:
+        keys = redis.keys(f"*{prefix}*")
+        if keys:
+            redis.delete(*keys)

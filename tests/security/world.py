@@ -1,0 +1,110 @@
+"""A small, realistic world every security test can act on.
+
+Company A ("acme") has a product with a released version, its default touchpoints, an idea by a customer
+(the author) with a comment, a second idea, a tag, an extra member and a pending invitation. Company B has
+an owner: the "outsider". One user per role of the authorisation matrix.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from cocreate.auth.models import User
+from cocreate.companies import services as companies
+from cocreate.companies.models import Company, Membership, Role
+from cocreate.extensions import db
+from cocreate.ideas import services as ideas
+from cocreate.ideas.models import Comment, Idea, Tag
+from cocreate.products.models import Product, Touchpoint, Version, Visibility
+from cocreate.products.services import create_product
+from tests import factories
+
+ROLES = ("anonymous", "customer", "author", "outsider", "product", "marketing", "owner")
+
+
+@dataclass
+class World:
+    company: Company
+    product: Product
+    version: Version
+    touchpoint: Touchpoint
+    idea: Idea
+    other_idea: Idea
+    comment: Comment
+    tag: Tag
+    extra: Membership
+    invitation_token: str
+    users: dict[str, User] = field(default_factory=dict)
+
+    def user(self, role: str) -> User | None:
+        return self.users.get(role)
+
+
+def _add(obj):
+    db.session.add(obj)
+    return obj
+
+
+def _member(company: Company, role: Role, email: str) -> User:
+    user = _add(factories.UserFactory.build(email=email))
+    _add(Membership(company=company, user=user, role=role))
+    return user
+
+
+def build(visibility: Visibility = Visibility.PUBLIC) -> World:
+    """Everything in one transaction (factories would commit every row: ten times slower)."""
+    company = _add(Company(name="Acme", slug="acme"))
+    other = _add(Company(name="Rival", slug="rival"))
+    users = {
+        "customer": _add(factories.UserFactory.build(email="customer@example.com")),
+        "author": _add(factories.UserFactory.build(email="author@example.com")),
+        "outsider": _member(other, Role.OWNER, "outsider@example.com"),
+        "product": _member(company, Role.PRODUCT, "product@example.com"),
+        "marketing": _member(company, Role.MARKETING, "marketing@example.com"),
+        "owner": _member(company, Role.OWNER, "owner@example.com"),
+    }
+    extra = _add(Membership(company=company, user=_add(factories.UserFactory.build(email="extra@example.com")),
+                            role=Role.PRODUCT))
+    db.session.flush()
+    product = create_product(company, name="Rocket", slug="rocket", visibility=visibility)
+    version = _add(Version(product=product, label="v1", released_on=date.today() - timedelta(days=3)))
+    db.session.flush()
+    idea = ideas.create_idea(product, users["author"], title="Make it faster")
+    other_idea = ideas.create_idea(product, users["author"], title="Make it quicker")
+    comment = ideas.add_comment(idea, users["author"], "I would love this.")
+    tag = ideas.add_tag(product, "speed")
+    _, token = companies.invite(company, "customer@example.com", Role.MARKETING, users["owner"])
+    db.session.commit()
+    return World(company=company, product=product, version=version, touchpoint=product.touchpoints[0], idea=idea,
+                 other_idea=other_idea, comment=comment, tag=tag, extra=extra, invitation_token=token, users=users)
+
+
+def act_as(client, user: User | None) -> None:
+    """Sign the test client in as `user` (Flask-Login's session key), or leave it anonymous."""
+    if user is None:
+        return
+    with client.session_transaction() as session:
+        session["_user_id"] = user.session_token
+        session["_fresh"] = True
+
+
+def reset() -> None:
+    """Empty every table (as the suite does after each test), so the next build starts clean."""
+    db.session.rollback()
+    db.session.expunge_all()
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))  # noqa: S608 (table names only)
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+def snapshot() -> dict[str, list[str]]:
+    """Every row of every table, to see whether a request changed anything."""
+    db.session.expire_all()
+    conn = db.session.connection()
+    return {t.name: sorted(repr(tuple(row)) for row in conn.execute(sa.select(t))) for t in db.metadata.sorted_tables}
