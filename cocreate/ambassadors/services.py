@@ -54,6 +54,7 @@ from cocreate.companies.models import Company, Membership
 from cocreate.extensions import UTCDateTime, db, utcnow
 from cocreate.ideas.models import Comment, Idea, Status, StatusChange, Vote
 from cocreate.maturity.models import Rating
+from cocreate.notifications.services import notify
 from cocreate.products.models import Product, Version
 
 HALF_LIFE_DAYS = 90
@@ -407,11 +408,7 @@ def withdraw(candidate: Candidate) -> None:
 
 
 def _notify(candidate: Candidate, url: str | None) -> None:
-    """The invitation always shows on /me/invitations; e-mail and alerts go through notifications if present."""
-    try:
-        from cocreate.notifications.services import notify
-    except ImportError:
-        return
+    """In-site notification, and an e-mail as the customer's notification settings say."""
     company = candidate.company or db.session.get(Company, candidate.company_id)
     notify(candidate.user, "ambassador_invitation",
            subject=f"{company.name} invites you to be an ambassador",

@@ -175,3 +175,14 @@ def test_notes_are_saved_and_a_too_long_one_is_kept_with_a_message(client, compa
 
 def test_invitation_pages_need_login(client):
     assert client.get("/me/invitations").status_code in (302, 303)
+
+
+def test_an_invitation_notifies_the_customer(client, company, marketer, marketer_in):
+    from cocreate.notifications.models import Notification
+
+    ana = customer(contact_opt_in=True)
+    candidate = shortlisted(company, marketer, ana)
+    client.post(f"{base(company)}/{candidate.id}/invite")
+    sent = db.session.scalars(sa.select(Notification).where(Notification.user_id == ana.id)).all()
+    assert [(n.kind, n.url) for n in sent] == [("ambassador_invitation", "/me/invitations")]
+    assert company.name in sent[0].subject
