@@ -34,6 +34,7 @@ def team(*allowed: str) -> Expect:
     return expect | {role: OK for role in allowed}
 
 
+AMBASSADORS = team("marketing", "owner")  # ambassadors.manage
 MANAGE = team("product", "owner")      # product.manage and idea.moderate
 OWNER = team("owner")                  # company.manage
 AUTHOR = team("author")                # the author's own comment
@@ -196,6 +197,41 @@ CASES: list[Case] = [
     Case("ideas.tags", "GET", _p("/tags"), MANAGE),
     Case("ideas.tags", "POST", _p("/tags"), MANAGE, lambda w, role: {"name": "comfort"}),
     Case("ideas.delete_tag", "POST", lambda w: f"/p/{w.product.slug}/tags/{w.tag.id}/delete", MANAGE),
+    # --- Notifications ---------------------------------------------------------------------------------------
+    Case("notifications.index", "GET", _const("/notifications"), signed_in()),
+    Case("notifications.read", "POST", lambda w: f"/notifications/{w.notification.id}/read",
+         signed_in(customer=404, outsider=404, product=404, marketing=404, owner=404)),
+    Case("notifications.read_all", "POST", _const("/notifications/read-all"), signed_in()),
+    Case("notifications.settings", "GET", _const("/settings/notifications"), signed_in()),
+    Case("notifications.settings", "POST", _const("/settings/notifications"), signed_in(),
+         lambda w, role: {"email": "digest"}),
+    # The signed token is the proof (RFC 8058 one-click): no session needed.
+    Case("notifications.unsubscribe", "GET", lambda w: f"/unsubscribe/{w.unsubscribe_token}", everyone()),
+    Case("notifications.unsubscribe_confirm", "POST", lambda w: f"/unsubscribe/{w.unsubscribe_token}", everyone()),
+    Case("notifications.follow_idea", "POST", _idea("/follow"), signed_in()),
+    Case("notifications.follow_product", "POST", _p("/follow"), signed_in()),
+    Case("notifications.version", "GET", lambda w: f"/p/{w.product.slug}/versions/{w.version.id}", everyone()),
+    Case("notifications.product_promises", "GET", _p("/promises"), MANAGE),
+    Case("notifications.company_promises", "GET", _c("/promises"), MANAGE),
+    # --- Ambassadors --------------------------------------------------------------------------------------------
+    Case("ambassadors.board", "GET", _c("/ambassadors"), AMBASSADORS),
+    Case("ambassadors.refresh", "POST", _c("/ambassadors/refresh"), AMBASSADORS),
+    Case("ambassadors.shortlist", "GET", _c("/ambassadors/shortlist"), AMBASSADORS),
+    Case("ambassadors.add", "POST", _c("/ambassadors/shortlist"), AMBASSADORS,
+         lambda w, role: {"user_id": str(w.users["customer"].id), "note": "Active"}),
+    Case("ambassadors.invite", "POST", lambda w: f"/c/{w.company.slug}/ambassadors/shortlist/{w.candidate.id}/invite",
+         AMBASSADORS),
+    Case("ambassadors.withdraw", "POST",
+         lambda w: f"/c/{w.company.slug}/ambassadors/shortlist/{w.candidate.id}/withdraw", AMBASSADORS),
+    Case("ambassadors.note", "POST", lambda w: f"/c/{w.company.slug}/ambassadors/shortlist/{w.candidate.id}/note",
+         AMBASSADORS, lambda w, role: {f"c{w.candidate.id}-note": "Met at the fair"}),
+    Case("ambassadors.export", "GET", _c("/ambassadors/shortlist.csv"), AMBASSADORS),
+    Case("ambassadors.invitations", "GET", _const("/me/invitations"), signed_in()),
+    # Only the invited customer (the author) sees and answers the invitation; to anyone else it does not exist.
+    Case("ambassadors.accept", "POST", lambda w: f"/me/invitations/{w.candidate.id}/accept",
+         signed_in(customer=404, outsider=404, product=404, marketing=404, owner=404)),
+    Case("ambassadors.decline", "POST", lambda w: f"/me/invitations/{w.candidate.id}/decline",
+         signed_in(customer=404, outsider=404, product=404, marketing=404, owner=404)),
 ]
 
 # Blueprints that only the test suite registers.

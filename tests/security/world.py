@@ -1,7 +1,8 @@
 """A small, realistic world every security test can act on.
 
 Company A ("acme") has a product with a released version, its default touchpoints, an idea by a customer
-(the author) with a comment, a second idea, a tag, an extra member and a pending invitation. Company B has
+(the author) with a comment, a second idea, a tag, an extra member and a pending invitation; the author is
+invited to be an ambassador (so has a notification). Company B has
 an owner: the "outsider". One user per role of the authorisation matrix.
 """
 
@@ -10,12 +11,16 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from cocreate.ambassadors import services as ambassadors
+from cocreate.ambassadors.models import Candidate
 from cocreate.auth.models import User
 from cocreate.companies import services as companies
 from cocreate.companies.models import Company, Membership, Role
 from cocreate.extensions import db
 from cocreate.ideas import services as ideas
 from cocreate.ideas.models import Comment, Idea, Tag
+from cocreate.notifications.models import Notification
+from cocreate.notifications.services import unsubscribe_token
 from cocreate.products.models import Product, Touchpoint, Version, Visibility
 from cocreate.products.services import create_product
 from tests import factories
@@ -35,6 +40,9 @@ class World:
     tag: Tag
     extra: Membership
     invitation_token: str
+    candidate: Candidate
+    notification: Notification
+    unsubscribe_token: str
     users: dict[str, User] = field(default_factory=dict)
 
     def user(self, role: str) -> User | None:
@@ -75,9 +83,15 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
     comment = ideas.add_comment(idea, users["author"], "I would love this.")
     tag = ideas.add_tag(product, "speed")
     _, token = companies.invite(company, "customer@example.com", Role.MARKETING, users["owner"])
+    users["author"].contact_opt_in = True
+    candidate = ambassadors.add_candidate(company, users["author"], users["owner"], "Helpful")
+    ambassadors.invite(candidate, url="/me/invitations")  # also notifies the author
+    notification = db.session.scalar(sa.select(Notification).where(Notification.user_id == users["author"].id))
     db.session.commit()
     return World(company=company, product=product, version=version, touchpoint=product.touchpoints[0], idea=idea,
-                 other_idea=other_idea, comment=comment, tag=tag, extra=extra, invitation_token=token, users=users)
+                 other_idea=other_idea, comment=comment, tag=tag, extra=extra, invitation_token=token,
+                 candidate=candidate, notification=notification, unsubscribe_token=unsubscribe_token(users["author"]),
+                 users=users)
 
 
 def act_as(client, user: User | None) -> None:
