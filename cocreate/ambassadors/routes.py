@@ -27,6 +27,11 @@ def is_ambassador(user_id: int | None, company_id: int) -> bool:
     return services.is_ambassador(user_id, company_id)
 
 
+@bp.app_template_global()
+def ambassador_ids(company_id: int) -> frozenset[int]:
+    return services.ambassador_ids(company_id)
+
+
 def _company(slug: str) -> Company:
     company = db.one_or_404(sa.select(Company).where(Company.slug == slug))
     require("ambassadors.manage", company)

@@ -468,6 +468,15 @@ def is_ambassador(user_id: int | None, company_id: int) -> bool:
     return any(c.id == company_id for c in ambassador_of(user_id))
 
 
+def ambassador_ids(company_id: int) -> frozenset[int]:
+    """The company's accepted ambassadors, one query per request (for badges next to many names)."""
+    cache = g.setdefault("_ambassador_ids", {})
+    if company_id not in cache:
+        cache[company_id] = frozenset(db.session.scalars(sa.select(Candidate.user_id).where(
+            Candidate.company_id == company_id, Candidate.state == State.ACCEPTED)))
+    return cache[company_id]
+
+
 # --- CSV export --------------------------------------------------------------------------------------
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

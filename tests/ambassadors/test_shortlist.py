@@ -186,3 +186,20 @@ def test_an_invitation_notifies_the_customer(client, company, marketer, marketer
     sent = db.session.scalars(sa.select(Notification).where(Notification.user_id == ana.id)).all()
     assert [(n.kind, n.url) for n in sent] == [("ambassador_invitation", "/me/invitations")]
     assert company.name in sent[0].subject
+
+
+def test_the_badge_shows_next_to_an_ambassadors_comment_only(client, product, company, marketer):
+    from cocreate.ideas.services import add_comment, create_idea
+
+    ambassador, other = customer(name="Ana Amsel", contact_opt_in=True), customer(name="Bo Berg")
+    shortlisted(company, marketer, ambassador, State.ACCEPTED)
+    idea = create_idea(product, other, title="Night mode")
+    add_comment(idea, other, "Me too")
+    db.session.commit()
+    html = client.get(f"/p/{product.slug}/ideas/{idea.id}").get_data(as_text=True)
+    assert "amb-badge" not in html
+    add_comment(idea, ambassador, "Yes please")
+    db.session.commit()
+    html = client.get(f"/p/{product.slug}/ideas/{idea.id}").get_data(as_text=True)
+    assert html.count('badge amb-badge">Ambassador') == 1
+    assert html.index("Ana Amsel") < html.index('badge amb-badge">Ambassador')
