@@ -40,9 +40,12 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    # Webhooks to localhost or private networks (SSRF); only tests and local development turn this on.
+    WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE") == "1"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     WTF_CSRF_ENABLED = False
     PASSWORD_TIME_COST = 1
     PASSWORD_MEMORY_COST = 64
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    WEBHOOKS_ALLOW_PRIVATE = True  # the tests' receiver listens on 127.0.0.1

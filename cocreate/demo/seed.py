@@ -11,6 +11,7 @@ from cocreate.companies.models import Company, Membership, Role
 from cocreate.companies.services import add_member, create_company
 from cocreate.demo.ambassadors import seed_ambassadors
 from cocreate.demo.ideas import seed_ideas
+from cocreate.demo.ratings import seed_ratings
 from cocreate.extensions import db
 from cocreate.ideas.models import Idea
 from cocreate.products.models import Product, Version
@@ -106,6 +107,7 @@ def seed() -> str:
                                    "I test everything twice.", "Design student, Rotterdam."])
     db.session.flush()
     seed_ideas(rng, customers())
+    seed_ratings(rng)
     seed_ambassadors(rng)
     counts = {
         "companies": db.session.scalar(sa.select(sa.func.count(Company.id))),

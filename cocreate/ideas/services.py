@@ -20,6 +20,7 @@ from cocreate.ideas.models import CLOSED, Comment, Idea, Status, StatusChange, T
 from cocreate.notifications import services as notifications
 from cocreate.products.models import Product, Touchpoint, Version
 from cocreate.text import render_markdown
+from cocreate.webhooks import services as webhooks
 
 # Trending ("hot") score, stored on the idea and updated whenever its votes or comments change:
 #     hot = log10(max(1, votes + comments)) + age_offset,   age_offset = (created − 2026-01-01) / 45 000 s
@@ -85,6 +86,7 @@ def create_idea(product: Product, author: User, *, title: str, description: str 
     db.session.add(Vote(idea_id=idea.id, user_id=author.id))
     db.session.flush()
     notifications.on_idea_created(idea)
+    webhooks.on_idea_created(idea)
     return idea
 
 
@@ -135,13 +137,14 @@ def set_vote(idea: Idea, user: User, want: bool) -> bool:
     """
     if idea.status in CLOSED:
         raise VotingClosed(f"Voting is closed: this idea is {idea.status.label.lower()}.")
+    # RETURNING tells whether a row was really written (cursor.rowcount is -1 on some drivers).
     if want:
-        changed = db.session.execute(_insert_ignore(Vote.__table__, {
-            "idea_id": idea.id, "user_id": user.id, "created_at": utcnow()})).rowcount
+        statement = _insert_ignore(Vote.__table__, {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()})
         delta = 1
     else:
-        changed = db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id)).rowcount
+        statement = sa.delete(Vote.__table__).where(Vote.idea_id == idea.id, Vote.user_id == user.id)
         delta = -1
+    changed = db.session.execute(statement.returning(Vote.__table__.c.id)).first() is not None
     if changed:
         _bump(idea, votes=delta)
     if want:
@@ -281,6 +284,7 @@ def change_status(idea: Idea, actor: User, to: Status, *, note: str = "", promis
     _responded(idea)
     _after_team_change(idea)
     notifications.on_status_change(change, actor)
+    webhooks.on_status_changed(idea, change)
     return change
 
 
@@ -348,7 +352,7 @@ def unmerge(duplicate: Idea, actor: User) -> None:
 
 def _recount_votes(idea: Idea) -> None:
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == idea.id))
-    _bump(idea, votes=count - idea.vote_count)
+    _bump(idea, votes=count + idea.imported_votes - idea.vote_count)  # imported votes stay counted
 
 
 # --- Lists, search and the roadmap -------------------------------------------------------------------

@@ -7,6 +7,7 @@ from cocreate.companies.access import can, require
 from cocreate.companies.routes import company_or_404
 from cocreate.extensions import db
 from cocreate.ideas.services import top_ideas, voted_ids
+from cocreate.maturity.services import refresh_stage
 from cocreate.products import services
 from cocreate.products.forms import InviteCustomerForm, ProductForm, VersionForm
 from cocreate.products.models import Product, Version, Visibility
@@ -100,6 +101,7 @@ def new_version(slug: str):
         except services.ProductError as error:
             form.label.errors.append(str(error))
         else:
+            refresh_stage(product)  # a new current version starts with no raters
             db.session.commit()
             flash(f"{version.label} is added to {product.name}.", "success")
             return see_other(url_for("products.show", slug=product.slug))
@@ -122,6 +124,7 @@ def edit_version(slug: str, version_id: int):
             db.session.rollback()
             form.label.errors.append(str(error))
         else:
+            refresh_stage(product)  # the release date may change which version is current
             db.session.commit()
             flash(f"{version.label} saved.", "success")
             return see_other(url_for("products.show", slug=product.slug))

@@ -91,6 +91,24 @@ def _thresholds(w: World, role: str) -> dict:
 
 TODAY = date.today().isoformat()
 
+# The JSON API never accepts the session cookie (it has no CSRF protection): every role gets 401.
+API_SESSION: Expect = {role: 401 for role in ROLES}
+API_ROUTES = [
+    ("api.products_list", "GET", "/api/v1/products"),
+    ("api.product", "GET", "/api/v1/products/rocket"),
+    ("api.versions", "GET", "/api/v1/products/rocket/versions"),
+    ("api.product_maturity", "GET", "/api/v1/products/rocket/maturity"),
+    ("api.board", "GET", "/api/v1/board"),
+    ("api.ideas_list", "GET", "/api/v1/products/rocket/ideas"),
+    ("api.ideas_create", "POST", "/api/v1/products/rocket/ideas"),
+    ("api.idea", "GET", "/api/v1/ideas/1"),
+    ("api.vote", "PUT", "/api/v1/ideas/1/vote"),
+    ("api.vote", "DELETE", "/api/v1/ideas/1/vote"),
+    ("api.comments", "GET", "/api/v1/ideas/1/comments"),
+    ("api.comments_create", "POST", "/api/v1/ideas/1/comments"),
+    ("api.status", "POST", "/api/v1/ideas/1/status"),
+]
+
 CASES: list[Case] = [
     # --- Public pages: everyone, anonymous included ---------------------------------------------------------
     Case("main.index", "GET", _const("/"), everyone()),
@@ -236,3 +254,21 @@ CASES: list[Case] = [
 
 # Blueprints that only the test suite registers.
 TEST_ONLY_BLUEPRINTS = {"failing"}
+    # --- Integrations: API tokens, the JSON API, webhooks ---------------------------------------------------
+    Case("tokens.index", "GET", _const("/profile/tokens"), signed_in()),
+    Case("tokens.create", "POST", _const("/profile/tokens"), signed_in(), lambda w, role: {"name": "CI"}),
+    # Only one's own token can be revoked; to anyone else it does not exist.
+    Case("tokens.revoke", "POST", lambda w: f"/profile/tokens/{w.api_token.id}/revoke",
+         signed_in(customer=404, outsider=404, product=404, marketing=404, owner=404)),
+    *[Case(endpoint, method, _const(path), API_SESSION)
+      for endpoint, method, path in API_ROUTES],
+    Case("api.openapi_document", "GET", _const("/api/v1/openapi.json"), everyone()),
+    Case("webhooks.index", "GET", _c("/webhooks"), OWNER),
+    Case("webhooks.index", "POST", _c("/webhooks"), OWNER,
+         lambda w, role: {"url": "https://hooks.example.com/x", "events": "idea.created"}),
+    Case("webhooks.show", "GET", lambda w: f"/c/acme/webhooks/{w.webhook.id}", OWNER),
+    Case("webhooks.show", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}", OWNER,
+         lambda w, role: {"url": "https://hooks.example.com/new", "events": "idea.created", "active": "y"}),
+    Case("webhooks.delete", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}/delete", OWNER),
+    Case("webhooks.retry", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}/deliveries/{w.delivery.id}/retry",
+         OWNER),
