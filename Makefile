@@ -22,6 +22,11 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Seeds 100k ideas / 1M votes / 20k users into bench/cocreate_bench.db and PostgreSQL cocreate_bench,
+# loads the app and a hello-world with wrk (apt-get install wrk), writes docs/performance.md.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 lint: install
 	$(BIN)/ruff check cocreate tests
 
