@@ -29,6 +29,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
+    from cocreate.api.routes import bp as api_bp
+    from cocreate.api.token_routes import bp as tokens_bp
     from cocreate.auth.routes import bp as auth_bp
     from cocreate.companies.routes import bp as companies_bp
     from cocreate.ideas.routes import bp as ideas_bp
@@ -37,6 +39,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     from cocreate.products.routes import bp as products_bp
 
     for blueprint in (main_bp, auth_bp, companies_bp, products_bp, ideas_bp, maturity_bp):
+        app.register_blueprint(blueprint)
+    from cocreate.webhooks.routes import bp as webhooks_bp
+
+    for blueprint in (api_bp, tokens_bp, webhooks_bp):
         app.register_blueprint(blueprint)
 
     from cocreate import notifications

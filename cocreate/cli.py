@@ -1,4 +1,4 @@
-"""Command-line entry points: `flask seed-demo`, `flask create-user`."""
+"""Command-line entry points: `flask seed-demo`, `flask create-user`, `flask backup`."""
 
 import click
 from flask import Flask
@@ -40,3 +40,19 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"{error} has an account already.") from error
         db.session.commit()
         click.echo(f"Created {user.email}.")
+
+    @app.cli.command("backup")
+    @click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
+                  help="Where to write the backup (default: instance/backups/).")
+    def backup_command(directory: str | None) -> None:
+        """Write a consistent copy of the database (SQLite backup API, or pg_dump for PostgreSQL)."""
+        from pathlib import Path
+
+        from cocreate.backup import BackupError, backup
+
+        target_dir = Path(directory) if directory else Path(app.instance_path) / "backups"
+        try:
+            path = backup(db.engine.url, target_dir)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Backup written to {path} ({path.stat().st_size:,} bytes).")

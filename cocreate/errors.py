@@ -5,6 +5,7 @@ import time
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from cocreate.api.errors import from_http_exception, is_api_request, json_error
 from cocreate.extensions import db, limiter
 
 MESSAGES = {
@@ -39,6 +40,11 @@ def init_app(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         retry_after = _retry_after() if error.code == 429 else None
+        if is_api_request():
+            extra = {"Retry-After": retry_after} if retry_after else {}
+            if error.code == 405 and error.valid_methods:
+                extra["Allow"] = ", ".join(error.valid_methods)
+            return from_http_exception(error, extra)
         body, code = render_error(error.code, retry_after)
         response = app.make_response((body, code))
         if error.code == 429 and retry_after:
@@ -51,4 +57,6 @@ def init_app(app: Flask) -> None:
     def server_error(error):
         db.session.rollback()
         app.logger.error("500 on %s %s", request.method, request.path, exc_info=error.original_exception)
+        if is_api_request():
+            return json_error(500)
         return render_error(500)

@@ -40,3 +40,10 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(
         "Repeat the new password", validators=[DataRequired(), EqualTo("new", "The passwords differ.")]
     )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm."),
+                                                          Length(max=1024)])
+    understood = BooleanField("I understand that this cannot be undone",
+                              validators=[DataRequired("Tick the box to confirm.")])

@@ -1,11 +1,13 @@
-from flask import Blueprint, abort, flash, request, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cocreate.ambassadors.services import record_origin
-from cocreate.auth import services
-from cocreate.auth.forms import LoginForm, PasswordForm, ProfileForm, SignupForm
+from cocreate.auth import privacy, services
+from cocreate.auth.forms import DeleteAccountForm, LoginForm, PasswordForm, ProfileForm, SignupForm
 from cocreate.auth.models import User
-from cocreate.extensions import db, limiter
+from cocreate.extensions import db, limiter, utcnow
 from cocreate.web import EmptyForm, render, safe_next, see_other
 
 bp = Blueprint("auth", __name__)
@@ -100,3 +102,43 @@ def change_password():
 def public_profile(user_id: int):
     user = db.get_or_404(User, user_id)
     return render("auth/public_profile.html", user=user)
+
+
+# --- Personal data (GDPR): a copy of everything, and erasure -------------------------------------------
+
+@bp.get("/profile/export")
+@login_required
+def export_data():
+    """Everything the site holds about the signed-in user, as a JSON file to keep."""
+    body = json.dumps(privacy.export(current_user), indent=2, ensure_ascii=False)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="cocreate-data-{utcnow():%Y%m%d}.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or "anonymous"
+
+
+@bp.route("/profile/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit("5/15 minutes", methods=["POST"], key_func=_user_key, deduct_when=lambda r: r.status_code == 400)
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.email, form.password.data) is None:
+            form.password.errors.append("That is not your password.")
+        else:
+            try:
+                privacy.erase(current_user._get_current_object())
+            except privacy.ErasureRefused as refused:
+                db.session.rollback()
+                form.password.errors.append(str(refused))
+            else:
+                db.session.commit()
+                logout_user()
+                flash("Your account and personal data are deleted. Your ideas and comments stay, "
+                      "by “deleted user”.", "info")
+                return see_other(url_for("main.index"))
+    return render("auth/delete_account.html", form=form), 400 if form.errors else 200

@@ -84,6 +84,9 @@ class Idea(db.Model):
     # Counters every list shows, kept in step with votes and comments in the same transaction.
     vote_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Votes carried over from another tool by a CSV import (ideas/csv_io.py): part of vote_count,
+    # which stays real votes + imported_votes through votes, withdrawals and merges.
+    imported_votes: Mapped[int] = mapped_column(default=0, server_default="0")
     hot: Mapped[float] = mapped_column(sa.Float, default=0.0)  # trending score, see services.hot_score
     promised_on: Mapped[date | None] = mapped_column(sa.Date)
     shipped_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("versions.id", ondelete="SET NULL"))

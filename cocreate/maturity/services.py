@@ -37,6 +37,7 @@ from cocreate.ideas.models import CLOSED, Idea
 from cocreate.maturity import figures
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds
 from cocreate.products.models import Product, Touchpoint, Version
+from cocreate.webhooks import services as webhooks
 
 
 class MaturityError(Exception):
@@ -473,6 +474,7 @@ def record_changes(found: Mapping[int, Maturity], when: datetime | None = None) 
             db.session.add(change)
             changes.append(change)
     db.session.flush()
+    webhooks.on_stage_changes(changes)
     return changes
 
 

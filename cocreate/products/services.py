@@ -13,6 +13,7 @@ from cocreate.extensions import db
 from cocreate.notifications import services as notifications
 from cocreate.products.models import DEFAULT_TOUCHPOINTS, Product, ProductAccess, Touchpoint, Version, Visibility
 from cocreate.text import render_markdown
+from cocreate.webhooks import services as webhooks
 
 
 class ProductError(Exception):
@@ -100,6 +101,7 @@ def add_version(product: Product, *, label: str, notes: str = "", released_on: d
     db.session.add(version)
     db.session.flush()
     notifications.on_version_saved(version)
+    webhooks.on_version_released(version)
     return version
 
 

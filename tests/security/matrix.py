@@ -139,6 +139,11 @@ CASES: list[Case] = [
     Case("auth.change_password", "POST", _const("/profile/password"), signed_in(),
          lambda w, role: {"current": factories.PASSWORD, "new": "another long passphrase 2",
                           "confirm": "another long passphrase 2"}),
+    Case("auth.export_data", "GET", _const("/profile/export"), signed_in()),
+    Case("auth.delete_account", "GET", _const("/profile/delete"), signed_in()),
+    # The only owner of a company (Acme's owner, Rival's owner) must hand it over first: 400 with the reason.
+    Case("auth.delete_account", "POST", _const("/profile/delete"), signed_in(owner=400, outsider=400),
+         lambda w, role: {"password": factories.PASSWORD, "understood": "y"}),
     # --- Companies ------------------------------------------------------------------------------------------
     Case("companies.mine", "GET", _const("/companies"), signed_in()),
     Case("companies.create", "GET", _const("/companies/new"), signed_in()),

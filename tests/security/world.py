@@ -2,7 +2,8 @@
 
 Company A ("acme") has a product with a released version, its default touchpoints, an idea by a customer
 (the author) with a comment, a second idea, a tag, an extra member and a pending invitation; the author is
-invited to be an ambassador (so has a notification). Company B has
+invited to be an ambassador (so has a notification) and has an API token; company A has a webhook with a
+queued delivery. Company B has
 an owner: the "outsider". One user per role of the authorisation matrix.
 """
 
@@ -13,6 +14,8 @@ import sqlalchemy as sa
 
 from cocreate.ambassadors import services as ambassadors
 from cocreate.ambassadors.models import Candidate
+from cocreate.api.models import ApiToken
+from cocreate.api.services import create_token
 from cocreate.auth.models import User
 from cocreate.companies import services as companies
 from cocreate.companies.models import Company, Membership, Role
@@ -23,6 +26,8 @@ from cocreate.notifications.models import Notification
 from cocreate.notifications.services import unsubscribe_token
 from cocreate.products.models import Product, Touchpoint, Version, Visibility
 from cocreate.products.services import create_product
+from cocreate.webhooks import services as webhooks
+from cocreate.webhooks.models import Event, Webhook, WebhookDelivery
 from tests import factories
 
 ROLES = ("anonymous", "customer", "author", "outsider", "product", "marketing", "owner")
@@ -43,6 +48,9 @@ class World:
     candidate: Candidate
     notification: Notification
     unsubscribe_token: str
+    api_token: ApiToken
+    webhook: Webhook
+    delivery: WebhookDelivery
     users: dict[str, User] = field(default_factory=dict)
 
     def user(self, role: str) -> User | None:
@@ -87,11 +95,15 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
     candidate = ambassadors.add_candidate(company, users["author"], users["owner"], "Helpful")
     ambassadors.invite(candidate, url="/me/invitations")  # also notifies the author
     notification = db.session.scalar(sa.select(Notification).where(Notification.user_id == users["author"].id))
+    api_token, _ = create_token(users["author"], "CLI")
+    webhook, _ = webhooks.create_webhook(company, users["owner"], url="https://hooks.example.com/acme",
+                                         events=["idea.created"])
+    delivery = webhooks.queue(company.id, Event.IDEA_CREATED, {"idea": {"id": idea.id}})[0]
     db.session.commit()
     return World(company=company, product=product, version=version, touchpoint=product.touchpoints[0], idea=idea,
                  other_idea=other_idea, comment=comment, tag=tag, extra=extra, invitation_token=token,
                  candidate=candidate, notification=notification, unsubscribe_token=unsubscribe_token(users["author"]),
-                 users=users)
+                 api_token=api_token, webhook=webhook, delivery=delivery, users=users)
 
 
 def act_as(client, user: User | None) -> None:

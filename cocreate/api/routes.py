@@ -1,0 +1,386 @@
+"""The JSON API, /api/v1. Token authentication only (never the session cookie), so CSRF does not apply.
+
+Every rule comes from the feature services (products, ideas, maturity) and companies.access.can;
+this module only parses input, looks objects up with the caller's visibility, and serialises.
+"""
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, g, jsonify, request, url_for
+from sqlalchemy.orm import joinedload
+
+from cocreate.api import openapi
+from cocreate.api.models import ApiToken
+from cocreate.api.services import authenticate, hash_token
+from cocreate.companies.access import can
+from cocreate.extensions import csrf, db, limiter
+from cocreate.ideas import services as ideas
+from cocreate.ideas.models import Comment, Idea, Status
+from cocreate.maturity import services as maturity
+from cocreate.products import services as products
+from cocreate.products.models import Product, Version
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+READ_LIMIT = "300/minute"
+WRITE_LIMIT = "30/minute;300/day"  # the same as the web forms' limit for ideas, votes and comments
+MAX_PER_PAGE = 100
+PUBLIC_ENDPOINTS = {"api.openapi_document"}
+
+
+def token_key() -> str:
+    """Rate-limit key: the hash of the presented token (never the token), else the client address."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "api-token:" + hash_token(token.strip())
+    return "api-ip:" + (request.remote_addr or "unknown")
+
+
+limiter.limit(READ_LIMIT, key_func=token_key)(bp)
+write_limit = limiter.limit(WRITE_LIMIT, key_func=token_key, methods=["POST", "PUT", "DELETE"])
+
+
+@bp.before_request
+def authenticate_token():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        abort(401, "Send your API token in the header Authorization: Bearer cc_… (create one on /profile/tokens).")
+    row: ApiToken | None = authenticate(token.strip())
+    if row is None:
+        abort(401, "That API token is unknown or revoked.")
+    if db.session.is_modified(row):  # last_used_at moved (at most hourly)
+        db.session.commit()
+    g.api_user = row.user
+    return None
+
+
+def user():
+    return g.api_user
+
+
+# --------------------------------------------------------------------------- input
+
+def _text(value: Any, name: str, *, max_length: int, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        abort(400, f"“{name}” must be a string.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        abort(400, f"“{name}” is not valid text.")
+    if "\x00" in value:
+        abort(400, f"“{name}” cannot contain NUL characters.")
+    if required and not value.strip():
+        abort(400, f"“{name}” is required.")
+    if len(value) > max_length:
+        abort(400, f"“{name}” is longer than {max_length} characters.")
+    return value
+
+
+def _id(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():  # JSON does not tell 3 from 3.0
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**31 - 1:
+        abort(400, f"“{name}” must be a positive integer id.")
+    return value
+
+
+def _body(allowed: set[str]) -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, "Send a JSON object with Content-Type: application/json.")
+    unknown = set(data) - allowed
+    if unknown:
+        abort(400, f"Unknown field(s): {', '.join(sorted(map(str, unknown)))}.")
+    return data
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        abort(400, f"“{name}” must be a whole number from {low} to {high}.")
+    return int(raw)
+
+
+def _query_text(name: str, max_length: int) -> str:
+    value = request.args.get(name, "")
+    if "\x00" in value:
+        abort(400, f"“{name}” cannot contain NUL characters.")
+    if len(value) > max_length:
+        abort(400, f"“{name}” is longer than {max_length} characters.")
+    return value
+
+
+# --------------------------------------------------------------------------- lookups (visibility first)
+
+def product_or_404(slug: str) -> Product:
+    if len(slug) > 60 or "\x00" in slug:
+        abort(404)
+    product = db.session.scalar(sa.select(Product).where(Product.slug == slug).options(joinedload(Product.company)))
+    if product is None or not products.can_view(product, user()):
+        abort(404)
+    return product
+
+
+def idea_or_404(idea_id: int) -> Idea:
+    idea = db.session.get(Idea, idea_id, options=[joinedload(Idea.product)])
+    if idea is None or not products.can_view(idea.product, user()):
+        abort(404)
+    return idea
+
+
+# --------------------------------------------------------------------------- serialisers
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def product_json(product: Product) -> dict:
+    current = product.current_version
+    return {
+        "slug": product.slug,
+        "name": product.name,
+        "tagline": product.tagline,
+        "description": product.description,
+        "visibility": product.visibility.value,
+        "company": {"slug": product.company.slug, "name": product.company.name},
+        "current_version": current.label if current else None,
+        "created_at": _iso(product.created_at),
+        "url": url_for("api.product", slug=product.slug, _external=True),
+        "html_url": url_for("products.show", slug=product.slug, _external=True),
+    }
+
+
+def version_json(version: Version) -> dict:
+    return {
+        "id": version.id,
+        "label": version.label,
+        "notes": version.notes,
+        "released_on": _iso(version.released_on),
+        "released": version.is_released,
+        "demo_url": version.demo_url,
+    }
+
+
+def idea_json(idea: Idea, voted: bool) -> dict:
+    return {
+        "id": idea.id,
+        "product": idea.product.slug,
+        "title": idea.title,
+        "description": idea.description,
+        "status": idea.status.value,
+        "vote_count": idea.vote_count,
+        "comment_count": idea.comment_count,
+        "voted": voted,
+        "author": {"id": idea.author.id, "name": idea.author.name} if idea.author else None,
+        "created_at": _iso(idea.created_at),
+        "promised_on": _iso(idea.promised_on),
+        "shipped_on": _iso(idea.shipped_on),
+        "shipped_version_id": idea.shipped_version_id,
+        "merged_into_id": idea.merged_into_id,
+        "url": url_for("api.idea", idea_id=idea.id, _external=True),
+        "html_url": url_for("ideas.show", slug=idea.product.slug, idea_id=idea.id, _external=True),
+    }
+
+
+def comment_json(comment: Comment, official_id: int | None) -> dict:
+    deleted = comment.deleted_at is not None
+    return {
+        "id": comment.id,
+        "idea_id": comment.idea_id,
+        "parent_id": comment.parent_id,
+        "author": {"id": comment.author.id, "name": comment.author.name} if comment.author and not deleted else None,
+        "body": "" if deleted else comment.body,
+        "is_team": comment.is_team,
+        "official": comment.id == official_id,
+        "helpful": comment.helpful,
+        "deleted": deleted,
+        "created_at": _iso(comment.created_at),
+        "edited_at": _iso(comment.edited_at),
+    }
+
+
+def maturity_json(m: maturity.Maturity) -> dict:
+    snapshot = m.snapshot()
+    return {
+        "product": m.product.slug,
+        "name": m.product.name,
+        "company": m.product.company.slug,
+        "version": snapshot["version"],
+        "stage": m.stage,
+        "next_stage": m.next_stage,
+        "grade": m.figures.grade,
+        "previous_grade": m.previous_grade,
+        "trend": m.trend,
+        "blockers": snapshot["blockers"],
+        "figures": snapshot["figures"],
+        "thresholds": snapshot["thresholds"],
+    }
+
+
+# --------------------------------------------------------------------------- products, versions, board
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document(url_for("api.products_list", _external=True).rsplit("/products", 1)[0]))
+
+
+@bp.get("/products")
+def products_list():
+    return jsonify(data=[product_json(p) for p in products.visible_products(user())])
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    return jsonify(product_json(product_or_404(slug)))
+
+
+@bp.get("/products/<slug>/versions")
+def versions(slug: str):
+    return jsonify(data=[version_json(v) for v in product_or_404(slug).versions])
+
+
+@bp.get("/products/<slug>/maturity")
+def product_maturity(slug: str):
+    return jsonify(maturity_json(maturity.maturity(product_or_404(slug))))
+
+
+@bp.get("/board")
+def board():
+    visible = products.visible_products(user())
+    found = maturity.maturities(visible)
+    return jsonify(data=[maturity_json(found[p.id]) for p in visible])
+
+
+# --------------------------------------------------------------------------- ideas
+
+@bp.get("/products/<slug>/ideas")
+def ideas_list(slug: str):
+    product = product_or_404(slug)
+    sort = request.args.get("sort", "trending")
+    if sort not in ideas.SORTS:
+        abort(400, f"“sort” is one of: {', '.join(ideas.SORTS)}.")
+    status_arg = request.args.get("status")
+    if status_arg is not None and status_arg not in Status._value2member_map_:
+        abort(400, f"“status” is one of: {', '.join(s.value for s in Status)}.")
+    page = _int_arg("page", 1, 1, 100_000)
+    per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
+    q = _query_text("q", 200)
+    result = ideas.list_ideas(product, user(), sort=sort, page=page, per_page=per_page,
+                              status=Status(status_arg) if status_arg else None, q=q)
+    args = {k: v for k, v in {"sort": request.args.get("sort"), "status": status_arg, "q": q or None}.items() if v}
+
+    def page_url(number: int) -> str:
+        return url_for("api.ideas_list", slug=product.slug, page=number, per_page=per_page, _external=True, **args)
+
+    return jsonify(
+        data=[idea_json(i, i.id in result.voted) for i in result.ideas],
+        meta={"page": page, "per_page": per_page, "total": result.total, "pages": result.pages},
+        links={"next": page_url(page + 1) if result.has_next else None,
+               "prev": page_url(page - 1) if result.has_prev else None},
+    )
+
+
+@bp.post("/products/<slug>/ideas")
+@write_limit
+def ideas_create(slug: str):
+    product = product_or_404(slug)
+    data = _body({"title", "description", "touchpoint_id", "version_id"})
+    title = _text(data.get("title"), "title", max_length=120, required=True)
+    description = _text(data.get("description"), "description", max_length=10_000)
+    try:
+        idea = ideas.create_idea(product, user(), title=title, description=description,
+                                 touchpoint_id=_id(data.get("touchpoint_id"), "touchpoint_id"),
+                                 version_id=_id(data.get("version_id"), "version_id"))
+    except ideas.IdeaError as error:
+        abort(422, str(error))
+    db.session.commit()
+    response = jsonify(idea_json(idea, True))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.idea", idea_id=idea.id, _external=True)
+    return response
+
+
+@bp.get("/ideas/<int:idea_id>")
+def idea(idea_id: int):
+    found = idea_or_404(idea_id)
+    return jsonify(idea_json(found, bool(ideas.voted_ids(user(), [found.id]))))
+
+
+@bp.route("/ideas/<int:idea_id>/vote", methods=["PUT", "DELETE"])
+@write_limit
+def vote(idea_id: int):
+    """PUT votes, DELETE withdraws; both are idempotent."""
+    found = idea_or_404(idea_id)
+    try:
+        voted = ideas.set_vote(found, user(), request.method == "PUT")
+    except ideas.VotingClosed as error:
+        abort(409, str(error))
+    db.session.commit()
+    return jsonify(idea_id=found.id, voted=voted, vote_count=found.vote_count)
+
+
+@bp.get("/ideas/<int:idea_id>/comments")
+def comments(idea_id: int):
+    found = idea_or_404(idea_id)
+    official, threads = ideas.comments_of(found)
+    flat = []
+    for thread in threads:
+        flat.append(thread)
+        flat.extend(thread.replies)
+    return jsonify(data=[comment_json(c, found.official_comment_id) for c in flat])
+
+
+@bp.post("/ideas/<int:idea_id>/comments")
+@write_limit
+def comments_create(idea_id: int):
+    found = idea_or_404(idea_id)
+    data = _body({"body", "parent_id"})
+    body = _text(data.get("body"), "body", max_length=5_000, required=True)
+    try:
+        comment = ideas.add_comment(found, user(), body, parent_id=_id(data.get("parent_id"), "parent_id"))
+    except ideas.IdeaError as error:
+        abort(422, str(error))
+    db.session.commit()
+    response = jsonify(comment_json(comment, found.official_comment_id))
+    response.status_code = 201
+    return response
+
+
+@bp.post("/ideas/<int:idea_id>/status")
+@write_limit
+def status(idea_id: int):
+    found = idea_or_404(idea_id)
+    if not can("idea.moderate", found.product.company_id, user()):
+        abort(403, "Only the product's team (owners and product owners) can change an idea's status.")
+    data = _body({"status", "note", "promised_on", "shipped_version_id"})
+    to = data.get("status")
+    if not isinstance(to, str) or to not in Status._value2member_map_:
+        abort(400, f"“status” is one of: {', '.join(s.value for s in ideas.SETTABLE)}.")
+    note = _text(data.get("note"), "note", max_length=2_000)
+    promised_on = None
+    if data.get("promised_on") is not None:
+        raw = data["promised_on"]
+        try:
+            promised_on = date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else None
+        except ValueError:
+            promised_on = None
+        if promised_on is None:
+            abort(400, "“promised_on” must be a date like 2026-12-31.")
+    try:
+        ideas.change_status(found, user(), Status(to), note=note, promised_on=promised_on,
+                            shipped_version_id=_id(data.get("shipped_version_id"), "shipped_version_id"))
+    except ideas.IdeaError as error:
+        abort(422, str(error))
+    db.session.commit()
+    return jsonify(idea_json(found, bool(ideas.voted_ids(user(), [found.id]))))

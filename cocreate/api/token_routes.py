@@ -1,0 +1,60 @@
+"""/profile/tokens: a user's personal API tokens (HTML pages, CSRF-protected like every form)."""
+
+from flask import Blueprint, abort, flash, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from cocreate.api import services
+from cocreate.extensions import db
+from cocreate.web import EmptyForm, render, see_other
+
+bp = Blueprint("tokens", __name__)
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(message="Give the token a name."), Length(max=80)],
+                       description="What the token is for, e.g. “Jira sync”.")
+
+
+def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
+    return render("api/tokens.html", form=form, revoke_form=EmptyForm(), new_token=new_token,
+                  tokens=services.tokens_of(current_user)), status
+
+
+@bp.get("/profile/tokens")
+@login_required
+def index():
+    return _page(TokenForm(formdata=None))
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create():
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            _row, token = services.create_token(current_user, form.name.data)
+        except services.TokenError as error:
+            form.name.errors = [*form.name.errors, str(error)]
+        else:
+            db.session.commit()
+            # Shown in this response only: it is not stored, and the page is not cached.
+            response, _ = _page(TokenForm(formdata=None), new_token=token)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return _page(form, status=400)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    row = services.revoke_token(current_user, token_id)
+    if row is None:
+        abort(404)
+    db.session.commit()
+    flash(f"The token “{row.name}” is revoked; programs using it can no longer connect.", "success")
+    return see_other(url_for("tokens.index"))

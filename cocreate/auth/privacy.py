@@ -1,0 +1,134 @@
+"""Export and erasure of one user's data. No Flask request here.
+
+Both work from the schema, not from a hand-kept list: every table with a foreign key to users.id is part of
+the export, and the database's ON DELETE rules (CASCADE or SET NULL, checked by
+tests/auth/test_privacy.py for every such key) decide what an erasure removes and what it keeps
+anonymous. A feature that adds a table pointing at users is covered without a change here.
+"""
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from cocreate.auth.models import User
+from cocreate.companies.models import Invitation, Membership, Role
+from cocreate.extensions import db, utcnow
+from cocreate.ideas.models import Idea, Vote
+from cocreate.ideas.services import hot_score
+from cocreate.maturity.models import Rating, RatingScore
+from cocreate.products.models import Product, Version
+
+EXPORT_FORMAT = "cocreate-export/1"
+# Columns never exported: credentials and the secrets that stand for them.
+SECRET_WORDS = ("password", "token", "secret", "hash")
+
+
+class ErasureRefused(Exception):
+    pass
+
+
+def user_references() -> list[sa.Column]:
+    """Every column of the schema that points at users.id."""
+    users = User.__table__
+    return [fk.parent for table in db.metadata.sorted_tables for fk in table.foreign_keys
+            if fk.column.table is users]
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return None
+    return value
+
+
+def _row(table: sa.Table, row) -> dict:
+    return {column.name: _plain(row._mapping[column]) for column in table.columns
+            if not any(word in column.name.lower() for word in SECRET_WORDS)}
+
+
+def export(user: User) -> dict:
+    """All of the user's data as plain JSON-able values: the profile, then every row that refers to them."""
+    references = user_references()
+    tables_with_several = {c.table.name for c in references if sum(r.table is c.table for r in references) > 1}
+    data: dict = {
+        "format": EXPORT_FORMAT,
+        "exported_at": utcnow().isoformat(),
+        "profile": _row(User.__table__, db.session.execute(sa.select(User.__table__).where(User.id == user.id)).one()),
+    }
+    for column in references:
+        table = column.table
+        key = f"{table.name}.{column.name}" if table.name in tables_with_several else table.name
+        order = list(table.primary_key.columns)
+        rows = db.session.execute(sa.select(table).where(column == user.id).order_by(*order)).all()
+        data[key] = [_row(table, row) for row in rows]
+    # Rows that name the user by e-mail address rather than by id.
+    for key, table, column in _by_address():
+        rows = db.session.execute(sa.select(table).where(column == user.email)).all()
+        data[key] = [_row(table, row) for row in rows]
+    # A rating's scores hang off the rating, not the user: add them to each rating.
+    scores: dict[int, list] = {}
+    rating_ids = [r["id"] for r in data.get("ratings", [])]
+    if rating_ids:
+        for score in db.session.scalars(sa.select(RatingScore).where(RatingScore.rating_id.in_(rating_ids))):
+            scores.setdefault(score.rating_id, []).append({"touchpoint_id": score.touchpoint_id, "score": score.score})
+        for rating in data["ratings"]:
+            rating["scores"] = scores.get(rating["id"], [])
+    return data
+
+
+def _by_address() -> list[tuple[str, sa.Table, sa.Column]]:
+    """Tables that hold an e-mail address of someone who may have no account (yet)."""
+    from cocreate.notifications.models import MailMessage
+
+    return [("invitations_to_me", Invitation.__table__, Invitation.__table__.c.email),
+            ("mail_to_me", MailMessage.__table__, MailMessage.__table__.c.to_address)]
+
+
+def sole_owner_of(user: User) -> list[str]:
+    """Names of the companies that would be left without an owner."""
+    mine = sa.orm.aliased(Membership)
+    owners = (sa.select(sa.func.count(Membership.id))
+              .where(Membership.company_id == mine.company_id, Membership.role == Role.OWNER)
+              .correlate(mine).scalar_subquery())
+    rows = db.session.scalars(sa.select(mine).where(mine.user_id == user.id, mine.role == Role.OWNER, owners == 1))
+    return sorted(m.company.name for m in rows)
+
+
+def erase(user: User) -> None:
+    """Delete the account. Ideas and comments stay, by "deleted user" (their author is set to NULL); votes,
+    ratings, memberships, follows and notifications go with the account, and the counters and stages that
+    counted them are brought back in step. Invitations and mail addressed to their e-mail address go too."""
+    companies = sole_owner_of(user)
+    if companies:
+        raise ErasureRefused(
+            "You are the only owner of " + ", ".join(companies) + ". Make someone else an owner first "
+            "(or remove the company's other members and products), then delete your account.")
+    # Votes: the ideas' stored counters move with them (as withdrawing each vote would).
+    voted = db.session.scalars(sa.select(Vote.idea_id).where(Vote.user_id == user.id)).all()
+    db.session.execute(sa.delete(Vote).where(Vote.user_id == user.id))
+    for idea in db.session.scalars(sa.select(Idea).where(Idea.id.in_(voted))) if voted else []:
+        idea.vote_count = max(0, idea.vote_count - voted.count(idea.id))
+        idea.hot = hot_score(idea.vote_count, idea.comment_count, idea.created_at)
+    rated = db.session.scalars(
+        sa.select(Product).join(Version, Version.product_id == Product.id).join(Rating, Rating.version_id == Version.id)
+        .where(Rating.user_id == user.id).distinct()).all()
+    db.session.execute(sa.delete(Rating).where(Rating.user_id == user.id))
+    db.session.flush()
+    for _, table, column in _by_address():
+        db.session.execute(sa.delete(table).where(column == user.email))
+    user_id = user.id
+    db.session.expunge(user)
+    db.session.execute(sa.delete(User.__table__).where(User.__table__.c.id == user_id))
+    db.session.expire_all()
+    if rated:
+        from cocreate.maturity.services import refresh_stages
+
+        refresh_stages(rated)
+    db.session.flush()

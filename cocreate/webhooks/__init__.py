@@ -1,0 +1,1 @@
+"""Webhooks per company: subscriptions, a delivery queue, signed POSTs sent by `flask send-webhooks`."""

@@ -1,0 +1,86 @@
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cocreate.companies.models import Company
+from cocreate.extensions import UTCDateTime, db, utcnow
+
+
+class Event(enum.StrEnum):
+    IDEA_CREATED = "idea.created"
+    IDEA_STATUS_CHANGED = "idea.status_changed"
+    VERSION_RELEASED = "version.released"
+    PRODUCT_STAGE_CHANGED = "product.stage_changed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "idea.created": "An idea is submitted",
+            "idea.status_changed": "An idea's status changes",
+            "version.released": "A prototype version is added",
+            "product.stage_changed": "A product's maturity stage changes",
+        }[self.value]
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"      # waiting for its (next) attempt
+    DELIVERED = "delivered"  # the receiver answered 2xx
+    FAILED = "failed"        # gave up after the last attempt
+
+
+class Webhook(db.Model):
+    """A company's subscription: events are POSTed as JSON to `url`, signed with `secret`.
+
+    The secret is stored as is (HMAC signing needs it); it is shown to the owner once, at creation.
+    """
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(sa.String(500))
+    secret: Mapped[str] = mapped_column(sa.String(100))
+    events: Mapped[list[str]] = mapped_column(sa.JSON)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    company: Mapped[Company] = relationship()
+
+
+class WebhookDelivery(db.Model):
+    """One event for one webhook: queued in the request that caused it, sent later by the CLI."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        sa.Index("ix_webhook_deliveries_state_next", "state", "next_attempt_at"),
+        sa.Index("ix_webhook_deliveries_webhook_created", "webhook_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(sa.ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(sa.String(40))
+    body: Mapped[str] = mapped_column(sa.Text)  # the exact JSON that is signed and sent
+    state: Mapped[DeliveryState] = mapped_column(
+        sa.Enum(DeliveryState, name="delivery_state", native_enum=False, length=10,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        default=DeliveryState.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    last_status: Mapped[int | None] = mapped_column()
+    last_error: Mapped[str] = mapped_column(sa.String(500), default="")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    webhook: Mapped[Webhook] = relationship()
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        import json
+
+        return json.loads(self.body)

@@ -1,0 +1,127 @@
+"""/c/<slug>/webhooks: a company owner's webhooks and their delivery log; `flask send-webhooks`."""
+
+import time
+
+import click
+from flask import Blueprint, abort, flash, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectMultipleField, URLField, widgets
+from wtforms.validators import DataRequired, Length
+
+from cocreate.companies.access import require
+from cocreate.companies.models import Company
+from cocreate.companies.routes import company_or_404
+from cocreate.extensions import db
+from cocreate.ideas.forms import choices
+from cocreate.web import EmptyForm, render, see_other
+from cocreate.webhooks import services
+from cocreate.webhooks.models import Event, Webhook, WebhookDelivery
+
+bp = Blueprint("webhooks", __name__, cli_group=None)
+
+
+class WebhookForm(FlaskForm):
+    url = URLField("Payload URL", validators=[DataRequired(message="Enter the address to POST to."), Length(max=500)],
+                   description="We POST JSON to it, signed with the secret (header X-Cocreate-Signature).")
+    events = SelectMultipleField("Events", choices=choices([(e.value, e.label) for e in Event]),
+                                 validators=[DataRequired(message="Choose at least one event.")],
+                                 widget=widgets.ListWidget(prefix_label=False),
+                                 option_widget=widgets.CheckboxInput())
+    active = BooleanField("Active", default=True)
+
+
+def _owned(slug: str) -> Company:
+    company = company_or_404(slug)
+    require("company.manage", company)
+    return company
+
+
+def _webhook_or_404(company: Company, webhook_id: int) -> Webhook:
+    webhook = db.session.get(Webhook, webhook_id)
+    if webhook is None or webhook.company_id != company.id:
+        abort(404)
+    return webhook
+
+
+def _index(company: Company, form: WebhookForm, secret: str | None = None, status: int = 200):
+    return render("webhooks/index.html", company=company, form=form, webhooks=services.webhooks_of(company),
+                  secret=secret, button=EmptyForm()), status
+
+
+@bp.route("/c/<slug>/webhooks", methods=["GET", "POST"])
+def index(slug: str):
+    company = _owned(slug)
+    form = WebhookForm()
+    if form.validate_on_submit():
+        try:
+            webhook, secret = services.create_webhook(company, current_user, url=form.url.data,
+                                                      events=form.events.data)
+        except services.WebhookError as error:
+            form.url.errors = [*form.url.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(f"Webhook to {webhook.url} added.", "success")
+            response, _ = _index(company, WebhookForm(formdata=None), secret=secret)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return _index(company, form, status=400 if form.errors else 200)
+
+
+@bp.route("/c/<slug>/webhooks/<int:webhook_id>", methods=["GET", "POST"])
+def show(slug: str, webhook_id: int):
+    company = _owned(slug)
+    webhook = _webhook_or_404(company, webhook_id)
+    form = WebhookForm(obj=webhook)
+    if form.validate_on_submit():
+        try:
+            services.update_webhook(webhook, url=form.url.data, events=form.events.data, active=form.active.data)
+        except services.WebhookError as error:
+            form.url.errors = [*form.url.errors, str(error)]
+        else:
+            db.session.commit()
+            flash("Webhook saved.", "success")
+            return see_other(url_for("webhooks.show", slug=company.slug, webhook_id=webhook.id))
+    return render("webhooks/show.html", company=company, webhook=webhook, form=form, button=EmptyForm(),
+                  deliveries=services.deliveries_of(webhook)), 400 if form.errors else 200
+
+
+@bp.post("/c/<slug>/webhooks/<int:webhook_id>/delete")
+def delete(slug: str, webhook_id: int):
+    company = _owned(slug)
+    webhook = _webhook_or_404(company, webhook_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.delete_webhook(webhook)
+    db.session.commit()
+    flash("Webhook deleted; its queued deliveries are dropped.", "success")
+    return see_other(url_for("webhooks.index", slug=company.slug))
+
+
+@bp.post("/c/<slug>/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/retry")
+def retry(slug: str, webhook_id: int, delivery_id: int):
+    company = _owned(slug)
+    webhook = _webhook_or_404(company, webhook_id)
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.webhook_id != webhook.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.retry_now(delivery)
+    db.session.commit()
+    flash("Queued again: it goes out with the next run of the sender.", "success")
+    return see_other(url_for("webhooks.show", slug=company.slug, webhook_id=webhook.id))
+
+
+@bp.cli.command("send-webhooks")
+@click.option("--loop", is_flag=True, help="Keep running, checking the queue every --interval seconds.")
+@click.option("--interval", default=15, show_default=True, help="Seconds between runs with --loop.")
+def send_webhooks(loop: bool, interval: int) -> None:
+    """POST the webhook deliveries that are due; failures are retried later with back-off."""
+    while True:
+        delivered, failed = services.send_due()
+        db.session.commit()
+        click.echo(f"Delivered {delivered}, failed {failed} (to be retried or given up).")
+        if not loop:
+            return
+        time.sleep(interval)

@@ -1,0 +1,316 @@
+"""The JSON API: tokens, visibility, roles, pagination, votes, comments, statuses, errors."""
+
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from cocreate.api.models import ApiToken
+from cocreate.companies.models import Role
+from cocreate.extensions import db, limiter
+from cocreate.ideas.models import Status
+from cocreate.products.models import Visibility
+from tests import factories
+from tests.api.conftest import bearer, token_for
+from tests.conftest import count_queries, csrf_token, login
+
+# --- tokens --------------------------------------------------------------------------------------------
+
+def test_token_page_shows_the_token_once_and_stores_only_its_hash(client, logged_in, csrf):
+    assert "API tokens" in client.get("/profile").get_data(as_text=True)
+    token_field = csrf_token(client, "/profile/tokens")
+    page = client.post("/profile/tokens", data={"name": "Jira sync", "csrf_token": token_field})
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    token = html.split('<code class="token">')[1].split("</code>")[0]
+    assert token.startswith("cc_") and len(token) > 40
+    row = db.session.scalar(sa.select(ApiToken))
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str([getattr(row, c.key) for c in ApiToken.__table__.columns])
+    again = client.get("/profile/tokens").get_data(as_text=True)
+    assert "Jira sync" in again and token not in again and token[:10] in again
+    assert client.get("/api/v1/products", headers=bearer(token)).status_code == 200
+
+
+def test_revoked_token_no_longer_works_and_others_cannot_revoke_it(client, logged_in):
+    token = token_for(logged_in)
+    row = db.session.scalar(sa.select(ApiToken))
+    stranger = factories.UserFactory()
+    client.post("/logout")
+    login(client, stranger)
+    assert client.post(f"/profile/tokens/{row.id}/revoke").status_code == 404
+    assert client.get("/api/v1/products", headers=bearer(token)).status_code == 200
+    client.post("/logout")
+    login(client, logged_in)
+    assert client.post(f"/profile/tokens/{row.id}/revoke").status_code == 303
+    response = client.get("/api/v1/products", headers=bearer(token))
+    assert response.status_code == 401
+    assert response.json["error"]["message"] == "That API token is unknown or revoked."
+
+
+def test_token_page_needs_a_csrf_token(client, logged_in, csrf):
+    assert client.post("/profile/tokens", data={"name": "x"}).status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer nope", "Basic abc", "Bearer cc_" + "x" * 43])
+def test_missing_or_bad_token_is_a_json_401(client, header):
+    headers = {"Authorization": header} if header else {}
+    response = client.get("/api/v1/products", headers=headers)
+    assert response.status_code == 401
+    assert response.is_json and response.json["error"]["status"] == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_session_cookie_is_not_accepted_by_the_api(client, logged_in):
+    """Cookies never authenticate the API, so it needs no CSRF protection."""
+    assert client.get("/api/v1/products").status_code == 401
+
+
+# --- errors are JSON everywhere under /api -------------------------------------------------------------
+
+@pytest.mark.parametrize(("method", "path", "code"), [
+    ("GET", "/api/v1/nothing-here", 404),
+    ("GET", "/api/v1/ideas/abc", 404),
+    ("GET", f"/api/v1/ideas/{2**63}", 404),
+    ("PATCH", "/api/v1/products", 405),
+    ("GET", "/api/v1/products/" + "x" * 500, 404),
+])
+def test_errors_are_json_never_html(client, auth, method, path, code):
+    response = client.open(path, method=method, headers=auth)
+    assert response.status_code == code
+    assert response.is_json and response.json["error"]["status"] == code
+
+
+def test_bodies_over_the_limit_get_a_json_413(client, auth):
+    product = factories.ProductFactory()
+    response = client.post(f"/api/v1/products/{product.slug}/ideas", headers=auth,
+                           data=b"x" * (3 * 1024 * 1024), content_type="application/json")
+    assert response.status_code == 413 and response.is_json
+
+
+# --- visibility ----------------------------------------------------------------------------------------
+
+def test_private_products_are_hidden_from_strangers_and_shown_to_members(client, auth, api_user):
+    public = factories.ProductFactory(name="Alpha")
+    private = factories.ProductFactory(name="Beta", visibility=Visibility.PRIVATE)
+    idea = factories.idea(private)
+    listed = client.get("/api/v1/products", headers=auth).json["data"]
+    assert [p["slug"] for p in listed] == [public.slug]
+    for path in (f"/api/v1/products/{private.slug}", f"/api/v1/products/{private.slug}/ideas",
+                 f"/api/v1/ideas/{idea.id}", f"/api/v1/ideas/{idea.id}/comments",
+                 f"/api/v1/products/{private.slug}/maturity"):
+        assert client.get(path, headers=auth).status_code == 404, path
+    assert client.put(f"/api/v1/ideas/{idea.id}/vote", headers=auth).status_code == 404
+    assert [m["product"] for m in client.get("/api/v1/board", headers=auth).json["data"]] == [public.slug]
+
+    factories.MembershipFactory(company=private.company, user=api_user, role=Role.MARKETING)
+    assert client.get(f"/api/v1/ideas/{idea.id}", headers=auth).status_code == 200
+    assert len(client.get("/api/v1/products", headers=auth).json["data"]) == 2
+
+
+# --- products, versions, board -------------------------------------------------------------------------
+
+def test_product_versions_and_maturity(client, auth):
+    product = factories.rated_product(versions=2)
+    body = client.get(f"/api/v1/products/{product.slug}", headers=auth).json
+    assert body["name"] == product.name and body["current_version"] == "v2"
+    assert [v["label"] for v in client.get(f"/api/v1/products/{product.slug}/versions", headers=auth).json["data"]] \
+        == ["v2", "v1"]
+    figures = client.get(f"/api/v1/products/{product.slug}/maturity", headers=auth).json
+    assert figures["stage"] == "Prototype" and figures["version"] == "v2"
+    assert len(figures["figures"]["touchpoints"]) == 6
+
+
+# --- ideas ---------------------------------------------------------------------------------------------
+
+def test_ideas_list_filters_sorts_and_paginates_with_next_links(client, auth):
+    product = factories.ProductFactory()
+    for i in range(5):
+        factories.idea(product, title=f"Idea number {i}")
+    shipped = factories.idea(product, title="Dark mode please")
+    shipped.status = Status.PLANNED
+    db.session.commit()
+
+    first = client.get(f"/api/v1/products/{product.slug}/ideas?sort=new&per_page=2", headers=auth).json
+    assert [i["title"] for i in first["data"]] == ["Dark mode please", "Idea number 4"]
+    assert first["meta"] == {"page": 1, "per_page": 2, "total": 6, "pages": 3}
+    assert first["links"]["prev"] is None
+    second = client.get(first["links"]["next"], headers=auth).json
+    assert [i["title"] for i in second["data"]] == ["Idea number 3", "Idea number 2"]
+    third = client.get(second["links"]["next"], headers=auth).json
+    assert third["links"]["next"] is None and len(third["data"]) == 2
+
+    planned = client.get(f"/api/v1/products/{product.slug}/ideas?status=planned", headers=auth).json
+    assert [i["title"] for i in planned["data"]] == ["Dark mode please"]
+    found = client.get(f"/api/v1/products/{product.slug}/ideas?q=dark", headers=auth).json
+    assert [i["title"] for i in found["data"]] == ["Dark mode please"]
+
+
+@pytest.mark.parametrize("query", ["per_page=101", "per_page=0", "page=0", "page=abc", "sort=best",
+                                   "status=closed", "q=" + "x" * 201, "q=%00"])
+def test_bad_list_parameters_get_a_clear_400(client, auth, query):
+    product = factories.ProductFactory()
+    response = client.get(f"/api/v1/products/{product.slug}/ideas?{query}", headers=auth)
+    assert response.status_code == 400
+    assert response.json["error"]["message"].startswith("“")
+
+
+@pytest.mark.parametrize("q", ["' OR 1=1--", "%", "_", "\"", "a:b*"])
+def test_search_is_parameterised(client, auth, q):
+    product = factories.ProductFactory()
+    factories.idea(product, title="Plain idea")
+    response = client.get(f"/api/v1/products/{product.slug}/ideas", query_string={"q": q}, headers=auth)
+    assert response.status_code == 200 and response.json["data"] == []
+
+
+def test_ideas_list_costs_the_same_queries_for_2_and_20_ideas(client, auth):
+    product = factories.ProductFactory()
+    url = f"/api/v1/products/{product.slug}/ideas?per_page=50"
+    factories.idea(product)
+    factories.idea(product)
+    client.get(url, headers=auth)  # warm up (last_used_at)
+    with count_queries() as few:
+        client.get(url, headers=auth)
+    for _ in range(18):
+        factories.idea(product)
+    with count_queries() as many:
+        assert len(client.get(url, headers=auth).json["data"]) == 20
+    assert many() == few()
+
+
+def test_create_idea_then_get_it(client, auth, api_user):
+    product = factories.ProductFactory()
+    response = client.post(f"/api/v1/products/{product.slug}/ideas", headers=auth,
+                           json={"title": "  Offline mode  ", "description": "Please **do** it"})
+    assert response.status_code == 201
+    idea = response.json
+    assert idea["title"] == "Offline mode" and idea["vote_count"] == 1 and idea["voted"] is True
+    assert idea["author"] == {"id": api_user.id, "name": api_user.name}
+    assert response.headers["Location"].endswith(f"/api/v1/ideas/{idea['id']}")
+    assert client.get(f"/api/v1/ideas/{idea['id']}", headers=auth).json["title"] == "Offline mode"
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({}, "“title” is required."),
+    ({"title": "   "}, "“title” is required."),
+    ({"title": 5}, "“title” must be a string."),
+    ({"title": "x" * 121}, "“title” is longer than 120 characters."),
+    ({"title": "ok", "colour": "red"}, "Unknown field(s): colour."),
+    ({"title": "ok", "version_id": "abc"}, "“version_id” must be a positive integer id."),
+    ({"title": "a\x00b"}, "“title” cannot contain NUL characters."),
+    ([1, 2], "Send a JSON object with Content-Type: application/json."),
+])
+def test_create_idea_rejects_bad_input_clearly(client, auth, body, message):
+    product = factories.ProductFactory()
+    response = client.post(f"/api/v1/products/{product.slug}/ideas", headers=auth, json=body)
+    assert response.status_code == 400
+    assert response.json["error"]["message"] == message
+
+
+def test_create_idea_with_another_products_version_is_refused_by_the_rule(client, auth):
+    product = factories.ProductFactory()
+    other = factories.VersionFactory()
+    response = client.post(f"/api/v1/products/{product.slug}/ideas", headers=auth,
+                           json={"title": "Nice", "version_id": other.id})
+    assert response.status_code == 422
+    assert response.json["error"]["message"] == "Choose one of this product's versions."
+
+
+def test_votes_are_idempotent(client, auth):
+    idea = factories.idea()
+    url = f"/api/v1/ideas/{idea.id}/vote"
+    assert client.put(url, headers=auth).json == {"idea_id": idea.id, "voted": True, "vote_count": 2}
+    assert client.put(url, headers=auth).json["vote_count"] == 2
+    assert client.get(f"/api/v1/ideas/{idea.id}", headers=auth).json["voted"] is True
+    assert client.delete(url, headers=auth).json == {"idea_id": idea.id, "voted": False, "vote_count": 1}
+    assert client.delete(url, headers=auth).json["vote_count"] == 1
+
+
+def test_voting_on_a_closed_idea_is_a_409(client, auth):
+    idea = factories.idea()
+    idea.status = Status.DECLINED
+    db.session.commit()
+    response = client.put(f"/api/v1/ideas/{idea.id}/vote", headers=auth)
+    assert response.status_code == 409
+    assert "Voting is closed" in response.json["error"]["message"]
+
+
+def test_comments_list_and_create_with_replies(client, auth):
+    idea = factories.idea()
+    first = client.post(f"/api/v1/ideas/{idea.id}/comments", headers=auth, json={"body": "Yes please"})
+    assert first.status_code == 201 and first.json["body"] == "Yes please"
+    reply = client.post(f"/api/v1/ideas/{idea.id}/comments", headers=auth,
+                        json={"body": "Agreed", "parent_id": first.json["id"]})
+    assert reply.json["parent_id"] == first.json["id"]
+    listed = client.get(f"/api/v1/ideas/{idea.id}/comments", headers=auth).json["data"]
+    assert [c["body"] for c in listed] == ["Yes please", "Agreed"]
+    assert client.get(f"/api/v1/ideas/{idea.id}", headers=auth).json["comment_count"] == 2
+    elsewhere = factories.idea(idea.product)
+    response = client.post(f"/api/v1/ideas/{elsewhere.id}/comments", headers=auth,
+                           json={"body": "x", "parent_id": first.json["id"]})
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(("role", "allowed"), [(None, False), (Role.MARKETING, False), (Role.PRODUCT, True),
+                                                (Role.OWNER, True)])
+def test_status_change_is_for_the_team_only(client, api_user, auth, role, allowed):
+    idea = factories.idea()
+    if role is not None:
+        factories.MembershipFactory(company=idea.product.company, user=api_user, role=role)
+    response = client.post(f"/api/v1/ideas/{idea.id}/status", headers=auth,
+                           json={"status": "planned", "promised_on": "2027-01-31", "note": "Soon"})
+    if allowed:
+        assert response.status_code == 200
+        assert response.json["status"] == "planned" and response.json["promised_on"] == "2027-01-31"
+    else:
+        assert response.status_code == 403 and response.json["error"]["status"] == 403
+        assert db.session.get(type(idea), idea.id).status == Status.OPEN
+
+
+def test_status_change_rules_come_from_the_service(client, api_user, auth):
+    idea = factories.idea()
+    factories.MembershipFactory(company=idea.product.company, user=api_user, role=Role.PRODUCT)
+    url = f"/api/v1/ideas/{idea.id}/status"
+    shipped = client.post(url, headers=auth, json={"status": "shipped"})
+    assert shipped.status_code == 422
+    assert shipped.json["error"]["message"] == "Name the prototype version that shipped this idea."
+    assert client.post(url, headers=auth, json={"status": "merged"}).status_code == 422
+    assert client.post(url, headers=auth, json={"status": "planned", "promised_on": "soon"}).status_code == 400
+    version = factories.VersionFactory(product=idea.product)
+    ok = client.post(url, headers=auth, json={"status": "shipped", "shipped_version_id": version.id})
+    assert ok.json["status"] == "shipped" and ok.json["shipped_version_id"] == version.id
+
+
+# --- rate limits ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def limited_app():
+    """A second app with rate limits on (the suite's app has them off), on its own database."""
+    from cocreate import create_app
+    from cocreate.config import TestConfig
+    from tests.conftest import Client
+
+    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+                      "RATELIMIT_ENABLED": True})
+    app.test_client_class = Client
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    limiter.enabled = False
+
+
+def test_rate_limit_is_per_token(limited_app):
+    client = limited_app.test_client()
+    user = factories.UserFactory()
+    one, two = token_for(user), token_for(user)
+    idea = factories.idea()
+    for _ in range(30):
+        assert client.put(f"/api/v1/ideas/{idea.id}/vote", headers=bearer(one)).status_code == 200
+    limited = client.put(f"/api/v1/ideas/{idea.id}/vote", headers=bearer(one))
+    assert limited.status_code == 429 and limited.is_json
+    assert int(limited.headers["Retry-After"]) > 0
+    assert client.put(f"/api/v1/ideas/{idea.id}/vote", headers=bearer(two)).status_code == 200
+    assert client.get("/api/v1/products", headers=bearer(one)).status_code == 200
