@@ -255,10 +255,6 @@ CASES: list[Case] = [
          signed_in(customer=404, outsider=404, product=404, marketing=404, owner=404)),
     Case("ambassadors.decline", "POST", lambda w: f"/me/invitations/{w.candidate.id}/decline",
          signed_in(customer=404, outsider=404, product=404, marketing=404, owner=404)),
-]
-
-# Blueprints that only the test suite registers.
-TEST_ONLY_BLUEPRINTS = {"failing"}
     # --- Integrations: API tokens, the JSON API, webhooks ---------------------------------------------------
     Case("tokens.index", "GET", _const("/profile/tokens"), signed_in()),
     Case("tokens.create", "POST", _const("/profile/tokens"), signed_in(), lambda w, role: {"name": "CI"}),
@@ -277,3 +273,7 @@ TEST_ONLY_BLUEPRINTS = {"failing"}
     Case("webhooks.delete", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}/delete", OWNER),
     Case("webhooks.retry", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}/deliveries/{w.delivery.id}/retry",
          OWNER),
+]
+
+# Blueprints that only the test suite registers.
+TEST_ONLY_BLUEPRINTS = {"failing"}
