@@ -40,10 +40,11 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     for blueprint in (main_bp, auth_bp, companies_bp, products_bp, ideas_bp, maturity_bp):
         app.register_blueprint(blueprint)
+    from cocreate.feeds.routes import bp as feeds_bp
     from cocreate.ideas.csv_routes import bp as ideas_csv_bp
     from cocreate.webhooks.routes import bp as webhooks_bp
 
-    for blueprint in (api_bp, tokens_bp, webhooks_bp, ideas_csv_bp):
+    for blueprint in (api_bp, tokens_bp, webhooks_bp, ideas_csv_bp, feeds_bp):
         app.register_blueprint(blueprint)
 
     from cocreate import notifications

@@ -7,6 +7,7 @@ Expectations: LOGIN = a 303 to the log-in page (anonymous); OK = 200, 204 or 303
 (the action was allowed); a number = exactly that status (403 forbidden, 404 hidden, 400 refused input).
 """
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -273,6 +274,13 @@ CASES: list[Case] = [
     Case("webhooks.delete", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}/delete", OWNER),
     Case("webhooks.retry", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}/deliveries/{w.delivery.id}/retry",
          OWNER),
+    Case("ideas_csv.export", "GET", _p("/ideas.csv"), MANAGE),
+    Case("ideas_csv.upload", "GET", _p("/ideas/import"), MANAGE),
+    Case("ideas_csv.upload", "POST", _p("/ideas/import"), MANAGE,
+         lambda w, role: {"file": (io.BytesIO(b"title,votes\nFrom Jira,3\n"), "ideas.csv")}),
+    Case("ideas_csv.confirm", "POST", _p("/ideas/import/confirm"), MANAGE,
+         lambda w, role: {"csv_text": "title,votes\nFrom Jira,3\n"}),
+    Case("feeds.product_feed", "GET", _p("/feed.atom"), everyone()),
 ]
 
 # Blueprints that only the test suite registers.

@@ -1,0 +1,1 @@
+"""Atom feeds per product: new ideas, shipped ideas, released versions."""
