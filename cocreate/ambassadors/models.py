@@ -35,14 +35,18 @@ class ContributionScore(db.Model):
 
     __tablename__ = "contribution_scores"
     __table_args__ = (
+        # one index per sort of the leaderboard, so a page never sorts the whole company
         sa.Index("ix_contribution_scores_board", "company_id", "product_id", "period_days", "total"),
+        sa.Index("ix_contribution_scores_recent", "company_id", "product_id", "period_days", "last_active_at"),
+        sa.Index("ix_contribution_scores_ideas", "company_id", "product_id", "period_days", "ideas_n", "total"),
+        sa.Index("ix_contribution_scores_shipped", "company_id", "product_id", "period_days", "shipped_n", "total"),
+        sa.Index("ix_contribution_scores_user", "user_id", "company_id", "period_days", "product_id"),
     )
 
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
     product_id: Mapped[int] = mapped_column(primary_key=True)
     period_days: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     rank: Mapped[int] = mapped_column()
     total: Mapped[float] = mapped_column(sa.Float)
     ideas_n: Mapped[int] = mapped_column()
@@ -63,12 +67,17 @@ class ContributionScore(db.Model):
 
 
 class ScoreRun(db.Model):
-    """When a company's scores were last computed."""
+    """When a company's scores were last computed, and how many customers each board lists.
+
+    ``counts`` maps "<product_id>:<period_days>" to the number of score rows, so a leaderboard page
+    needs no COUNT over thousands of rows.
+    """
 
     __tablename__ = "contribution_score_runs"
 
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    counts: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
 
 
 class State(enum.StrEnum):

@@ -62,8 +62,7 @@ TWIN_MINUTES = 30
 WEIGHTS = {"ideas": 3, "votes": 1, "planned": 8, "in_progress": 12, "shipped": 25, "helpful": 5, "ratings": 2}
 KINDS = tuple(WEIGHTS)
 PERIODS = {0: "All time", 30: "Last 30 days", 90: "Last 90 days", 365: "Last year"}
-SORTS = {"score": "Score", "recent": "Recently active", "ideas": "Most ideas", "shipped": "Most shipped",
-         "name": "Name"}
+SORTS = {"score": "Score", "recent": "Recently active", "ideas": "Most ideas", "shipped": "Most shipped"}
 PER_PAGE = 25
 INVITATIONS_PATH = "/me/invitations"  # where a customer answers; linked from notifications
 ALL_PRODUCTS = 0
@@ -147,19 +146,32 @@ def _events(company_id: int, dialect: str):
 
 
 def _scores_select(company_id: int, now: datetime, dialect: str):
+    """Per period, customer and product: each kind's count, decayed points and last date (``facts``,
+    computed once), then pivoted into one row per customer and product and one per customer."""
     events = _events(company_id, dialect)
-    periods = sa.union_all(*[sa.select(sa.literal_column(str(days), sa.Integer).label("days"))
-                             for days in PERIODS]).subquery("periods")
     raw_age = _days_between(sa.literal(now, UTCDateTime), events.c.at, dialect)
-    aged = sa.select(*events.c, sa.case((raw_age < 0, 0.0), else_=raw_age).label("age")).subquery("aged")
-    decay = sa.func.exp(-math.log(2) / HALF_LIFE_DAYS * aged.c.age)
+    age = sa.case((raw_age < 0, 0.0), else_=raw_age)
+    aged = (sa.select(*events.c, age.label("age"), (events.c.weight * sa.func.exp(-math.log(2) / HALF_LIFE_DAYS * age))
+                      .label("points"))
+            .cte("aged").prefix_with("MATERIALIZED"))
     member = (sa.select(Membership.id)
               .where(Membership.company_id == company_id, Membership.user_id == aged.c.user_id).exists())
-    facts = (sa.select(aged.c.user_id, aged.c.product_id, aged.c.kind, aged.c.at, periods.c.days,
-                       (aged.c.weight * decay).label("points"))
-             .select_from(aged.join(periods, sa.true()))
-             .where(sa.or_(periods.c.days == 0, aged.c.age <= periods.c.days), ~member)
-             .subquery("facts"))
+    points = aged.c.points
+    per_period = []
+    for days in PERIODS:
+        inside = sa.true() if days == 0 else aged.c.age <= days
+        per_period += [sa.func.sum(sa.case((inside, 1), else_=0)).label(f"n_{days}"),
+                       sa.func.sum(sa.case((inside, points), else_=0.0)).label(f"pts_{days}"),
+                       sa.func.max(sa.case((inside, aged.c.at), else_=sa.null())).label(f"last_{days}")]
+    grouped = (sa.select(aged.c.user_id, aged.c.product_id, aged.c.kind, *per_period)
+               .where(~member).group_by(aged.c.user_id, aged.c.product_id, aged.c.kind)
+               .cte("grouped").prefix_with("MATERIALIZED"))
+    facts = sa.union_all(*[
+        sa.select(sa.literal_column(str(days), sa.Integer).label("days"), grouped.c.user_id, grouped.c.product_id,
+                  grouped.c.kind, grouped.c[f"n_{days}"].label("n"), grouped.c[f"pts_{days}"].label("pts"),
+                  grouped.c[f"last_{days}"].label("last_at"))
+        .where(grouped.c[f"n_{days}"] > 0)
+        for days in PERIODS]).subquery("facts")
 
     def aggregate(by_product: bool):
         columns = [
@@ -167,13 +179,13 @@ def _scores_select(company_id: int, now: datetime, dialect: str):
             (facts.c.product_id if by_product else sa.literal(ALL_PRODUCTS)).label("product_id"),
             facts.c.days.label("period_days"),
             facts.c.user_id.label("user_id"),
-            sa.func.sum(facts.c.points).label("total"),
+            sa.func.sum(facts.c.pts).label("total"),
         ]
         for name in KINDS:
-            columns.append(sa.func.sum(sa.case((facts.c.kind == name, 1), else_=0)).label(f"{name}_n"))
-            columns.append(sa.func.sum(sa.case((facts.c.kind == name, facts.c.points), else_=0.0))
+            columns.append(sa.func.sum(sa.case((facts.c.kind == name, facts.c.n), else_=0)).label(f"{name}_n"))
+            columns.append(sa.func.sum(sa.case((facts.c.kind == name, facts.c.pts), else_=0.0))
                            .label(f"{name}_pts"))
-        columns.append(sa.func.max(facts.c.at).label("last_active_at"))
+        columns.append(sa.func.max(facts.c.last_at).label("last_active_at"))
         group = [facts.c.days, facts.c.user_id] + ([facts.c.product_id] if by_product else [])
         return sa.select(*columns).group_by(*group)
 
@@ -188,16 +200,23 @@ def refresh_scores(company: Company, now: datetime | None = None) -> datetime:
     now = now or utcnow()
     connection = db.session.connection()
     dialect = connection.dialect.name
-    if dialect == "sqlite":  # builds without the math functions lack exp()
-        connection.connection.driver_connection.create_function("exp", 1, math.exp, deterministic=True)
+    if dialect == "sqlite":  # SQLite built without its math functions lacks exp(): lend it Python's
+        try:
+            connection.exec_driver_sql("SELECT exp(0)")
+        except sa.exc.OperationalError:
+            connection.connection.driver_connection.create_function("exp", 1, math.exp, deterministic=True)
     db.session.execute(sa.delete(ContributionScore).where(ContributionScore.company_id == company.id))
     select = _scores_select(company.id, now, dialect)
     db.session.execute(sa.insert(ContributionScore).from_select([c.name for c in select.selected_columns], select))
+    counts = {f"{product_id}:{days}": n for product_id, days, n in db.session.execute(
+        sa.select(ContributionScore.product_id, ContributionScore.period_days, sa.func.count())
+        .where(ContributionScore.company_id == company.id)
+        .group_by(ContributionScore.product_id, ContributionScore.period_days))}
     run = db.session.get(ScoreRun, company.id)
     if run is None:
-        db.session.add(ScoreRun(company_id=company.id, computed_at=now))
+        db.session.add(ScoreRun(company_id=company.id, computed_at=now, counts=counts))
     else:
-        run.computed_at = now
+        run.computed_at, run.counts = now, counts
     db.session.flush()
     return now
 
@@ -296,10 +315,13 @@ def leaderboard(company: Company, products: Sequence[Product], *, product_id: in
         "recent": [ContributionScore.last_active_at.desc()],
         "ideas": [ContributionScore.ideas_n.desc(), ContributionScore.total.desc()],
         "shipped": [ContributionScore.shipped_n.desc(), ContributionScore.total.desc()],
-        "name": [User.name],
     }.get(sort, [ContributionScore.total.desc()])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(ContributionScore)
-                              .join(User, User.id == ContributionScore.user_id).where(*where))
+    run = db.session.scalar(sa.select(ScoreRun).where(ScoreRun.company_id == company.id))
+    if opted_in_only:  # consent changes between refreshes: count it live
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(ContributionScore)
+                                  .join(User, User.id == ContributionScore.user_id).where(*where))
+    else:
+        total = run.counts.get(f"{product_id}:{period}", 0) if run else 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     found = db.session.execute(
@@ -325,7 +347,7 @@ def leaderboard(company: Company, products: Sequence[Product], *, product_id: in
         for row in rows:
             row.products = sorted(contributed[row.user_id], key=lambda p: p.name)
             row.state = states.get(row.user_id)
-    return Board(rows=rows, total=total, page=page, per_page=per_page, computed_at=computed_at(company))
+    return Board(rows=rows, total=total, page=page, per_page=per_page, computed_at=run.computed_at if run else None)
 
 
 def company_products(company: Company) -> list[Product]:

@@ -84,14 +84,19 @@ def test_filters_by_product_and_period(client, product, company, marketer):
     assert "Ana Amsel" in client.get(board_url(company, period=0)).get_data(as_text=True)
 
 
-def test_sorting_by_name_and_bad_filters_are_not_errors(client, product, company, marketer):
-    zed, amy = customer(name="Zed Zuid"), customer(name="Amy Aart")
-    idea(product, zed, status=Status.SHIPPED, reached=NOW)
-    idea(product, amy)
-    refresh(company)
+def test_sorting_and_bad_filters_are_not_errors(client, product, company, marketer):
+    shipper, busy = customer(name="Zed Zuid"), customer(name="Amy Aart")
+    idea(product, shipper, status=Status.SHIPPED, reached=NOW)
+    for i in range(3):
+        idea(product, busy, title=f"Idea {i}", at=NOW - timedelta(days=30))
+    refresh(company, NOW)
     login(client, marketer)
-    html = client.get(board_url(company, sort="name")).get_data(as_text=True)
-    assert html.index("Amy Aart") < html.index("Zed Zuid")
+    by_score = client.get(board_url(company, sort="score")).get_data(as_text=True)
+    assert by_score.index("Zed Zuid") < by_score.index("Amy Aart")
+    by_ideas = client.get(board_url(company, sort="ideas")).get_data(as_text=True)
+    assert by_ideas.index("Amy Aart") < by_ideas.index("Zed Zuid")
+    by_recent = client.get(board_url(company, sort="recent")).get_data(as_text=True)
+    assert by_recent.index("Zed Zuid") < by_recent.index("Amy Aart")
     for args in ({"product": "abc"}, {"product": 2**63}, {"period": "7"}, {"sort": "'; drop"}, {"page": "-1"},
                  {"page": "99999"}):
         assert client.get(board_url(company, **args)).status_code == 200
