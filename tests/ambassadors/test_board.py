@@ -161,3 +161,11 @@ def test_query_count_is_the_same_for_5_and_50_customers(client, product, company
         counts.append(queries())
     assert counts[0] == counts[1], counts
     assert counts[0] <= 12  # company, user, role, products, count, page, their products, states, run + base.html
+
+
+def test_names_are_shown_inert(client, product, company, marketer):
+    idea(product, customer(name='<script>alert(1)</script>"><img onerror=x>'))
+    refresh(company)
+    login(client, marketer)
+    html = client.get(board_url(company)).get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

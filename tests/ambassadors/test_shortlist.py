@@ -203,3 +203,11 @@ def test_the_badge_shows_next_to_an_ambassadors_comment_only(client, product, co
     html = client.get(f"/p/{product.slug}/ideas/{idea.id}").get_data(as_text=True)
     assert html.count('badge amb-badge">Ambassador') == 1
     assert html.index("Ana Amsel") < html.index('badge amb-badge">Ambassador')
+
+
+def test_shortlist_changes_need_a_csrf_token(client, company, marketer, marketer_in, csrf):
+    ana = customer(contact_opt_in=True)
+    assert client.post(base(company), data={"user_id": ana.id}).status_code == 400
+    candidate = shortlisted(company, marketer, ana)
+    assert client.post(f"{base(company)}/{candidate.id}/invite").status_code == 400
+    assert candidate.state == State.CANDIDATE
