@@ -153,6 +153,7 @@ def test_mark_one_read_plain_and_htmx(client, user):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
     assert 'id="notifications"' in html and 'id="bell"' in html and 'hx-swap-oob="true"' in html
+    assert f'hx-post="/notifications/{second.id}/read"' in page
     assert "bell-count" not in html  # nothing unread any more
     boosted = client.post(f"/notifications/{second.id}/read", headers=BOOSTED)
     assert boosted.status_code == 204 and boosted.headers["HX-Redirect"] == "/notifications"
@@ -273,6 +274,8 @@ def test_promises_page_for_the_team_only(app, client, user):
     assert "Overdue" in html and "Waiting longest" in html and 'id="median"' in html
     company = client.get(f"/c/{product.company.slug}/promises")
     assert company.status_code == 200 and "Bike" in company.get_data(as_text=True)
+    assert f"/c/{product.company.slug}/promises" in client.get(f"/c/{product.company.slug}").get_data(as_text=True)
+    assert "/promises" not in app.test_client().get(f"/c/{product.company.slug}").get_data(as_text=True)
 
 
 def test_company_page_queries_do_not_grow_with_products(client):
