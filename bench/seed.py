@@ -251,8 +251,10 @@ def seed(url: str) -> None:
                                          f"(SELECT max(id) FROM {table}))"))
             else:
                 conn.execute(sa.text("INSERT INTO ideas_fts(ideas_fts) VALUES ('optimize')"))
-        with engine.connect() as conn:  # statistics for the planners
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+        with engine.connect() as conn:  # statistics for the planners; on PostgreSQL also the visibility map
+            # (index-only scans), as autovacuum would have set it on a database that grew over months
+            statement = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text(statement))
         refresh_stages(products)
         try:  # the ambassadors' contribution scores, when that feature is present
             from cocreate.ambassadors.services import refresh_all
