@@ -211,7 +211,7 @@ def _deliver(users: Sequence[User], kind: str, *, subject: str, body: str, url: 
     users = [u for u in users if u is not None]
     if not users:
         return []
-    subject = subject.strip()[:200]
+    subject = one_line(subject)[:200]
     created = [Notification(user_id=u.id, kind=kind[:40], subject=subject, body=body, url=url[:500],
                             idea_id=idea.id if idea is not None else None) for u in users]
     db.session.add_all(created)
@@ -225,6 +225,11 @@ def _deliver(users: Sequence[User], kind: str, *, subject: str, body: str, url: 
                                  else MailState.QUEUED))
     db.session.flush()
     return created
+
+
+def one_line(text: str) -> str:
+    """Mail headers take one line: titles typed with line breaks must not break (or inject) headers."""
+    return " ".join(text.split())
 
 
 def _mail_for(user: User, notification: Notification, idea: Idea | None, state: MailState) -> MailMessage:
@@ -389,7 +394,7 @@ def build_message(mail: MailMessage) -> EmailMessage:
     message = EmailMessage()
     message["From"] = config.get("MAIL_DEFAULT_SENDER", "Cocreate <no-reply@cocreate.example>")
     message["To"] = mail.to_address
-    message["Subject"] = mail.subject
+    message["Subject"] = one_line(mail.subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="cocreate.example")
     if mail.unsubscribe_url:
@@ -435,6 +440,14 @@ def send_queued(now: datetime | None = None, limit: int = 500) -> tuple[int, int
                         if config.get("MAIL_USERNAME"):
                             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
                     smtp.send_message(build_message(mail))
+            except ValueError as error:  # not a valid message (e.g. a bad address): retrying cannot help
+                mail.attempts += 1
+                mail.state = MailState.FAILED
+                mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+                failed += 1
+                log.warning("mail %s to %s cannot be sent: %s", mail.id, mail.to_address, error)
+                db.session.commit()
+                continue
             except (OSError, smtplib.SMTPException) as error:
                 mail.attempts += 1
                 mail.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -507,7 +520,7 @@ def queue_mail(user: User, subject: str, body: str) -> MailMessage | None:
     if email_mode(user) == EmailMode.NEVER:
         return None
     stop_all = absolute_url(path_for("notifications.unsubscribe", token=unsubscribe_token(user)))
-    mail = MailMessage(user_id=user.id, to_address=user.email, subject=subject[:200],
+    mail = MailMessage(user_id=user.id, to_address=user.email, subject=one_line(subject)[:200],
                        body=body + f"\n\n--\nStop all e-mail from Cocreate: {stop_all}", unsubscribe_url=stop_all,
                        state=MailState.QUEUED, next_attempt_at=utcnow())
     db.session.add(mail)

@@ -270,3 +270,29 @@ def test_without_mail_server_mail_is_logged_and_marked_sent(runner, caplog, mail
 def test_backoff_grows_and_is_capped():
     assert [services.backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
     assert services.backoff(30) == timedelta(hours=6)
+
+
+def test_a_title_with_line_breaks_cannot_inject_headers(client, runner, smtp):
+    team, product = team_product()
+    author = factories.UserFactory()
+    idea = factories.idea(product, author, title="Saddle\r\nBcc: victim@example.com")
+    from cocreate.ideas.services import change_status
+
+    change_status(idea, team, Status.PLANNED)
+    db.session.commit()
+    assert "1 sent" in send_mail(runner)
+    [message] = smtp.messages
+    assert message["Bcc"] is None and "\n" not in message["Subject"]
+    assert message["Subject"] == "“Saddle Bcc: victim@example.com” is now planned"
+
+
+def test_a_mail_that_cannot_be_built_fails_without_blocking_the_queue(runner, smtp):
+    good = factories.UserFactory()
+    services.notify(factories.UserFactory(email="broken@example.com"), "test", subject="First", body="", url="/")
+    services.notify(good, "test", subject="Second", body="", url="/")
+    db.session.execute(sa.update(MailMessage).where(MailMessage.subject == "First")
+                       .values(to_address="bad\r\naddress@example.com"))
+    db.session.commit()
+    assert "1 sent, 1 failed" in send_mail(runner)
+    assert [m["Subject"] for m in smtp.messages] == ["Second"]
+    assert db.session.scalar(sa.select(MailMessage.state).where(MailMessage.subject == "First")) == MailState.FAILED
