@@ -23,6 +23,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
@@ -155,9 +156,14 @@ def bench_backend(name: str, url: str, seconds: int, seed: bool) -> dict:
                 continue
             page_cookie = session_for(app_port, who, BENCH_PASSWORD, path)[0] if who else ""
             request = urllib.request.Request(base + path, headers={"Cookie": page_cookie})
-            for _ in range(10):  # warms the templates and checks the page answers 200
-                with urllib.request.urlopen(request) as response:  # noqa: S310
-                    status = response.status
+            try:
+                for _ in range(10):  # warms the templates and checks the page answers 200
+                    with urllib.request.urlopen(request) as response:  # noqa: S310
+                        status = response.status
+            except urllib.error.HTTPError as error:
+                results[label] = {"failed": f"HTTP {error.code}"}
+                print(f"== {name}: {label}: HTTP {error.code}, not measured", flush=True)
+                continue
             print(f"== {name}: {label} {path} (HTTP {status})", flush=True)
             results[label] = {**wrk(base + path, seconds, report, [page_cookie] if who else []), "kind": kind}
         print(f"== {name}: vote toggle", flush=True)
@@ -204,6 +210,9 @@ def table(runs: dict[str, dict], seconds: int) -> str:
         for label, r in run["pages"].items():
             if r is None:
                 lines.append(f"| {backend} | {label} | n/a | | | | | | |")
+                continue
+            if "failed" in r:
+                lines.append(f"| {backend} | {label} | {r['failed']} | | | | | | **no** |")
                 continue
             ratio = r["rps"] / run["ceiling"]
             target = TARGETS[r["kind"]][backend]
