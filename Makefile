@@ -29,6 +29,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check cocreate tests
+	$(BIN)/bandit -q -c pyproject.toml -r cocreate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -34,7 +34,7 @@ def render_markdown(source: str | None) -> str:
 
 
 def markdown_filter(source: str | None) -> Markup:
-    return Markup(render_markdown(source))  # noqa: S704 - sanitised by nh3 above
+    return Markup(render_markdown(source))  # noqa: S704 - sanitised by nh3 above  # nosec B704
 
 
 def slugify(value: str, max_length: int = 60) -> str:

@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from cocreate.ambassadors.services import PERIODS, SORTS
 from cocreate.ideas.forms import IdChoiceField
+from cocreate.validators import NumberRange
 
 
 class BoardFilters(FlaskForm):

@@ -10,7 +10,7 @@ from cocreate.api.models import ApiToken
 from cocreate.auth.models import User
 from cocreate.extensions import db, utcnow
 
-TOKEN_PREFIX = "cc_"  # noqa: S105 (a marker that makes leaked tokens easy to scan for, not a secret)
+TOKEN_PREFIX = "cc_"  # noqa: S105 (a marker that makes leaked tokens easy to scan for, not a secret)  # nosec B105
 MAX_ACTIVE_TOKENS = 20
 # last_used_at is written at most this often, so API reads do not each cost a write.
 LAST_USED_PRECISION = timedelta(hours=1)

@@ -73,7 +73,7 @@ def _weights(plan: Plan, touchpoint: str) -> tuple[int, int, int, int, int]:
 
 def _rate_version(product: Product, version: Version, n: int, plan: Plan, people: list[User],
                   until: date) -> None:
-    rng = random.Random(f"cocreate-demo-{product.slug}-{version.label}")  # noqa: S311 - demo data
+    rng = random.Random(f"cocreate-demo-{product.slug}-{version.label}")  # noqa: S311 - demo data  # nosec B311
     touchpoints = services.active_touchpoints(product)
     days = max((until - version.released_on).days, 1)
     for user in rng.sample(people, n):

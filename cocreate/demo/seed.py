@@ -17,7 +17,7 @@ from cocreate.ideas.models import Idea
 from cocreate.products.models import Product, Version
 from cocreate.products.services import add_version, create_product
 
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - documented demo credential
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - documented demo credential  # nosec B105
 
 FIRST = ["Anouk", "Bram", "Chiara", "Daan", "Elena", "Femke", "Giulia", "Hugo", "Isa", "Jesse", "Lorenzo",
          "Lotte", "Marco", "Noor", "Paolo", "Roos", "Sara", "Thijs", "Valentina", "Wouter"]
@@ -77,7 +77,7 @@ def customers() -> list[User]:
 
 
 def seed() -> str:
-    rng = random.Random(2026)  # noqa: S311 - demo data, not security
+    rng = random.Random(2026)  # noqa: S311 - demo data, not security  # nosec B311
     password_hash = hash_password(DEMO_PASSWORD)
     today = date.today()
     for company_data in COMPANIES:

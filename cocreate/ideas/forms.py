@@ -10,10 +10,11 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from cocreate.ideas.models import Status
 from cocreate.ideas.services import SETTABLE, SORTS
+from cocreate.validators import NumberRange
 
 MAX_ID = 2**31 - 1
 

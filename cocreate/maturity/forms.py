@@ -9,9 +9,10 @@ from collections.abc import Iterable, Mapping
 
 from flask_wtf import FlaskForm
 from wtforms import FloatField, HiddenField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from cocreate.products.models import Touchpoint
+from cocreate.validators import NumberRange
 
 SCORES = ("1", "2", "3", "4", "5")
 SCORE_WORDS = {"1": "Poor", "2": "Weak", "3": "OK", "4": "Good", "5": "Excellent"}

@@ -13,7 +13,8 @@ from flask import Flask
 from cocreate.extensions import db, utcnow
 
 MAIL_SETTINGS = {
-    "MAIL_SERVER": None, "MAIL_PORT": "25", "MAIL_USERNAME": None, "MAIL_PASSWORD": None,
+    "MAIL_SERVER": None, "MAIL_PORT": "25", "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,  # nosec B105 - the setting's name, no password
     "MAIL_DEFAULT_SENDER": "Cocreate <no-reply@cocreate.example>", "PUBLIC_URL": None,
 }
 
