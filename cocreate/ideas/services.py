@@ -147,7 +147,7 @@ def set_vote(idea: Idea, user: User, want: bool) -> bool:
     changed = db.session.execute(statement.returning(Vote.__table__.c.id)).first() is not None
     if changed:
         _bump(idea, votes=delta)
-    if want:
+    if want and changed:  # a repeated vote writes nothing, not even a follow
         notifications.on_vote(idea, user)
     return want
 
