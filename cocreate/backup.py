@@ -9,7 +9,7 @@ Backups are readable by their owner only (0600); the directory is 0700.
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: runs pg_dump only, with a fixed argument list and no shell
+import subprocess  # runs pg_dump only, with a fixed argument list and no shell  # nosec B404
 from datetime import datetime
 from pathlib import Path
 

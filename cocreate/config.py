@@ -38,7 +38,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"  # noqa: S105  # nosec B105 - the test suite's key
+    SECRET_KEY = "test-secret"  # noqa: S105 - the test suite's key  # nosec B105
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     # Webhooks to localhost or private networks (SSRF); only tests and local development turn this on.
     WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE") == "1"

@@ -189,7 +189,7 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
                 db.session.add(rating)
         except IntegrityError:  # a simultaneous first submission won: change that one
             rating = rating_of(user, version)
-            assert rating is not None  # nosec B101 - narrows the type: the winning row exists
+            assert rating is not None  # narrows the type: the winning row exists  # nosec B101
     rating.expected = expected
     rating.returning = returning
     rating.comment = comment.strip()

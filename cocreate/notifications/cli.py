@@ -13,8 +13,7 @@ from flask import Flask
 from cocreate.extensions import db, utcnow
 
 MAIL_SETTINGS = {
-    "MAIL_SERVER": None, "MAIL_PORT": "25", "MAIL_USERNAME": None,
-    "MAIL_PASSWORD": None,  # nosec B105 - the setting's name, no password
+    "MAIL_SERVER": None, "MAIL_PORT": "25", "MAIL_USERNAME": None, "MAIL_PASSWORD": None,  # nosec B105
     "MAIL_DEFAULT_SENDER": "Cocreate <no-reply@cocreate.example>", "PUBLIC_URL": None,
 }
 
