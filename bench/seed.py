@@ -126,6 +126,9 @@ def seed(url: str) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(url), "SQLALCHEMY_ENGINE_OPTIONS": {}})
     now = datetime.now(UTC).replace(tzinfo=None)
     today = now.date()
+    if url.startswith("sqlite:///"):  # a new file: DROP TABLE with foreign keys on deletes row by row
+        for suffix in ("", "-wal", "-shm"):
+            Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
     with app.app_context():
         import cocreate.models  # noqa: F401
 
