@@ -190,3 +190,20 @@ def test_forms_use_the_overflow_safe_number_range():
                  if re.search(r"from wtforms\.validators import[^\n]*\bNumberRange\b", p.read_text("utf-8"))
                  and p.name != "validators.py"]
     assert not offenders, f"Use cocreate.validators.NumberRange (safe for huge integers) in {offenders}"
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), [
+    ("POST", "/signup", {"data": {"name": "a\x00b", "email": "nul@example.com", "password": "a long passphrase 1"}}),
+    ("POST", "/login", {"data": {"email": "a\x00@example.com", "password": "whatever it is"}}),
+    ("GET", "/p/rocket/ideas", {"query_string": {"q": "bike\x00"}}),
+    ("GET", "/p/rock%00et", {}),
+    ("POST", "/p/rocket/ideas/new", {"data": {"title": "Nul\x00title"}}),
+    ("POST", "/api/v1/products/rocket/ideas", {"data": '{"title": "a\\u0000b"}', "content_type": "application/json"}),
+])
+def test_nul_bytes_are_refused_before_the_database(app, w, method, path, kwargs):
+    """PostgreSQL cannot store U+0000 in text: it was a 500 there for every text field. Now a 400 everywhere."""
+    client = _as(app, w, "customer")
+    before = world.snapshot()
+    response = client.open(path, method=method, **kwargs)
+    assert response.status_code == 400
+    assert world.snapshot() == before
