@@ -324,3 +324,17 @@ def test_rate_limit_is_per_token(limited_app):
     assert int(limited.headers["Retry-After"]) > 0
     assert client.put(f"/api/v1/ideas/{idea.id}/vote", headers=bearer(two)).status_code == 200
     assert client.get("/api/v1/products", headers=bearer(one)).status_code == 200
+
+
+def test_a_server_error_is_json_without_a_traceback(app, client, auth, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr("cocreate.api.routes.products.visible_products", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        response = client.get("/api/v1/products", headers=auth)
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert response.status_code == 500 and response.json["error"]["status"] == 500
+    assert "secret detail" not in response.get_data(as_text=True)
