@@ -15,7 +15,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
 
     from cocreate import cli, errors, security, web_setup
-    from cocreate.extensions import csrf, db, htmx, limiter, login_manager, migrate
+    from cocreate.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True)
@@ -23,6 +23,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
 
     web_setup.init_app(app)
     security.init_app(app)

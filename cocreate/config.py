@@ -34,15 +34,21 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_KEY_PREFIX = "cocreate"
     IDEAS_PER_PAGE = 20
+    # Shared cache (the board's figures): Redis when configured, else per process.
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_KEY_PREFIX = "cocreate:"
+    CACHE_DEFAULT_TIMEOUT = 60
+    # Webhooks to localhost or private networks (SSRF); only tests and local development turn this on.
+    WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE") == "1"
 
 
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"  # noqa: S105 - the test suite's key  # nosec B105
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
-    # Webhooks to localhost or private networks (SSRF); only tests and local development turn this on.
-    WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE") == "1"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    CACHE_TYPE = "NullCache"  # tests that need the cache turn it on themselves
     WTF_CSRF_ENABLED = False
     PASSWORD_TIME_COST = 1
     PASSWORD_MEMORY_COST = 64

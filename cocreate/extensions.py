@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask_caching import Cache
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -52,3 +53,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address)
+cache = Cache()

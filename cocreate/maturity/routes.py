@@ -45,7 +45,7 @@ def stage_class(stage: str) -> str:
 @bp.app_template_global()
 def product_maturity(product: Product) -> services.Maturity:
     """For the summary on the product page (templates/maturity/_product_summary.html)."""
-    return services.maturity(product)
+    return services.current_maturity(product)
 
 
 # --------------------------------------------------------------------------- board
@@ -63,7 +63,7 @@ def company_board(slug: str):
 
 def _board(company: Company | None):
     products = visible_products(company=company)
-    found = services.maturities(products)
+    found = services.current_maturities(products)
     columns: dict[str, list[services.Maturity]] = {stage: [] for stage in figures.STAGES}
     for product in products:
         columns[found[product.id].stage].append(found[product.id])
@@ -83,7 +83,7 @@ def _board(company: Company | None):
 @bp.get("/p/<slug>/maturity")
 def show(slug: str):
     product = product_or_404(slug)
-    m = services.maturity(product)
+    m = services.current_maturity(product)
     over_versions = services.grades_over_versions(product)
     return render(
         "maturity/show.html", product=product, m=m, over_versions=over_versions,
