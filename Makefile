@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench loadtest clean
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ test: install
 # loads the app and a hello-world with wrk (apt-get install wrk), writes docs/performance.md.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# 60 s of 16 demo customers browsing, voting and commenting against gunicorn on 127.0.0.1; fails on any
+# error answer. locust has its own virtualenv: it pins its own gevent and Flask.
+.venv-load/bin/locust:
+	$(PYTHON) -m venv .venv-load
+	.venv-load/bin/pip install --quiet "locust>=2.20,<3"
+
+loadtest: install .venv-load/bin/locust
+	$(BIN)/python loadtest/run.py
 
 lint: install
 	$(BIN)/ruff check cocreate tests
