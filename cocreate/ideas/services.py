@@ -17,6 +17,7 @@ from cocreate.companies.access import can
 from cocreate.extensions import db, utcnow
 from cocreate.ideas import search
 from cocreate.ideas.models import CLOSED, Comment, Idea, Status, StatusChange, Tag, Vote, idea_tags
+from cocreate.maturity import services as maturity
 from cocreate.notifications import services as notifications
 from cocreate.products.models import Product, Touchpoint, Version
 from cocreate.text import render_markdown
@@ -242,12 +243,8 @@ def _responded(idea: Idea) -> None:
 
 def _after_team_change(idea: Idea) -> None:
     """The board's figures depend on responses, statuses and promises: recompute the product's stage."""
-    try:
-        from cocreate.maturity.services import refresh_stage
-    except ImportError:  # the maturity feature is optional for this module
-        return
     db.session.flush()
-    refresh_stage(idea.product)
+    maturity.refresh_stage(idea.product)
 
 
 # --- Statuses ----------------------------------------------------------------------------------------
