@@ -49,19 +49,31 @@ def app():
         db.engine.dispose()
 
 
+_SEQUENCES: list[str] = []
+
+
+def _sequences(conn) -> list[str]:
+    """The id sequences of the schema, read once."""
+    if not _SEQUENCES:
+        _SEQUENCES.extend(conn.execute(sa.text(
+            "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()"
+        )).scalars())
+    return _SEQUENCES
+
+
 @pytest.fixture(autouse=True)
 def _clean_tables(app):
     with app.app_context():
         yield
         db.session.rollback()
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        # DELETE, children first: ten times faster than TRUNCATE on PostgreSQL for these tiny tables.
         with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                for table in reversed(db.metadata.sorted_tables):
-                    conn.execute(table.delete())
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+            if conn.dialect.name == "postgresql":  # ids start at 1 again, as after TRUNCATE … RESTART IDENTITY
+                for sequence in _sequences(conn):
+                    conn.execute(sa.text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
 @pytest.fixture
