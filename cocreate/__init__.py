@@ -54,4 +54,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     from cocreate.ambassadors.routes import bp as ambassadors_bp
 
     app.register_blueprint(ambassadors_bp)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

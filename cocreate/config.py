@@ -33,6 +33,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_KEY_PREFIX = "cocreate"
+    # Reverse proxies in front of the app (0: none). Behind one, every request seems to come from the proxy:
+    # the per-address limits would then count the whole site as one visitor. Trust exactly this many hops of
+    # X-Forwarded-For/-Proto/-Host; with 0 those headers are ignored (a client cannot fake its address).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     IDEAS_PER_PAGE = 20
     # Shared cache (the board's figures): Redis when configured, else per process.
     CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"

@@ -174,3 +174,29 @@ def test_two_processes_share_the_counter_in_redis_when_redis_url_is_set():
         keys = redis.keys(f"*{prefix}*")
         if keys:
             redis.delete(*keys)
+
+
+def test_behind_a_proxy_limits_count_the_forwarded_address(make_app):
+    """With PROXY_COUNT=1 (one reverse proxy), visitors are told apart by X-Forwarded-For, not by the proxy."""
+    proxied = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", PROXY_COUNT=1)
+    with proxied.app_context():
+        def attempt(visitor: str, n: int):
+            return proxied.test_client().post(
+                "/login", data={"email": f"guess{n % 5}-{n // 5}@example.com", "password": "wrong password here"},
+                environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"X-Forwarded-For": visitor})
+
+        for n in range(20):
+            assert attempt("203.0.113.1", n).status_code == 400
+        assert attempt("203.0.113.1", 99).status_code == 429
+        assert attempt("203.0.113.2", 99).status_code == 400  # another visitor through the same proxy
+
+
+def test_without_a_proxy_a_forged_forwarded_for_changes_nothing(limited_app):
+    for n in range(20):
+        response = limited_app.test_client().post(
+            "/login", data={"email": f"x{n}@example.com", "password": "wrong password here"},
+            environ_base=address(9), headers={"X-Forwarded-For": f"198.51.100.{n}"})
+        assert response.status_code == 400
+    assert_limited(limited_app.test_client().post(
+        "/login", data={"email": "y@example.com", "password": "wrong password here"},
+        environ_base=address(9), headers={"X-Forwarded-For": "198.51.100.200"}))
