@@ -226,14 +226,20 @@ def _comment_or_404(product: Product, idea: Idea, comment_id: int) -> Comment:
     return comment
 
 
-@bp.route("/p/<slug>/ideas/<int:idea_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_comment(slug: str, idea_id: int, comment_id: int):
+def _own_comment(slug: str, idea_id: int, comment_id: int) -> tuple[Product, Idea, Comment]:
+    """The comment, its idea and product, when the current user may change it (else 404 or 403)."""
     product = product_or_404(slug)
     idea = idea_or_404(product, idea_id)
     comment = _comment_or_404(product, idea, comment_id)
     if not services.can_change_comment(comment, current_user):
         abort(403)
+    return product, idea, comment
+
+
+@bp.route("/p/<slug>/ideas/<int:idea_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(slug: str, idea_id: int, comment_id: int):
+    product, idea, comment = _own_comment(slug, idea_id, comment_id)
     form = CommentForm(obj=comment)
     if form.validate_on_submit():
         services.edit_comment(comment, current_user, form.body.data)
@@ -246,11 +252,7 @@ def edit_comment(slug: str, idea_id: int, comment_id: int):
 @bp.post("/p/<slug>/ideas/<int:idea_id>/comments/<int:comment_id>/delete")
 @login_required
 def delete_comment(slug: str, idea_id: int, comment_id: int):
-    product = product_or_404(slug)
-    idea = idea_or_404(product, idea_id)
-    comment = _comment_or_404(product, idea, comment_id)
-    if not services.can_change_comment(comment, current_user):
-        abort(403)
+    product, idea, comment = _own_comment(slug, idea_id, comment_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     services.delete_comment(comment, current_user)
