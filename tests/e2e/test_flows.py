@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.e2e.conftest import PHONE, sign_up, unique
+from tests.e2e.conftest import PHONE, log_in, sign_up, unique
 
 pytestmark = pytest.mark.browser
 
@@ -137,3 +137,19 @@ def test_voting_with_the_keyboard_only(new_page, sample):
     page.locator("form.vote button").focus()
     page.keyboard.press("Space")
     page.locator("form.vote:not(.voted) .vote-count", has_text=str(before)).wait_for()
+
+
+def test_marketing_shortlists_an_ambassador(new_page, sample):
+    """The owner (marketing rights) computes the scores and shortlists a contributor, in place (htmx)."""
+    page = new_page()
+    log_in(page, sample["owner"])
+    page.goto(f"/c/{sample['company']}/ambassadors")
+    page.get_by_role("button", name=re.compile("Compute scores|Recompute now")).click()
+    row = page.locator("table.amb-board tr", has=page.get_by_role("link", name="Customer 0"))
+    row.wait_for()
+    page.evaluate("window.__sameDocument = true")
+    row.get_by_role("button", name="Shortlist").click()
+    row.locator(".badge", has_text="Candidate").wait_for()
+    assert page.evaluate("window.__sameDocument") is True
+    page.goto(f"/c/{sample['company']}/ambassadors/shortlist")
+    assert "Customer 0" in page.content()
