@@ -35,6 +35,13 @@ def idea_or_404(product: Product, idea_id: int) -> Idea:
     return idea
 
 
+def _moderated_idea(slug: str, idea_id: int) -> tuple[Product, Idea]:
+    """The product and idea for a team decision: the product team's role is checked before the idea is looked up."""
+    product = product_or_404(slug)
+    require("idea.moderate", product.company_id)
+    return product, idea_or_404(product, idea_id)
+
+
 def _idea_url(idea: Idea, **kwargs) -> str:
     return url_for("ideas.show", slug=idea.product.slug, idea_id=idea.id, **kwargs)
 
@@ -263,9 +270,7 @@ def delete_comment(slug: str, idea_id: int, comment_id: int):
 
 @bp.post("/p/<slug>/ideas/<int:idea_id>/comments/<int:comment_id>/<any(official, helpful):mark>")
 def mark_comment(slug: str, idea_id: int, comment_id: int, mark: str):
-    product = product_or_404(slug)
-    require("idea.moderate", product.company_id)
-    idea = idea_or_404(product, idea_id)
+    product, idea = _moderated_idea(slug, idea_id)
     comment = _comment_or_404(product, idea, comment_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -288,9 +293,7 @@ def mark_comment(slug: str, idea_id: int, comment_id: int, mark: str):
 
 @bp.post("/p/<slug>/ideas/<int:idea_id>/status")
 def change_status(slug: str, idea_id: int):
-    product = product_or_404(slug)
-    require("idea.moderate", product.company_id)
-    idea = idea_or_404(product, idea_id)
+    product, idea = _moderated_idea(slug, idea_id)
     form = StatusForm()
     form.shipped_version_id.choices = _version_choices(product)
     if form.validate_on_submit():
@@ -312,9 +315,7 @@ def change_status(slug: str, idea_id: int):
 
 @bp.post("/p/<slug>/ideas/<int:idea_id>/merge")
 def merge(slug: str, idea_id: int):
-    product = product_or_404(slug)
-    require("idea.moderate", product.company_id)
-    idea = idea_or_404(product, idea_id)
+    product, idea = _moderated_idea(slug, idea_id)
     form = MergeForm()
     if form.validate_on_submit():
         target = db.session.get(Idea, form.target_id.data)
@@ -334,9 +335,7 @@ def merge(slug: str, idea_id: int):
 
 @bp.post("/p/<slug>/ideas/<int:idea_id>/unmerge")
 def unmerge(slug: str, idea_id: int):
-    product = product_or_404(slug)
-    require("idea.moderate", product.company_id)
-    idea = idea_or_404(product, idea_id)
+    product, idea = _moderated_idea(slug, idea_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -352,9 +351,7 @@ def unmerge(slug: str, idea_id: int):
 
 @bp.post("/p/<slug>/ideas/<int:idea_id>/tags")
 def set_tags(slug: str, idea_id: int):
-    product = product_or_404(slug)
-    require("idea.moderate", product.company_id)
-    idea = idea_or_404(product, idea_id)
+    product, idea = _moderated_idea(slug, idea_id)
     form = IdeaTagsForm()
     form.tag_ids.choices = choices((t.id, t.name) for t in services.tags_of(product))
     if not form.validate_on_submit():
