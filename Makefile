@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install lint bench loadtest clean
+.PHONY: run test install lint bench loadtest clean translations
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ bench: install
 
 loadtest: install .venv-load/bin/locust
 	$(BIN)/python loadtest/run.py
+
+# After marking texts with _() / {% trans %}: extract, merge into en/nl/it, translate the new entries in the
+# .po files, then run it again to compile. tests/i18n fails while a catalogue misses a text.
+translations: install
+	$(BIN)/flask translations update
+	$(BIN)/flask translations compile
 
 lint: install
 	$(BIN)/ruff check cocreate tests

@@ -14,7 +14,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from cocreate import cli, errors, security, web_setup
+    from cocreate import cli, errors, i18n, security, web_setup
     from cocreate.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -26,6 +26,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     cache.init_app(app)
 
     web_setup.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

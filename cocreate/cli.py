@@ -7,6 +7,25 @@ from cocreate.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    @app.cli.group("translations")
+    def translations() -> None:
+        """The en/nl/it catalogues in cocreate/translations (make translations)."""
+
+    @translations.command("update")
+    def translations_update() -> None:
+        """Extract the marked texts into messages.pot and merge them into every language."""
+        from cocreate.i18n_catalogs import update
+
+        for locale, missing in update().items():
+            click.echo(f"{locale}: {missing} texts to translate")
+
+    @translations.command("compile")
+    def translations_compile() -> None:
+        """Compile the .po files into the .mo files the app reads."""
+        from cocreate.i18n_catalogs import compile_all
+
+        compile_all()
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when the database holds no users yet.")
     def seed_demo(if_empty: bool) -> None:

@@ -1,8 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from cocreate.auth.passwords import password_problem
+from cocreate.i18n import LANGUAGES
+from cocreate.i18n import _l
 
 
 def strong_password(form, field) -> None:
@@ -32,6 +34,10 @@ class ProfileForm(FlaskForm):
     name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     bio = TextAreaField("About you", validators=[Length(max=2000)])
     contact_opt_in = BooleanField("Companies may contact me about ambassador programmes")
+    # Language names stay in their own language: a Dutch speaker looks for "Nederlands" on an Italian page.
+    locale = SelectField(_l("Language"), choices=[SelectChoice("", _l("The browser's language"))]
+                         + [SelectChoice(code, name) for code, name in LANGUAGES.items()],
+                         default="", validate_choice=False)  # anything else means "the browser's"
 
 
 class PasswordForm(FlaskForm):

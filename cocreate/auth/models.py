@@ -24,6 +24,10 @@ class User(UserMixin, db.Model):
     # (logout, password change) makes every copied session and remember cookie useless.
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
     contact_opt_in: Mapped[bool] = mapped_column(default=False)
+    # The language the user chose (None: follow the browser) and the one their browser last asked for,
+    # which mail falls back to (cocreate/i18n.py).
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
+    browser_locale: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def get_id(self) -> str:

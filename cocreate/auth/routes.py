@@ -1,8 +1,9 @@
 import json
 
-from flask import Blueprint, Response, abort, flash, request, url_for
+from flask import Blueprint, Response, abort, flash, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from cocreate import i18n
 from cocreate.ambassadors.services import record_origin
 from cocreate.auth import privacy, services
 from cocreate.auth.forms import DeleteAccountForm, LoginForm, PasswordForm, ProfileForm, SignupForm
@@ -31,6 +32,8 @@ def signup():
         try:
             user = services.create_user(name=form.name.data, email=form.email.data, password=form.password.data)
             record_origin(user, request.remote_addr)
+            user.locale = i18n.supported(session.get("locale"))  # a language picked before signing up stays
+            user.browser_locale = i18n.browser_locale()
         except services.EmailTaken:
             form.email.errors.append("An account with this e-mail exists already. Log in instead?")
         else:
@@ -51,7 +54,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()  # a re-hashed password, if the parameters changed
+            user.browser_locale = i18n.browser_locale()  # mail falls back to it
+            db.session.commit()  # with a re-hashed password, if the parameters changed
             login_user(user, remember=form.remember.data)
             return see_other(safe_next(url_for("main.index")))
         form.password.errors.append("That e-mail and password do not match an account.")
@@ -76,6 +80,7 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         form.populate_obj(current_user)
+        current_user.locale = i18n.supported(form.locale.data)
         db.session.commit()
         flash("Your profile is saved.", "success")
         return see_other(url_for("auth.profile"))

@@ -113,6 +113,7 @@ API_ROUTES = [
 CASES: list[Case] = [
     # --- Public pages: everyone, anonymous included ---------------------------------------------------------
     Case("main.index", "GET", _const("/"), everyone()),
+    Case("i18n.choose", "POST", _const("/language"), everyone(), lambda w, role: {"locale": "nl", "next": "/"}),
     Case("products.index", "GET", _const("/products"), everyone()),
     Case("maturity.board", "GET", _const("/board"), everyone()),
     Case("companies.show", "GET", _c(""), everyone()),

@@ -1,0 +1,116 @@
+"""Languages: English (the source), Dutch and Italian, with Flask-Babel.
+
+The language of a page is the signed-in user's setting, else the one a visitor picked in the footer (kept in
+the session), else the best match of the browser's Accept-Language, else English. Mail goes out in the
+recipient's language: their setting, else the language their browser asked for when they last logged in.
+
+Templates mark text with ``_()`` / ``{% trans %}``; Python marks it with ``_`` (at request time) or ``_l``
+(lazily, for form labels and other module-level text). ``make translations`` extracts and compiles the
+catalogues in cocreate/translations; tests/i18n fails when a catalogue misses a string.
+"""
+
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, Flask, abort, has_request_context, request, session, url_for
+from flask_babel import Babel, force_locale, format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_timedelta, get_locale
+from flask_babel import gettext as _  # noqa: F401 - re-exported: `from cocreate.i18n import _`
+from flask_babel import lazy_gettext as _l  # noqa: F401
+from flask_babel import ngettext  # noqa: F401
+from flask_login import current_user
+
+from cocreate.extensions import utcnow
+
+LANGUAGES = {"en": "English", "nl": "Nederlands", "it": "Italiano"}
+DEFAULT_LOCALE = "en"
+
+babel = Babel()
+bp = Blueprint("i18n", __name__)
+
+
+def supported(code: str | None) -> str | None:
+    return code if code in LANGUAGES else None
+
+
+def browser_locale() -> str:
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LOCALE
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    if current_user and current_user.is_authenticated and supported(current_user.locale):
+        return current_user.locale
+    return supported(session.get("locale")) or browser_locale()
+
+
+def locale_of(user) -> str:
+    """The language to write to this user in, outside their requests (mail, notifications)."""
+    return supported(user.locale) or supported(user.browser_locale) or DEFAULT_LOCALE
+
+
+def in_language_of(user):
+    """``with in_language_of(user):`` texts made inside are in that user's language."""
+    return force_locale(locale_of(user))
+
+
+# --- Template filters: dates, numbers and relative times in the page's language ---------------------------
+
+def _date(value: date | datetime | None, format: str = "medium") -> str:
+    return "" if value is None else format_date(value, format)
+
+
+def _datetime(value: datetime | None, format: str = "medium") -> str:
+    return "" if value is None else format_datetime(value, format)
+
+
+def _ago(value: datetime | date | None) -> str:
+    """'3 hours ago', '3 uur geleden', 'in 2 giorni': relative to now, in the page's language."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=utcnow().tzinfo)
+    delta: timedelta = value - utcnow()
+    return format_timedelta(delta, add_direction=True, threshold=1)
+
+
+def _number(value, digits: int | None = None) -> str:
+    if value is None:
+        return "—"
+    if digits is None:
+        return format_decimal(value)
+    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+
+
+def _percent(value) -> str:
+    return "—" if value is None else format_percent(value)
+
+
+@bp.post("/language")
+def choose():
+    """The footer's language picker: the account's setting when signed in, else this browser session's."""
+    from cocreate.extensions import db
+    from cocreate.web import EmptyForm, safe_next, see_other
+
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    code = supported(request.form.get("locale")) or None
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    if code:
+        session["locale"] = code
+    else:
+        session.pop("locale", None)
+    return see_other(safe_next(url_for("main.index")))
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.filters.update(date=_date, datetime=_datetime, ago=_ago, number=_number, percent=_percent)
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def languages():
+        return {"LANGUAGES": LANGUAGES, "current_locale": str(get_locale() or DEFAULT_LOCALE)}
