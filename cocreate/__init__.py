@@ -55,6 +55,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     from cocreate.ambassadors.routes import bp as ambassadors_bp
 
     app.register_blueprint(ambassadors_bp)
+    from cocreate import images
+
+    images.init_app(app)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -38,6 +38,10 @@ class Config:
     # X-Forwarded-For/-Proto/-Host; with 0 those headers are ignored (a client cannot fake its address).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     IDEAS_PER_PAGE = 20
+    # Uploaded images: stored re-encoded under UPLOAD_FOLDER/images (default instance/uploads), never in static/.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    IMAGE_MAX_BYTES = 10 * 1024 * 1024  # the upload routes accept this much instead of MAX_CONTENT_LENGTH
+    IMAGE_MAX_PIXELS = 40_000_000
     # Shared cache (the board's figures): Redis when configured, else per process.
     CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
     CACHE_REDIS_URL = REDIS_URL

@@ -9,3 +9,4 @@ from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange
 from cocreate.notifications.models import MailMessage, Notification, NotificationSettings, Subscription  # noqa: F401
 from cocreate.products.models import Product, ProductAccess, Touchpoint, Version  # noqa: F401
 from cocreate.webhooks.models import Webhook, WebhookDelivery  # noqa: F401
+from cocreate.images.models import Image  # noqa: F401

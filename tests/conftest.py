@@ -31,8 +31,9 @@ class Client(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app():
+def app(tmp_path_factory):
     app = create_app(TestConfig)
+    app.config["UPLOAD_FOLDER"] = str(tmp_path_factory.mktemp("uploads"))  # never the repository's instance/
     app.test_client_class = Client
     from tests.test_errors import failing
 

@@ -1,0 +1,89 @@
+"""Uploaded images, checked by what they are and drawn again: no byte of the upload is ever served.
+
+The browser's file name and Content-Type are ignored. Pillow identifies the content (JPEG, PNG, GIF or WebP
+only); the declared size is checked before a single pixel is decoded, so a decompression bomb (a small file
+that declares 50 000 × 50 000 pixels) is refused cheaply; the first frame is then decoded, turned upright
+from its EXIF orientation, scaled down and encoded anew as JPEG (or PNG when it has transparency). Metadata
+(EXIF with GPS positions, comments, ICC profiles) is not copied, nor anything appended to the file (HTML or
+script in a "polyglot").
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from cocreate.i18n import _l
+
+FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+MAX_PIXELS = 40_000_000  # 40 megapixels: any camera photo; Pillow's own bomb check uses this too
+MAX_SIDE = 12_000
+FULL_BOX = 2400  # stored image fits in 2400 × 2400
+THUMB_BOX = 640  # thumbnail for galleries and cards
+
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+MIMETYPES = {"jpeg": "image/jpeg", "png": "image/png"}
+
+
+class ImageRefused(Exception):
+    """The upload is not an image we take; the message says why, in words for the uploader."""
+
+
+@dataclass(frozen=True)
+class Processed:
+    format: str  # "jpeg" or "png": what we wrote, not what was sent
+    full: bytes
+    width: int
+    height: int
+    thumb: bytes
+    thumb_width: int
+    thumb_height: int
+
+
+NOT_AN_IMAGE = _l("That file is not an image we can read. Upload a JPEG, PNG, GIF or WebP picture.")
+TOO_MANY_PIXELS = _l("That image is too large: at most %(megapixels)s megapixels and %(side)s pixels a side.")
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    if fmt == "png":
+        image.save(out, "PNG", optimize=True)
+    else:
+        image.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+
+
+def process(data: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) -> Processed:
+    """Check `data` by content and return it re-encoded with a thumbnail; ImageRefused otherwise."""
+    with warnings.catch_warnings():
+        # Pillow warns between MAX_IMAGE_PIXELS and twice that, and raises above: both are refusals here.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=FORMATS) as source:
+                width, height = source.size
+                if width * height > max_pixels or max(width, height) > max_side or min(width, height) < 1:
+                    raise ImageRefused(TOO_MANY_PIXELS % {"megapixels": max_pixels // 1_000_000, "side": max_side})
+                source.seek(0)  # the first frame of an animation
+                source.load()
+                image = ImageOps.exif_transpose(source)
+                fmt = "png" if _has_alpha(image) else "jpeg"
+                image = image.convert("RGBA" if fmt == "png" else "RGB")
+        except ImageRefused:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRefused(TOO_MANY_PIXELS % {"megapixels": max_pixels // 1_000_000, "side": max_side}) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, MemoryError, IndexError,
+                TypeError, KeyError, ZeroDivisionError) as error:
+            # Pillow's decoders raise a zoo of exceptions on broken or hostile files.
+            raise ImageRefused(str(NOT_AN_IMAGE)) from error
+    image.thumbnail((FULL_BOX, FULL_BOX), Image.Resampling.LANCZOS)
+    thumb = image.copy()
+    thumb.thumbnail((THUMB_BOX, THUMB_BOX), Image.Resampling.LANCZOS)
+    return Processed(format=fmt, full=_encode(image, fmt), width=image.width, height=image.height,
+                     thumb=_encode(thumb, fmt), thumb_width=thumb.width, thumb_height=thumb.height)
