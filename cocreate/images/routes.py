@@ -13,9 +13,9 @@ from cocreate.images import services
 from cocreate.images.forms import ImageForm
 from cocreate.images.models import Image
 from cocreate.images.processing import MIMETYPES, ImageRefused
+from cocreate.products.models import Visibility
 from cocreate.products.routes import product_or_404, version_or_404
 from cocreate.products.services import can_view
-from cocreate.products.models import Visibility
 from cocreate.web import EmptyForm, render, see_other
 
 bp = Blueprint("images", __name__)

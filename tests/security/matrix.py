@@ -80,6 +80,12 @@ def _const(path: str) -> Callable[[World], str]:
     return lambda w: path
 
 
+def _upload(w: World, role: str) -> dict:
+    from tests.security.world import PNG
+
+    return {"image": (io.BytesIO(PNG), "dot.png"), "alt": f"By {role}"}
+
+
 def _scores(w: World, score: str = "4") -> dict:
     return {f"tp_{t.id}": score for t in w.product.touchpoints if t.active}
 
@@ -212,6 +218,17 @@ CASES: list[Case] = [
     Case("ideas.edit_comment", "GET", _comment("/edit"), AUTHOR),
     Case("ideas.edit_comment", "POST", _comment("/edit"), AUTHOR, lambda w, role: {"body": "Edited"}),
     Case("ideas.delete_comment", "POST", _comment("/delete"), AUTHOR),
+    # Images: the team illustrates the product and its versions; an idea's author (until the team answers) theirs.
+    Case("images.product_images", "GET", _p("/images"), MANAGE),
+    Case("images.product_images", "POST", _p("/images"), MANAGE, _upload),
+    Case("images.version_images", "GET", lambda w: f"/p/{w.product.slug}/versions/{w.version.id}/images", MANAGE),
+    Case("images.version_images", "POST", lambda w: f"/p/{w.product.slug}/versions/{w.version.id}/images", MANAGE,
+         _upload),
+    Case("images.idea_images", "GET", _idea("/images"), AUTHOR_OR_TEAM),
+    Case("images.idea_images", "POST", _idea("/images"), AUTHOR_OR_TEAM, _upload),
+    Case("images.delete", "POST", lambda w: f"/images/{w.image.token}/delete", AUTHOR_OR_TEAM),
+    Case("images.show", "GET", lambda w: f"/images/{w.image.token}", everyone()),
+    Case("images.thumb", "GET", lambda w: f"/images/{w.image.token}/thumb", everyone()),
     Case("ideas.mark_comment", "POST", _comment("/helpful"), MANAGE),
     Case("ideas.change_status", "POST", _idea("/status"), MANAGE,
          lambda w, role: {"status": "planned", "note": "Soon", "promised_on": TODAY}),

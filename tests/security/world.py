@@ -7,10 +7,12 @@ queued delivery. Company B has
 an owner: the "outsider". One user per role of the authorisation matrix.
 """
 
+import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from PIL import Image as PILImage
 
 from cocreate.ambassadors import services as ambassadors
 from cocreate.ambassadors.models import Candidate
@@ -22,6 +24,8 @@ from cocreate.companies.models import Company, Membership, Role
 from cocreate.extensions import db
 from cocreate.ideas import services as ideas
 from cocreate.ideas.models import Comment, Idea, Tag
+from cocreate.images import services as images
+from cocreate.images.models import Image
 from cocreate.notifications.models import Notification
 from cocreate.notifications.services import unsubscribe_token
 from cocreate.products.models import Product, Touchpoint, Version, Visibility
@@ -30,6 +34,14 @@ from cocreate.webhooks import services as webhooks
 from cocreate.webhooks.models import Event, Webhook, WebhookDelivery
 from tests import factories
 
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    PILImage.new("RGB", (4, 3), "navy").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 ROLES = ("anonymous", "customer", "author", "outsider", "product", "marketing", "owner")
 
 
@@ -51,6 +63,7 @@ class World:
     api_token: ApiToken
     webhook: Webhook
     delivery: WebhookDelivery
+    image: Image  # on the idea, added by its author
     users: dict[str, User] = field(default_factory=dict)
 
     def user(self, role: str) -> User | None:
@@ -99,11 +112,12 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
     webhook, _ = webhooks.create_webhook(company, users["owner"], url="https://hooks.example.com/acme",
                                          events=["idea.created"])
     delivery = webhooks.queue(company.id, Event.IDEA_CREATED, {"idea": {"id": idea.id}})[0]
+    image = images.add(images.Target(product, idea=idea), users["author"], PNG, alt="A sketch")
     db.session.commit()
     return World(company=company, product=product, version=version, touchpoint=product.touchpoints[0], idea=idea,
                  other_idea=other_idea, comment=comment, tag=tag, extra=extra, invitation_token=token,
                  candidate=candidate, notification=notification, unsubscribe_token=unsubscribe_token(users["author"]),
-                 api_token=api_token, webhook=webhook, delivery=delivery, users=users)
+                 api_token=api_token, webhook=webhook, delivery=delivery, image=image, users=users)
 
 
 def act_as(client, user: User | None) -> None:
