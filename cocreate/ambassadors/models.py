@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cocreate.auth.models import User
 from cocreate.companies.models import Company
 from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.i18n import _l
 
 
 class AccountOrigin(db.Model):
@@ -89,7 +90,22 @@ class State(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """The state people read, in the page's language (the CSV export writes ``english_label``)."""
+        return str(_STATE_LABELS[self])
+
+    @property
+    def english_label(self) -> str:
+        """For the CSV export, which stays English."""
         return self.value.capitalize()
+
+
+_STATE_LABELS = {
+    State.CANDIDATE: _l("Candidate"),
+    State.INVITED: _l("Invited"),
+    State.ACCEPTED: _l("Accepted"),
+    State.DECLINED: _l("Declined"),
+    State.WITHDRAWN: _l("Withdrawn"),
+}
 
 
 STATE_TYPE = sa.Enum(State, name="ambassador_state", native_enum=False, length=20,

@@ -12,6 +12,7 @@ from cocreate.auth.models import User
 from cocreate.companies.access import require
 from cocreate.companies.models import Company
 from cocreate.extensions import db
+from cocreate.i18n import _
 from cocreate.web import EmptyForm, render, safe_next, see_other, wants_fragment
 
 bp = Blueprint("ambassadors", __name__)
@@ -52,7 +53,7 @@ def board(slug: str):
     company = _company(slug)
     products = services.company_products(company)
     filters = BoardFilters(request.args)
-    filters.product.choices = [("", "All products")] + [(str(p.id), p.name) for p in products]
+    filters.product.choices = [("", _("All products"))] + [(str(p.id), p.name) for p in products]
     filters.validate()
     product_id = filters.product.data if not filters.product.errors and filters.product.data else 0
     period = int(filters.period.data) if filters.period.data in {str(d) for d in services.PERIODS} else 0
@@ -72,7 +73,7 @@ def refresh(slug: str):
         abort(400)
     services.refresh_scores(company)
     db.session.commit()
-    flash("Scores are recomputed from today's facts.", "success")
+    flash(_("Scores are recomputed from today's facts."), "success")
     return see_other(safe_next(url_for("ambassadors.board", slug=slug)))
 
 
@@ -110,7 +111,7 @@ def add(slug: str):
                                                                    Candidate.user_id == user.id))
         return render("ambassadors/_shortlist_cell.html", company=company, user_id=user.id, state=state,
                       error=error, add_form=AddCandidateForm(formdata=None)), 409 if error else 200
-    flash(error or f"{user.name} is on the shortlist.", "error" if error else "success")
+    flash(error or _("%(name)s is on the shortlist.", name=user.name), "error" if error else "success")
     return see_other(back)
 
 
@@ -118,7 +119,7 @@ def _row_response(company: Company, candidate: Candidate, error: str | None = No
     if wants_fragment():
         return render("ambassadors/_candidate.html", company=company, entry=services.entry(candidate), error=error,
                       button_form=EmptyForm(), note_form=NoteForm, failed=None), 409 if error else 200
-    flash(error or "Saved.", "error" if error else "success")
+    flash(error or _("Saved."), "error" if error else "success")
     return see_other(url_for("ambassadors.shortlist", slug=company.slug) + f"#candidate-{candidate.id}")
 
 
@@ -203,9 +204,10 @@ def _answer(candidate_id: int, accept: bool):
     if error:
         flash(error, "error")
     elif accept:
-        flash(f"Welcome aboard: you are now an ambassador of {candidate.company.name}.", "success")
+        flash(_("Welcome aboard: you are now an ambassador of %(company)s.", company=candidate.company.name),
+              "success")
     else:
-        flash(f"You declined {candidate.company.name}'s invitation.", "info")
+        flash(_("You declined %(company)s's invitation.", company=candidate.company.name), "info")
     return see_other(url_for("ambassadors.invitations"))
 
 

@@ -46,12 +46,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, g
+from flask_babel import format_decimal
 from sqlalchemy.orm import aliased
 
 from cocreate.ambassadors.models import AccountOrigin, Candidate, ContributionScore, ScoreRun, State
 from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
 from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.i18n import _, _l, ngettext
 from cocreate.ideas.models import Comment, Idea, Status, StatusChange, Vote
 from cocreate.maturity.models import Rating
 from cocreate.notifications.services import notify
@@ -61,8 +63,9 @@ HALF_LIFE_DAYS = 90
 TWIN_MINUTES = 30
 WEIGHTS = {"ideas": 3, "votes": 1, "planned": 8, "in_progress": 12, "shipped": 25, "helpful": 5, "ratings": 2}
 KINDS = tuple(WEIGHTS)
-PERIODS = {0: "All time", 30: "Last 30 days", 90: "Last 90 days", 365: "Last year"}
-SORTS = {"score": "Score", "recent": "Recently active", "ideas": "Most ideas", "shipped": "Most shipped"}
+PERIODS = {0: _l("All time"), 30: _l("Last 30 days"), 90: _l("Last 90 days"), 365: _l("Last year")}
+SORTS = {"score": _l("Score"), "recent": _l("Recently active"), "ideas": _l("Most ideas"),
+         "shipped": _l("Most shipped")}
 PER_PAGE = 25
 INVITATIONS_PATH = "/me/invitations"  # where a customer answers; linked from notifications
 ALL_PRODUCTS = 0
@@ -234,19 +237,33 @@ def computed_at(company: Company) -> datetime | None:
 
 # --- Reading scores ----------------------------------------------------------------------------------
 
+# What each kind of fact reads as, with its count and points, in the page's language.
 LABELS = {
-    "ideas": ("idea", "ideas"),
-    "votes": ("vote received", "votes received"),
-    "planned": ("planned", "planned"),
-    "in_progress": ("in progress", "in progress"),
-    "shipped": ("shipped", "shipped"),
-    "helpful": ("helpful comment", "helpful comments"),
-    "ratings": ("rating", "ratings"),
+    "ideas": lambda n, pts: ngettext("%(num)d idea (%(points)s pts)", "%(num)d ideas (%(points)s pts)", n,
+                                     points=pts),
+    "votes": lambda n, pts: ngettext("%(num)d vote received (%(points)s pts)",
+                                     "%(num)d votes received (%(points)s pts)", n, points=pts),
+    "planned": lambda n, pts: ngettext("%(num)d planned (%(points)s pts)", "%(num)d planned (%(points)s pts)", n,
+                                       points=pts),
+    "in_progress": lambda n, pts: ngettext("%(num)d in progress (%(points)s pts)",
+                                           "%(num)d in progress (%(points)s pts)", n, points=pts),
+    "shipped": lambda n, pts: ngettext("%(num)d shipped (%(points)s pts)", "%(num)d shipped (%(points)s pts)", n,
+                                       points=pts),
+    "helpful": lambda n, pts: ngettext("%(num)d helpful comment (%(points)s pts)",
+                                       "%(num)d helpful comments (%(points)s pts)", n, points=pts),
+    "ratings": lambda n, pts: ngettext("%(num)d rating (%(points)s pts)", "%(num)d ratings (%(points)s pts)", n,
+                                       points=pts),
 }
 
 
 def points(value: float) -> str:
+    """Points for the CSV export (machine format: always "12.5")."""
     return f"{round(value, 1):g}"
+
+
+def shown_points(value: float) -> str:
+    """Points for people: "12.5" in English, "12,5" in Dutch and Italian."""
+    return format_decimal(round(value, 1))
 
 
 def breakdown(score: ContributionScore) -> list[str]:
@@ -255,8 +272,7 @@ def breakdown(score: ContributionScore) -> list[str]:
     for name in KINDS:
         count = getattr(score, f"{name}_n")
         if count:
-            one, many = LABELS[name]
-            parts.append(f"{count} {one if count == 1 else many} ({points(getattr(score, f'{name}_pts'))} pts)")
+            parts.append(LABELS[name](count, shown_points(getattr(score, f"{name}_pts"))))
     return parts
 
 
@@ -374,8 +390,10 @@ def _move(candidate: Candidate, to: State) -> None:
 
 def _refusal(candidate: Candidate, to: State) -> str:
     if to == State.INVITED and candidate.state != State.CANDIDATE:
-        return f"{candidate.user.name} was invited already ({candidate.state.label.lower()})."
-    return f"A {candidate.state.label.lower()} invitation cannot become {to.label.lower()}."
+        return _("%(name)s was invited already (%(state)s).", name=candidate.user.name,
+                 state=candidate.state.label.lower())
+    return _("An invitation that is %(state)s cannot become %(to)s.", state=candidate.state.label.lower(),
+             to=to.label.lower())
 
 
 def is_member(company_id: int, user_id: int) -> bool:
@@ -386,14 +404,15 @@ def is_member(company_id: int, user_id: int) -> bool:
 def add_candidate(company: Company, user: User, added_by: User, note: str = "") -> Candidate:
     """Put a customer on the company's shortlist; the unique (company, user) constraint keeps it once."""
     if is_member(company.id, user.id):
-        raise AmbassadorError(f"{user.name} is a member of {company.name}, not a customer.")
+        raise AmbassadorError(_("%(name)s is a member of %(company)s, not a customer.", name=user.name,
+                                company=company.name))
     candidate = Candidate(company_id=company.id, user_id=user.id, user=user, added_by_id=added_by.id,
                           note=note.strip(), state=State.CANDIDATE)
     try:
         with db.session.begin_nested():
             db.session.add(candidate)
     except sa.exc.IntegrityError:
-        raise AmbassadorError(f"{user.name} is on the shortlist already.") from None
+        raise AmbassadorError(_("%(name)s is on the shortlist already.", name=user.name)) from None
     return candidate
 
 
@@ -406,7 +425,8 @@ def set_note(candidate: Candidate, note: str) -> None:
 def invite(candidate: Candidate, url: str | None = None) -> None:
     """Invite a shortlisted customer, once, and only if they agreed to be contacted."""
     if candidate.state == State.CANDIDATE and not candidate.user.contact_opt_in:
-        raise AmbassadorError(f"{candidate.user.name} has not agreed to be contacted about ambassador programmes.")
+        raise AmbassadorError(_("%(name)s has not agreed to be contacted about ambassador programmes.",
+                                name=candidate.user.name))
     _move(candidate, State.INVITED)
     candidate.invited_at = utcnow()
     db.session.flush()
@@ -416,9 +436,10 @@ def invite(candidate: Candidate, url: str | None = None) -> None:
 def answer(candidate: Candidate, user: User, accept: bool) -> None:
     """Only the invited customer answers their own invitation."""
     if candidate.user_id != user.id:
-        raise AmbassadorError("Only the invited customer can answer this invitation.")
+        raise AmbassadorError(_("Only the invited customer can answer this invitation."))
     if candidate.state != State.INVITED:
-        raise AmbassadorError(f"This invitation is {candidate.state.label.lower()}; there is nothing to answer.")
+        raise AmbassadorError(_("This invitation is %(state)s; there is nothing to answer.",
+                                state=candidate.state.label.lower()))
     _move(candidate, State.ACCEPTED if accept else State.DECLINED)
     candidate.answered_at = utcnow()
     db.session.flush()
@@ -432,9 +453,10 @@ def withdraw(candidate: Candidate) -> None:
 def _notify(candidate: Candidate, url: str | None) -> None:
     """In-site notification, and an e-mail as the customer's notification settings say."""
     company = candidate.company or db.session.get(Company, candidate.company_id)
-    notify(candidate.user, "ambassador_invitation",
-           subject=f"{company.name} invites you to be an ambassador",
-           body=f"{company.name} would like you to become one of its ambassadors. You can accept or decline.",
+    notify(candidate.user, "ambassador_invitation",  # in the customer's language, not marketing's
+           subject=lambda: _("%(company)s invites you to be an ambassador", company=company.name),
+           body=lambda: _("%(company)s would like you to become one of its ambassadors. You can accept or decline.",
+                          company=company.name),
            url=url or INVITATIONS_PATH)
 
 
@@ -527,7 +549,7 @@ def shortlist_csv(company: Company) -> tuple[str, int]:
             continue
         c = e.candidate
         writer.writerow([csv_cell(v) for v in (
-            e.name, e.email, c.state.label, points(e.total or 0.0), c.note, c.created_at.date().isoformat(),
+            e.name, e.email, c.state.english_label, points(e.total or 0.0), c.note, c.created_at.date().isoformat(),
             c.invited_at.date().isoformat() if c.invited_at else "")])
     return buffer.getvalue(), left_out
 

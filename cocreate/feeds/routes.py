@@ -24,4 +24,6 @@ def product_feed(slug: str):
                            self_url=url_for("feeds.product_feed", slug=product.slug, _external=True))
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "public, max-age=300" if product.visibility == "public" else "private"
+    # The entries' titles are in the visitor's language (the account's setting, the session or the browser's)
+    response.vary.update(("Accept-Language", "Cookie"))
     return response

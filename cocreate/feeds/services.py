@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from cocreate.extensions import db
+from cocreate.i18n import _
 from cocreate.ideas.models import Idea, Status
 from cocreate.products.models import Product, Version
 
@@ -44,12 +45,15 @@ def entries(product: Product, today: date, limit: int = 50) -> list[Entry]:
         .order_by(Version.released_on.desc(), Version.id.desc()).limit(PER_KIND)
     ).all()
     base = f"/p/{product.slug}"
-    found = [Entry("idea", f"idea/{i.id}", f"New idea: {i.title}", i.created_at, f"{base}/ideas/{i.id}",
-                   i.description_html, i.author.name if i.author else None) for i in new]
+    # Entry titles are read by people: in the request's language (the feed's structure stays as it is).
+    found = [Entry("idea", f"idea/{i.id}", _("New idea: %(title)s", title=i.title), i.created_at,
+                   f"{base}/ideas/{i.id}", i.description_html, i.author.name if i.author else None) for i in new]
     found += [Entry("shipped", f"idea/{i.id}/shipped",
-                    f"Shipped in {i.shipped_version.label}: {i.title}" if i.shipped_version else f"Shipped: {i.title}",
+                    _("Shipped in %(version)s: %(title)s", version=i.shipped_version.label, title=i.title)
+                    if i.shipped_version else _("Shipped: %(title)s", title=i.title),
                     _midnight(i.shipped_on), f"{base}/ideas/{i.id}", i.description_html, None) for i in shipped]
-    found += [Entry("version", f"version/{v.id}", f"{product.name} {v.label} released", _midnight(v.released_on),
+    found += [Entry("version", f"version/{v.id}", _("%(product)s %(version)s released", product=product.name,
+                                                     version=v.label), _midnight(v.released_on),
                     f"{base}/versions/{v.id}", v.notes_html, None) for v in versions]
     found.sort(key=lambda e: (e.updated, e.key), reverse=True)
     return found[:limit]

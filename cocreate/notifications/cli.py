@@ -71,11 +71,39 @@ def init_app(app: Flask) -> None:
 
 
 def queue_team_digests(period: timedelta, label: str = "daily") -> int:
+    """Each owner's digest is written in their own language (``queue_mail`` calls the texts in it)."""
+    from flask_babel import format_date
+
     from cocreate.auth.models import User
     from cocreate.companies.models import Membership, Role
+    from cocreate.i18n import _, _l, ngettext
     from cocreate.notifications.promises import group_by_company, team_digest
     from cocreate.notifications.services import absolute_url, path_for, queue_mail
     from cocreate.products.models import Product
+
+    subjects = {"daily": _l("Your daily Cocreate digest"), "weekly": _l("Your weekly Cocreate digest")}
+    intros = {"daily": _l("Your daily digest."), "weekly": _l("Your weekly digest.")}
+
+    def voted(ideas) -> list[str]:
+        return ["- " + ngettext("%(title)s (%(num)d vote)", "%(title)s (%(num)d votes)", i.vote_count, title=i.title)
+                for i in ideas] or ["- " + _("none")]
+
+    def digest_lines(company_products) -> list[str]:
+        lines: list[str] = []
+        for product in company_products:
+            facts = found[product.id]
+            if not any(facts.values()):
+                continue
+            lines += [f"{product.name}", "=" * len(product.name)]
+            lines.append(_("New ideas (%(count)d):", count=len(facts["new"])))
+            lines += voted(facts["new"][:10])
+            lines.append(_("Most-voted without an answer:"))
+            lines += voted(facts["unanswered"])
+            lines.append(_("Overdue promises:"))
+            lines += ["- " + _("%(title)s (promised for %(date)s)", title=i.title, date=format_date(i.promised_on))
+                      for i in facts["overdue"]] or ["- " + _("none")]
+            lines += [absolute_url(path_for("notifications.product_promises", slug=product.slug)), ""]
+        return lines
 
     since = utcnow() - period
     products = list(db.session.scalars(sa.select(Product).order_by(Product.company_id, Product.name)))
@@ -88,23 +116,13 @@ def queue_team_digests(period: timedelta, label: str = "daily") -> int:
         owners.setdefault(company_id, []).append(user)
     queued = 0
     for company_id, company_products in group_by_company(products).items():
-        lines: list[str] = []
-        for product in company_products:
-            facts = found[product.id]
-            if not any(facts.values()):
-                continue
-            lines += [f"{product.name}", "=" * len(product.name)]
-            lines.append(f"New ideas ({len(facts['new'])}):")
-            lines += [f"- {i.title} ({i.vote_count} votes)" for i in facts["new"][:10]] or ["- none"]
-            lines.append("Most-voted without an answer:")
-            lines += [f"- {i.title} ({i.vote_count} votes)" for i in facts["unanswered"]] or ["- none"]
-            lines.append("Overdue promises:")
-            lines += [f"- {i.title} (promised for {i.promised_on:%d %b %Y})" for i in facts["overdue"]] or ["- none"]
-            lines += [absolute_url(path_for("notifications.product_promises", slug=product.slug)), ""]
-        if not lines:
+        if not any(any(found[p.id].values()) for p in company_products):
             continue
         for user in owners.get(company_id, []):
-            body = "\n".join([f"Hello {user.name},", "", f"Your {label} digest.", "", *lines])
-            if queue_mail(user, f"Your {label} Cocreate digest", body) is not None:
+            def body(user=user, company_products=company_products) -> str:
+                return "\n".join([_("Hello %(name)s,", name=user.name), "", str(intros[label]), "",
+                                  *digest_lines(company_products)])
+
+            if queue_mail(user, lambda: str(subjects[label]), body) is not None:
                 queued += 1
     return queued

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
 from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.i18n import _l
 
 
 def _enum(cls, name):
@@ -64,9 +65,20 @@ class EmailMode(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"immediate": "Right away, one e-mail per event",
-                "digest": "Once a day, one e-mail with everything",
-                "never": "Never (the bell still shows everything)"}[self.value]
+        """The choice people read, in the page's language."""
+        return str(_EMAIL_MODE_LABELS[self])
+
+    @property
+    def lazy_label(self):
+        """The label translated when it is shown: for form choices built at import time."""
+        return _EMAIL_MODE_LABELS[self]
+
+
+_EMAIL_MODE_LABELS = {
+    EmailMode.IMMEDIATE: _l("Right away, one e-mail per event"),
+    EmailMode.DIGEST: _l("Once a day, one e-mail with everything"),
+    EmailMode.NEVER: _l("Never (the bell still shows everything)"),
+}
 
 
 class NotificationSettings(db.Model):

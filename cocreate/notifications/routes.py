@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 from cocreate.companies.access import require
 from cocreate.companies.routes import company_or_404
 from cocreate.extensions import csrf, db, utcnow
+from cocreate.i18n import _, ngettext
 from cocreate.ideas.models import Idea, Status
 from cocreate.ideas.routes import idea_or_404
 from cocreate.notifications import promises, services
@@ -64,8 +65,8 @@ def read_all():
     count = services.mark_all_read(current_user)
     db.session.commit()
     if not wants_fragment():
-        flash(f"{count} notification{'s' if count != 1 else ''} marked as read." if count
-              else "Nothing was unread.", "info")
+        flash(ngettext("%(num)d notification marked as read.", "%(num)d notifications marked as read.", count)
+              if count else _("Nothing was unread."), "info")
     return _list_response()
 
 
@@ -78,7 +79,7 @@ def settings():
     if form.validate_on_submit():
         services.set_email_mode(current_user, EmailMode(form.email.data))
         db.session.commit()
-        flash("Your notification settings are saved.", "success")
+        flash(_("Your notification settings are saved."), "success")
         return see_other(url_for("notifications.settings"))
     return render("notifications/settings.html", form=form), 400 if form.errors else 200
 
@@ -90,12 +91,12 @@ def unsubscribe(token: str):
         user, scope = services.read_unsubscribe_token(token)
     except services.NotificationError as error:
         return render("notifications/unsubscribe.html", error=str(error), done=None, token=token,
-                      what=None), 400
+                      question=None), 400
     kind, target = services.describe_scope(scope)
-    what = (f"stop following “{target.title}”" if kind == "idea" else
-            f"stop following {target.name}" if kind == "product" else
-            f"stop all e-mail to {user.email}")
-    return render("notifications/unsubscribe.html", error=None, done=None, token=token, what=what)
+    question = (_("Do you want to stop following “%(title)s”?", title=target.title) if kind == "idea" else
+                _("Do you want to stop following %(name)s?", name=target.name) if kind == "product" else
+                _("Do you want to stop all e-mail to %(email)s?", email=user.email))
+    return render("notifications/unsubscribe.html", error=None, done=None, token=token, question=question)
 
 
 @bp.post("/unsubscribe/<token>")
@@ -104,10 +105,11 @@ def unsubscribe_confirm(token: str):
     try:
         user, scope = services.read_unsubscribe_token(token)
     except services.NotificationError as error:
-        return render("notifications/unsubscribe.html", error=str(error), done=None, token=token, what=None), 400
+        return render("notifications/unsubscribe.html", error=str(error), done=None, token=token,
+                      question=None), 400
     done = services.unsubscribe(user, scope)
     db.session.commit()
-    return render("notifications/unsubscribe.html", error=None, done=done, token=token, what=None)
+    return render("notifications/unsubscribe.html", error=None, done=done, token=token, question=None)
 
 
 # --- Following ---------------------------------------------------------------------------------------
@@ -134,8 +136,13 @@ def _follow(action: str, product: Product, idea: Idea | None):
     db.session.commit()
     if wants_fragment():
         return render("notifications/_follow.html", product=product, follow_idea=idea)
-    name = f"“{idea.title}”" if idea is not None else product.name
-    flash(f"You follow {name} now." if action == "follow" else f"You no longer follow {name}.", "success")
+    if idea is not None:
+        message = (_("You follow “%(title)s” now.", title=idea.title) if action == "follow"
+                   else _("You no longer follow “%(title)s”.", title=idea.title))
+    else:
+        message = (_("You follow %(name)s now.", name=product.name) if action == "follow"
+                   else _("You no longer follow %(name)s.", name=product.name))
+    flash(message, "success")
     default = (url_for("ideas.show", slug=product.slug, idea_id=idea.id) if idea is not None
                else url_for("products.show", slug=product.slug))
     return see_other(safe_next(default))

@@ -11,18 +11,20 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
+from flask_babel import format_date
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cocreate.auth.models import User
 from cocreate.extensions import db, utcnow
+from cocreate.i18n import _, _l, in_language_of, ngettext
 from cocreate.ideas.models import Comment, Idea, Status, StatusChange
 from cocreate.notifications.models import (
     EmailMode,
@@ -40,6 +42,10 @@ UNSUBSCRIBE_SALT = "cocreate.notifications.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 90 * 24 * 3600  # seconds; the link in a three-month-old mail still works
 MAX_ATTEMPTS = 8
 BACKOFF_CAP = timedelta(hours=6)
+
+# A text that is written once per recipient, in their language: a finished string (user content, such as a
+# comment's excerpt) or a function that returns the text, called inside ``in_language_of(recipient)``.
+Text = str | Callable[[], str]
 
 
 class NotificationError(Exception):
@@ -164,16 +170,16 @@ def read_unsubscribe_token(token: str) -> tuple[User, str]:
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise NotificationError("This unsubscribe link has expired. Log in and change your "
-                                "notification settings instead.") from error
+        raise NotificationError(_("This unsubscribe link has expired. Log in and change your "
+                                  "notification settings instead.")) from error
     except BadSignature as error:
-        raise NotificationError("This unsubscribe link is not valid. Copy the whole link from the e-mail, "
-                                "or log in and change your notification settings.") from error
+        raise NotificationError(_("This unsubscribe link is not valid. Copy the whole link from the e-mail, "
+                                  "or log in and change your notification settings.")) from error
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) \
         else None
     scope = data.get("s") if isinstance(data, dict) else None
     if user is None or not isinstance(scope, str):
-        raise NotificationError("This unsubscribe link belongs to an account that no longer exists.")
+        raise NotificationError(_("This unsubscribe link belongs to an account that no longer exists."))
     return user, scope
 
 
@@ -191,29 +197,42 @@ def unsubscribe(user: User, scope: str) -> str:
     kind, target = describe_scope(scope)
     if kind == "idea":
         unfollow(user, idea=target)
-        return f"You no longer follow “{target.title}”."
+        return _("You no longer follow “%(title)s”.", title=target.title)
     if kind == "product":
         unfollow(user, product=target)
-        return f"You no longer follow {target.name}."
+        return _("You no longer follow %(name)s.", name=target.name)
     set_email_mode(user, EmailMode.NEVER)
-    return "You will get no more e-mail from Cocreate. The bell on the site still shows what happens."
+    return _("You will get no more e-mail from Cocreate. The bell on the site still shows what happens.")
 
 
 # --- Notifying ---------------------------------------------------------------------------------------
 
-def notify(user: User, kind: str, *, subject: str, body: str, url: str, idea: Idea | None = None) -> Notification:
-    """The public API: an in-app notification, and an e-mail queued as the user prefers."""
+def notify(user: User, kind: str, *, subject: Text, body: Text, url: str, idea: Idea | None = None) -> Notification:
+    """The public API: an in-app notification, and an e-mail queued as the user prefers.
+
+    Pass the subject (and a body that is not user content) as a function, e.g.
+    ``subject=lambda: _("%(company)s invites you to be an ambassador", company=name)``: it is called in the
+    recipient's language, not in the language of the person whose action caused the notification.
+    """
     return _deliver([user], kind, subject=subject, body=body, url=url, idea=idea)[0]
 
 
-def _deliver(users: Sequence[User], kind: str, *, subject: str, body: str, url: str,
+def _text(text: Text) -> str:
+    return str(text() if callable(text) else text)
+
+
+def _deliver(users: Sequence[User], kind: str, *, subject: Text, body: Text, url: str,
              idea: Idea | None = None) -> list[Notification]:
+    """One notification (and mail) per user, each written in that user's language."""
     users = [u for u in users if u is not None]
     if not users:
         return []
-    subject = one_line(subject)[:200]
-    created = [Notification(user_id=u.id, kind=kind[:40], subject=subject, body=body, url=url[:500],
-                            idea_id=idea.id if idea is not None else None) for u in users]
+    created = []
+    for user in users:
+        with in_language_of(user):
+            created.append(Notification(user_id=user.id, kind=kind[:40], subject=one_line(_text(subject))[:200],
+                                        body=_text(body), url=url[:500],
+                                        idea_id=idea.id if idea is not None else None))
     db.session.add_all(created)
     db.session.flush()
     modes = _email_modes(u.id for u in users)
@@ -221,8 +240,9 @@ def _deliver(users: Sequence[User], kind: str, *, subject: str, body: str, url: 
         mode = modes[user.id]
         if mode == EmailMode.NEVER:
             continue
-        db.session.add(_mail_for(user, notification, idea, MailState.DIGEST if mode == EmailMode.DIGEST
-                                 else MailState.QUEUED))
+        with in_language_of(user):
+            db.session.add(_mail_for(user, notification, idea, MailState.DIGEST if mode == EmailMode.DIGEST
+                                     else MailState.QUEUED))
     db.session.flush()
     return created
 
@@ -233,8 +253,9 @@ def one_line(text: str) -> str:
 
 
 def _mail_for(user: User, notification: Notification, idea: Idea | None, state: MailState) -> MailMessage:
+    """The mail of a notification; call it inside ``in_language_of(user)``."""
     stop_all = absolute_url(path_for("notifications.unsubscribe", token=unsubscribe_token(user)))
-    lines = [f"Hello {user.name},", "", notification.subject, ""]
+    lines = [_("Hello %(name)s,", name=user.name), "", notification.subject, ""]
     if notification.body:
         lines += [notification.body, ""]
     if notification.url:
@@ -243,8 +264,8 @@ def _mail_for(user: User, notification: Notification, idea: Idea | None, state: 
     if idea is not None:
         unfollow_url = absolute_url(path_for("notifications.unsubscribe",
                                              token=unsubscribe_token(user, f"idea:{idea.id}")))
-        lines += [f"Stop following this idea: {unfollow_url}"]
-    lines += [f"Stop all e-mail from Cocreate: {stop_all}"]
+        lines += [_("Stop following this idea: %(url)s", url=unfollow_url)]
+    lines += [_("Stop all e-mail from Cocreate: %(url)s", url=stop_all)]
     return MailMessage(user_id=user.id, notification_id=notification.id, to_address=user.email,
                        subject=notification.subject, body="\n".join(lines), unsubscribe_url=stop_all,
                        state=state, next_attempt_at=utcnow())
@@ -278,8 +299,9 @@ def on_comment(comment: Comment) -> None:
     parent = db.session.get(Comment, comment.parent_id)
     if parent is None or parent.author is None or parent.author_id == comment.author_id:
         return
-    who = comment.author.name if comment.author else "Someone"
-    notify(parent.author, "reply", subject=f"{who} replied to your comment on “{idea.title}”",
+    notify(parent.author, "reply",
+           subject=lambda: _("%(who)s replied to your comment on “%(title)s”",
+                             who=comment.author.name if comment.author else _("Someone"), title=idea.title),
            body=_excerpt(comment.body), url=_idea_path(idea) + f"#comment-{comment.id}", idea=idea)
 
 
@@ -288,26 +310,49 @@ def on_official_response(comment: Comment, actor: User) -> None:
     if idea.official_comment_id != comment.id:  # the mark was taken off: nothing to announce
         return
     _deliver(_others(followers(idea), actor), "official",
-             subject=f"{idea.product.company.name} responded to “{idea.title}”",
+             subject=lambda: _("%(company)s responded to “%(title)s”", company=idea.product.company.name,
+                               title=idea.title),
              body=_excerpt(comment.body), url=_idea_path(idea) + "#comments", idea=idea)
+
+
+# One whole sentence per status, so that each language can put the words in its own order.
+_NOW = {
+    Status.OPEN: _l("“%(title)s” is now open"),
+    Status.UNDER_REVIEW: _l("“%(title)s” is now under review"),
+    Status.PLANNED: _l("“%(title)s” is now planned"),
+    Status.IN_PROGRESS: _l("“%(title)s” is now in progress"),
+    Status.SHIPPED: _l("“%(title)s” is now shipped"),
+    Status.DECLINED: _l("“%(title)s” is now declined"),
+    Status.MERGED: _l("“%(title)s” is now merged"),
+}
+_NOW_PROMISED = {
+    Status.PLANNED: _l("“%(title)s” is now planned, promised for %(date)s"),
+    Status.IN_PROGRESS: _l("“%(title)s” is now in progress, promised for %(date)s"),
+}
+
+
+def _shipped_subject(idea: Idea, version: Version) -> str:
+    return _("Your idea shipped in %(version)s: “%(title)s”", version=version.label, title=idea.title)
 
 
 def on_status_change(change: StatusChange, actor: User) -> None:
     idea = db.session.get(Idea, change.idea_id)
     to = change.to_status
-    kind, detail = "status", ""
-    if to.takes_promise and idea.promised_on:
-        detail = f", promised for {idea.promised_on.strftime('%d %b %Y')}"
+    kind = "status"
     version = db.session.get(Version, change.shipped_version_id) if change.shipped_version_id else None
-    if to == Status.SHIPPED and version is not None:
-        if version.is_released:
-            kind = "shipped"
-            subject = f"Your idea shipped in {version.label}: “{idea.title}”"
-        else:
-            subject = (f"“{idea.title}” will ship in {version.label} on "
-                       f"{version.released_on.strftime('%d %b %Y')}")
-    else:
-        subject = f"“{idea.title}” is now {to.label.lower()}{detail}"
+    if to == Status.SHIPPED and version is not None and version.is_released:
+        kind = "shipped"
+
+    def subject() -> str:
+        if to == Status.SHIPPED and version is not None:
+            if version.is_released:
+                return _shipped_subject(idea, version)
+            return _("“%(title)s” will ship in %(version)s on %(date)s", title=idea.title, version=version.label,
+                     date=format_date(version.released_on))
+        if to in _NOW_PROMISED and idea.promised_on:
+            return str(_NOW_PROMISED[to]) % {"title": idea.title, "date": format_date(idea.promised_on)}
+        return str(_NOW[to]) % {"title": idea.title}
+
     _deliver(_others(followers(idea), actor), kind, subject=subject, body=change.note, url=_idea_path(idea),
              idea=idea)
 
@@ -316,8 +361,10 @@ def on_merge(duplicate: Idea, into: Idea, actor: User) -> None:
     """The duplicate's followers hear of it and follow the idea it was merged into."""
     people = followers(duplicate)
     _deliver(_others(people, actor), "merge",
-             subject=f"“{duplicate.title}” was merged into “{into.title}”",
-             body="Your vote now counts there; the discussion continues there too.", url=_idea_path(into), idea=into)
+             subject=lambda: _("“%(duplicate)s” was merged into “%(into)s”", duplicate=duplicate.title,
+                               into=into.title),
+             body=lambda: _("Your vote now counts there; the discussion continues there too."),
+             url=_idea_path(into), idea=into)
     for user in people:
         auto_follow(user, into)
 
@@ -337,8 +384,9 @@ def announce_release(version: Version) -> int:
         told = set(db.session.scalars(sa.select(Notification.user_id).where(
             Notification.idea_id == idea.id, Notification.kind == "shipped")))
         users = [u for u in followers(idea) if u.id not in told]
-        count += len(_deliver(users, "shipped", subject=f"Your idea shipped in {version.label}: “{idea.title}”",
-                              body=f"{idea.product.name} {version.label} is out.",
+        count += len(_deliver(users, "shipped", subject=lambda idea=idea: _shipped_subject(idea, version),
+                              body=lambda idea=idea: _("%(product)s %(version)s is out.", product=idea.product.name,
+                                                       version=version.label),
                               url=path_for("notifications.version", slug=idea.product.slug,
                                            version_id=version.id), idea=idea))
     return count
@@ -498,30 +546,38 @@ def send_digests() -> int:
             continue
         notifications = {n.id: n for n in db.session.scalars(
             sa.select(Notification).where(Notification.id.in_([m.notification_id for m in mails])))}
-        lines = [f"Hello {user.name},", "", f"What happened since your last digest ({len(mails)}):", ""]
-        for mail in mails:
-            note = notifications.get(mail.notification_id)
-            lines.append(f"- {mail.subject}")
-            if note is not None and note.url:
-                lines.append(f"  {absolute_url(note.url)}")
-            mail.state = MailState.BUNDLED
-        stop_all = absolute_url(path_for("notifications.unsubscribe", token=unsubscribe_token(user)))
-        lines += ["", "--", f"Change how often we write: {absolute_url(path_for('notifications.settings'))}",
-                  f"Stop all e-mail from Cocreate: {stop_all}"]
-        subject = f"Your Cocreate digest: {len(mails)} update{'s' if len(mails) != 1 else ''}"
+        with in_language_of(user):
+            lines = [_("Hello %(name)s,", name=user.name), "",
+                     _("What happened since your last digest (%(count)d):", count=len(mails)), ""]
+            for mail in mails:
+                note = notifications.get(mail.notification_id)
+                lines.append(f"- {mail.subject}")
+                if note is not None and note.url:
+                    lines.append(f"  {absolute_url(note.url)}")
+                mail.state = MailState.BUNDLED
+            stop_all = absolute_url(path_for("notifications.unsubscribe", token=unsubscribe_token(user)))
+            lines += ["", "--",
+                      _("Change how often we write: %(url)s", url=absolute_url(path_for("notifications.settings"))),
+                      _("Stop all e-mail from Cocreate: %(url)s", url=stop_all)]
+            subject = ngettext("Your Cocreate digest: %(num)d update", "Your Cocreate digest: %(num)d updates",
+                               len(mails))
         db.session.add(MailMessage(user_id=user.id, to_address=user.email, subject=subject, body="\n".join(lines),
                                    unsubscribe_url=stop_all, state=MailState.QUEUED, next_attempt_at=utcnow()))
     db.session.flush()
     return len(by_user)
 
 
-def queue_mail(user: User, subject: str, body: str) -> MailMessage | None:
-    """A mail that is not a notification (the team digest); honours "never"."""
+def queue_mail(user: User, subject: Text, body: Text) -> MailMessage | None:
+    """A mail that is not a notification (the team digest); honours "never". Written in the user's language:
+    pass functions for texts that must be translated (see ``notify``)."""
     if email_mode(user) == EmailMode.NEVER:
         return None
     stop_all = absolute_url(path_for("notifications.unsubscribe", token=unsubscribe_token(user)))
-    mail = MailMessage(user_id=user.id, to_address=user.email, subject=one_line(subject)[:200],
-                       body=body + f"\n\n--\nStop all e-mail from Cocreate: {stop_all}", unsubscribe_url=stop_all,
+    with in_language_of(user):
+        subject, body = one_line(_text(subject))[:200], _text(body)
+        footer = _("Stop all e-mail from Cocreate: %(url)s", url=stop_all)
+    mail = MailMessage(user_id=user.id, to_address=user.email, subject=subject,
+                       body=body + f"\n\n--\n{footer}", unsubscribe_url=stop_all,
                        state=MailState.QUEUED, next_attempt_at=utcnow())
     db.session.add(mail)
     db.session.flush()

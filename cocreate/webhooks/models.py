@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.companies.models import Company
 from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.i18n import _l
 
 
 class Event(enum.StrEnum):
@@ -17,18 +18,39 @@ class Event(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "idea.created": "An idea is submitted",
-            "idea.status_changed": "An idea's status changes",
-            "version.released": "A prototype version is added",
-            "product.stage_changed": "A product's maturity stage changes",
-        }[self.value]
+        """What the event means, in the page's language (the value is the event's name in payloads)."""
+        return str(_EVENT_LABELS[self])
+
+    @property
+    def lazy_label(self):
+        """The label translated when it is shown: for form choices built at import time."""
+        return _EVENT_LABELS[self]
+
+
+_EVENT_LABELS = {
+    Event.IDEA_CREATED: _l("An idea is submitted"),
+    Event.IDEA_STATUS_CHANGED: _l("An idea's status changes"),
+    Event.VERSION_RELEASED: _l("A prototype version is added"),
+    Event.PRODUCT_STAGE_CHANGED: _l("A product's maturity stage changes"),
+}
 
 
 class DeliveryState(enum.StrEnum):
     PENDING = "pending"      # waiting for its (next) attempt
     DELIVERED = "delivered"  # the receiver answered 2xx
     FAILED = "failed"        # gave up after the last attempt
+
+    @property
+    def label(self) -> str:
+        """The state shown in the delivery log, in the page's language."""
+        return str(_DELIVERY_STATE_LABELS[self])
+
+
+_DELIVERY_STATE_LABELS = {
+    DeliveryState.PENDING: _l("pending"),
+    DeliveryState.DELIVERED: _l("delivered"),
+    DeliveryState.FAILED: _l("failed"),
+}
 
 
 class Webhook(db.Model):

@@ -13,6 +13,7 @@ from cocreate.companies.access import require
 from cocreate.companies.models import Company
 from cocreate.companies.routes import company_or_404
 from cocreate.extensions import db
+from cocreate.i18n import _, _l
 from cocreate.ideas.forms import choices
 from cocreate.web import EmptyForm, render, see_other
 from cocreate.webhooks import services
@@ -22,13 +23,14 @@ bp = Blueprint("webhooks", __name__, cli_group=None)
 
 
 class WebhookForm(FlaskForm):
-    url = URLField("Payload URL", validators=[DataRequired(message="Enter the address to POST to."), Length(max=500)],
-                   description="We POST JSON to it, signed with the secret (header X-Cocreate-Signature).")
-    events = SelectMultipleField("Events", choices=choices([(e.value, e.label) for e in Event]),
-                                 validators=[DataRequired(message="Choose at least one event.")],
+    url = URLField(_l("Payload URL"),
+                   validators=[DataRequired(message=_l("Enter the address to POST to.")), Length(max=500)],
+                   description=_l("We POST JSON to it, signed with the secret (header X-Cocreate-Signature)."))
+    events = SelectMultipleField(_l("Events"), choices=choices([(e.value, e.lazy_label) for e in Event]),
+                                 validators=[DataRequired(message=_l("Choose at least one event."))],
                                  widget=widgets.ListWidget(prefix_label=False),
                                  option_widget=widgets.CheckboxInput())
-    active = BooleanField("Active", default=True)
+    active = BooleanField(_l("Active"), default=True)
 
 
 def _owned(slug: str) -> Company:
@@ -61,8 +63,8 @@ def index(slug: str):
             form.url.errors = [*form.url.errors, str(error)]
         else:
             db.session.commit()
-            flash(f"Webhook to {webhook.url} added.", "success")
-            response, _ = _index(company, WebhookForm(formdata=None), secret=secret)
+            flash(_("Webhook to %(url)s added.", url=webhook.url), "success")
+            response, _status = _index(company, WebhookForm(formdata=None), secret=secret)
             response.headers["Cache-Control"] = "no-store"
             return response
     return _index(company, form, status=400 if form.errors else 200)
@@ -80,7 +82,7 @@ def show(slug: str, webhook_id: int):
             form.url.errors = [*form.url.errors, str(error)]
         else:
             db.session.commit()
-            flash("Webhook saved.", "success")
+            flash(_("Webhook saved."), "success")
             return see_other(url_for("webhooks.show", slug=company.slug, webhook_id=webhook.id))
     return render("webhooks/show.html", company=company, webhook=webhook, form=form, button=EmptyForm(),
                   deliveries=services.deliveries_of(webhook)), 400 if form.errors else 200
@@ -94,7 +96,7 @@ def delete(slug: str, webhook_id: int):
         abort(400)
     services.delete_webhook(webhook)
     db.session.commit()
-    flash("Webhook deleted; its queued deliveries are dropped.", "success")
+    flash(_("Webhook deleted; its queued deliveries are dropped."), "success")
     return see_other(url_for("webhooks.index", slug=company.slug))
 
 
@@ -109,7 +111,7 @@ def retry(slug: str, webhook_id: int, delivery_id: int):
         abort(400)
     services.retry_now(delivery)
     db.session.commit()
-    flash("Queued again: it goes out with the next run of the sender.", "success")
+    flash(_("Queued again: it goes out with the next run of the sender."), "success")
     return see_other(url_for("webhooks.show", slug=company.slug, webhook_id=webhook.id))
 
 

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from cocreate.companies.models import Role
 from cocreate.extensions import db, utcnow
@@ -51,7 +52,8 @@ def test_status_change_with_promise_reaches_author_and_voter_by_mail(client, run
 
     for user in (author, voter):
         [note] = notes_of(user)
-        assert note.kind == "status" and f"promised for {promised:%d %b %Y}" in note.subject
+        # the date as the recipient's language writes it (English here: "Dec 25, 2026")
+        assert note.kind == "status" and f"promised for {format_date(promised, locale='en')}" in note.subject
     assert notes_of(team) == []  # the actor is not told of their own action
 
     assert "2 sent" in send_mail(runner)
