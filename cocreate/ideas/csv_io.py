@@ -22,9 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import format_number
 from sqlalchemy.orm import joinedload
 
 from cocreate.extensions import db, utcnow
+from cocreate.i18n import _
 from cocreate.ideas.models import Idea, Status
 from cocreate.ideas.services import hot_score
 from cocreate.products.models import Product
@@ -37,11 +39,12 @@ MAX_BYTES = 1024 * 1024
 MAX_VOTES = 1_000_000
 TITLE_MAX, DESCRIPTION_MAX = 120, 10_000
 IMPORTABLE = [s for s in Status if s != Status.MERGED]
-_STATUS_NAMES = {name: s for s in IMPORTABLE for name in (s.value, s.label.lower(), s.value.replace("_", " "))}
+# Status names a file may use (English, like the column names): "under_review" or "under review".
+_STATUS_NAMES = {name: s for s in IMPORTABLE for name in (s.value, s.value.replace("_", " "))}
 
 
 class ImportError_(Exception):  # noqa: N801 (not the builtin ImportError)
-    """The file as a whole cannot be read; the message says why."""
+    """The file as a whole cannot be read; the message says why (in the page's language: parse at request time)."""
 
 
 def _cell(value) -> str:
@@ -95,30 +98,31 @@ class Parsed:
 
 def _text_of(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise ImportError_(f"The file is larger than {MAX_BYTES // 1024} KB; split it into smaller files.")
+        raise ImportError_(_("The file is larger than %(size)s KB; split it into smaller files.",
+                             size=MAX_BYTES // 1024))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportError_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.") from error
+        raise ImportError_(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from error
     if "\x00" in text:
-        raise ImportError_("The file contains NUL characters; it does not look like a CSV file.")
+        raise ImportError_(_("The file contains NUL characters; it does not look like a CSV file."))
     return text
 
 
 def parse(data: bytes) -> Parsed:
     text = _text_of(data)
     if not text.strip():
-        raise ImportError_("The file is empty.")
+        raise ImportError_(_("The file is empty."))
     first = text.splitlines()[0]
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as error:
-        raise ImportError_(f"Line 1 cannot be read as CSV: {error}.") from error
+        raise ImportError_(_("Line %(line)s cannot be read as CSV: %(error)s.", line=1, error=error)) from error
     if "title" not in header:
-        raise ImportError_("The first line must name the columns, with at least “title” "
-                           "(and optionally description, votes, status).")
+        raise ImportError_(_("The first line must name the columns, with at least “title” "
+                             "(and optionally description, votes, status)."))
     index = {name: header.index(name) for name in ("title", "description", "votes", "status") if name in header}
     parsed = Parsed(ignored_columns=[h for h in header if h and h not in index and h not in EXPORT_HEADER])
     line = reader.line_num
@@ -128,10 +132,11 @@ def parse(data: bytes) -> Parsed:
             if not any(cell.strip() for cell in record):
                 continue
             if len(parsed.rows) + len(parsed.rejected) >= MAX_ROWS:
-                raise ImportError_(f"The file has more than {MAX_ROWS} ideas; split it into smaller files.")
+                raise ImportError_(_("The file has more than %(count)s ideas; split it into smaller files.",
+                                     count=format_number(MAX_ROWS)))
             _parse_row(record, index, start, parsed)
     except csv.Error as error:
-        raise ImportError_(f"Line {line + 1} cannot be read as CSV: {error}.") from error
+        raise ImportError_(_("Line %(line)s cannot be read as CSV: %(error)s.", line=line + 1, error=error)) from error
     return parsed
 
 
@@ -148,18 +153,18 @@ def _parse_row(record: list[str], index: dict[str, int], line: int, parsed: Pars
     votes = 0
     status = Status.OPEN
     if not title:
-        problem = "The title is empty."
+        problem = _("The title is empty.")
     elif len(title) > TITLE_MAX:
-        problem = f"The title is longer than {TITLE_MAX} characters."
+        problem = _("The title is longer than %(max)s characters.", max=TITLE_MAX)
     elif len(description) > DESCRIPTION_MAX:
-        problem = f"The description is longer than {DESCRIPTION_MAX:,} characters."
+        problem = _("The description is longer than %(max)s characters.", max=format_number(DESCRIPTION_MAX))
     elif raw_votes and not (raw_votes.isascii() and raw_votes.isdigit()):
-        problem = f"Votes must be a whole number of 0 or more, not “{raw_votes[:20]}”."
+        problem = _("Votes must be a whole number of 0 or more, not “%(value)s”.", value=raw_votes[:20])
     elif raw_votes and int(raw_votes) > MAX_VOTES:
-        problem = f"Votes must be at most {MAX_VOTES:,}."
+        problem = _("Votes must be at most %(max)s.", max=format_number(MAX_VOTES))
     elif raw_status and raw_status not in _STATUS_NAMES:
-        problem = (f"Unknown status “{raw_status[:30]}”; use one of: "
-                   + ", ".join(s.value for s in IMPORTABLE) + ".")
+        problem = _("Unknown status “%(value)s”; use one of: %(statuses)s.", value=raw_status[:30],
+                    statuses=", ".join(s.value for s in IMPORTABLE))
     else:
         votes = int(raw_votes) if raw_votes else 0
         status = _STATUS_NAMES[raw_status] if raw_status else Status.OPEN

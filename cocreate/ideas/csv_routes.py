@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired
 
 from cocreate.companies.access import require
 from cocreate.extensions import db
+from cocreate.i18n import _, _l, ngettext
 from cocreate.ideas import csv_io
 from cocreate.products.models import Product
 from cocreate.products.routes import product_or_404
@@ -17,9 +18,10 @@ bp = Blueprint("ideas_csv", __name__)
 
 
 class UploadForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired(message="Choose a CSV file.")],
-                     description="Columns: title (required), description, votes, status. UTF-8, "
-                                 "separated by commas or semicolons; the first line names the columns.")
+    # The column names stay English in every language: they are what the file must contain.
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file."))],
+                     description=_l("Columns: title (required), description, votes, status. UTF-8, "
+                                    "separated by commas or semicolons; the first line names the columns."))
 
 
 class ConfirmForm(FlaskForm):
@@ -69,13 +71,20 @@ def confirm(slug: str):
     product = _team_product(slug)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return _page(product, UploadForm(formdata=None), 400, error="Upload the file again.")
+        return _page(product, UploadForm(formdata=None), 400, error=_("Upload the file again."))
     try:
         parsed = csv_io.parse(form.csv_text.data.encode("utf-8"))
     except csv_io.ImportError_ as error:
         return _page(product, UploadForm(formdata=None), 400, error=str(error))
     ideas = csv_io.import_rows(product, parsed.rows)
     db.session.commit()
-    skipped = f"; {len(parsed.rejected)} rejected rows were skipped" if parsed.rejected else ""
-    flash(f"Imported {len(ideas)} ideas{skipped}.", "success")
+    if parsed.rejected:
+        # Translators: e.g. "Imported 2 ideas; 5 rejected rows were skipped."
+        message = _("%(imported)s; %(skipped)s.",
+                    imported=ngettext("Imported %(num)d idea", "Imported %(num)d ideas", len(ideas)),
+                    skipped=ngettext("%(num)d rejected row was skipped", "%(num)d rejected rows were skipped",
+                                     len(parsed.rejected)))
+    else:
+        message = ngettext("Imported %(num)d idea.", "Imported %(num)d ideas.", len(ideas))
+    flash(message, "success")
     return see_other(url_for("ideas.index", slug=product.slug, sort="new"))

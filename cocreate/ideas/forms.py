@@ -12,11 +12,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from cocreate.i18n import _, _l
 from cocreate.ideas.models import Status
 from cocreate.ideas.services import SETTABLE, SORTS
 from cocreate.validators import NumberRange
 
 MAX_ID = 2**31 - 1
+# The names of the list's orders (services.SORTS), as people read them.
+SORT_LABELS = {"trending": _l("Trending"), "top": _l("Top"), "new": _l("New"), "discussed": _l("Discussed")}
 
 
 def _optional_int(value):
@@ -25,9 +28,9 @@ def _optional_int(value):
     try:
         number = int(value)
     except (TypeError, ValueError) as error:
-        raise ValueError("Not a valid choice.") from error
+        raise ValueError(_("Not a valid choice.")) from error
     if not 0 < number <= MAX_ID:
-        raise ValueError("Not a valid choice.")
+        raise ValueError(_("Not a valid choice."))
     return number
 
 
@@ -47,7 +50,7 @@ class IdChoiceField(SelectField):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValueError("Not a valid choice.") from error
+            raise ValueError(_("Not a valid choice.")) from error
 
 
 class CheckboxesField(SelectMultipleField):
@@ -56,47 +59,47 @@ class CheckboxesField(SelectMultipleField):
 
 
 class IdeaForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=120)],
-                        description="One sentence: what would make the product better?")
-    description = TextAreaField("Details", validators=[Optional(), Length(max=10_000)],
-                                description="Why it matters to you, what you tried. Markdown is supported.")
-    touchpoint_id = IdChoiceField("Touchpoint")
-    version_id = IdChoiceField("Found in version")
-    tag_ids = CheckboxesField("Tags", coerce=int, validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)],
+                        description=_l("One sentence: what would make the product better?"))
+    description = TextAreaField(_l("Details"), validators=[Optional(), Length(max=10_000)],
+                                description=_l("Why it matters to you, what you tried. Markdown is supported."))
+    touchpoint_id = IdChoiceField(_l("Touchpoint"))
+    version_id = IdChoiceField(_l("Found in version"))
+    tag_ids = CheckboxesField(_l("Tags"), coerce=int, validators=[Optional()])
 
     def set_choices(self, touchpoints, versions, tags) -> None:
-        self.touchpoint_id.choices = [SelectChoice("", "— none —")] + [
+        self.touchpoint_id.choices = [SelectChoice("", _("— none —"))] + [
             SelectChoice(str(t.id), t.name) for t in touchpoints]
-        self.version_id.choices = [SelectChoice("", "— not sure —")] + [
+        self.version_id.choices = [SelectChoice("", _("— not sure —"))] + [
             SelectChoice(str(v.id), v.label) for v in versions]
         self.tag_ids.choices = [SelectChoice(t.id, t.name) for t in tags]
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=5_000)])
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5_000)])
     parent_id = HiddenField(filters=[lambda v: v or None])
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("New status", choices=[SelectChoice(s.value, s.label) for s in SETTABLE])
-    note = TextAreaField("Note to followers", validators=[Optional(), Length(max=2_000)])
-    promised_on = DateField("Promised date", validators=[Optional()],
-                            description="Planned or in progress: when customers can expect it.")
-    shipped_version_id = IdChoiceField("Shipped in")
+    status = SelectField(_l("New status"), choices=[SelectChoice(s.value, s.lazy_label) for s in SETTABLE])
+    note = TextAreaField(_l("Note to followers"), validators=[Optional(), Length(max=2_000)])
+    promised_on = DateField(_l("Promised date"), validators=[Optional()],
+                            description=_l("Planned or in progress: when customers can expect it."))
+    shipped_version_id = IdChoiceField(_l("Shipped in"))
 
 
 class MergeForm(FlaskForm):
-    target_id = IntegerField("Merge into idea number", validators=[DataRequired(message="Enter the idea's number."),
-                                                                  NumberRange(min=1, max=MAX_ID)])
-    note = StringField("Note", validators=[Optional(), Length(max=500)])
+    target_id = IntegerField(_l("Merge into idea number"), validators=[
+        DataRequired(message=_l("Enter the idea's number.")), NumberRange(min=1, max=MAX_ID)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
 class TagForm(FlaskForm):
-    name = StringField("New tag", validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("New tag"), validators=[DataRequired(), Length(max=40)])
 
 
 class IdeaTagsForm(FlaskForm):
-    tag_ids = CheckboxesField("Tags", coerce=int, validators=[Optional()])
+    tag_ids = CheckboxesField(_l("Tags"), coerce=int, validators=[Optional()])
 
 
 class ListFilters(FlaskForm):
@@ -105,10 +108,10 @@ class ListFilters(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Optional(), Length(max=200)])
-    sort = SelectField("Sort", choices=[SelectChoice(k, k.capitalize()) for k in SORTS], default="trending")
-    status = SelectField("Status", choices=[SelectChoice("", "Any status")] + [
-        SelectChoice(s.value, s.label) for s in Status])
-    tag = IdChoiceField("Tag")
-    touchpoint = IdChoiceField("Touchpoint")
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    sort = SelectField(_l("Sort"), choices=[SelectChoice(k, SORT_LABELS[k]) for k in SORTS], default="trending")
+    status = SelectField(_l("Status"), choices=[SelectChoice("", _l("Any status"))] + [
+        SelectChoice(s.value, s.lazy_label) for s in Status])
+    tag = IdChoiceField(_l("Tag"))
+    touchpoint = IdChoiceField(_l("Touchpoint"))
     page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1, max=100_000)])

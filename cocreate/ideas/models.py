@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
 from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.i18n import _l
 from cocreate.ideas import search
 from cocreate.products.models import Product, Touchpoint, Version
 
@@ -21,7 +22,13 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """The name people read, in the page's language (the value is what code, the database and CSV use)."""
+        return str(_LABELS[self])
+
+    @property
+    def lazy_label(self):
+        """The label translated when it is shown: for form choices built at import time."""
+        return _LABELS[self]
 
     @property
     def closed(self) -> bool:
@@ -34,6 +41,16 @@ class Status(enum.StrEnum):
 
 
 CLOSED = frozenset({Status.SHIPPED, Status.DECLINED, Status.MERGED})
+
+_LABELS = {
+    Status.OPEN: _l("Open"),
+    Status.UNDER_REVIEW: _l("Under review"),
+    Status.PLANNED: _l("Planned"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.SHIPPED: _l("Shipped"),
+    Status.DECLINED: _l("Declined"),
+    Status.MERGED: _l("Merged"),
+}
 
 
 def _enum(cls, name):

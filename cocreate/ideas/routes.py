@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from cocreate.companies.access import require
 from cocreate.extensions import db, limiter
+from cocreate.i18n import _
 from cocreate.ideas import services
 from cocreate.ideas.forms import (
     CommentForm,
@@ -58,9 +59,9 @@ def index(slug: str):
     product = product_or_404(slug)
     filters = ListFilters(request.args)
     tags = services.tags_of(product)
-    filters.tag.choices = choices([("", "Any tag")] + [(str(t.id), t.name) for t in tags])
+    filters.tag.choices = choices([("", _("Any tag"))] + [(str(t.id), t.name) for t in tags])
     filters.touchpoint.choices = choices(
-        [("", "Any touchpoint")] + [(str(t.id), t.name) for t in product.touchpoints])
+        [("", _("Any touchpoint"))] + [(str(t.id), t.name) for t in product.touchpoints])
     filters.validate()
     status = filters.status.data if filters.status.data in Status._value2member_map_ else None
     sort = filters.sort.data if filters.sort.data in services.SORTS else "trending"
@@ -98,10 +99,10 @@ def create(slug: str):
                                         touchpoint_id=form.touchpoint_id.data, version_id=form.version_id.data,
                                         tag_ids=form.tag_ids.data or [])
         except services.IdeaError as error:
-            form.title.errors = [*form.title.errors, str(error)]
+            form.title.errors = [*form.title.errors, error.translated()]
         else:
             db.session.commit()
-            flash("Thanks! Your idea is posted, and you follow it.", "success")
+            flash(_("Thanks! Your idea is posted, and you follow it."), "success")
             return see_other(_idea_url(idea))
     similar = services.similar_ideas(product, form.title.data or "") if form.title.data else []
     return render("ideas/form.html", product=product, form=form, idea=None, similar=similar), (
@@ -131,10 +132,10 @@ def edit(slug: str, idea_id: int):
                                  tag_ids=form.tag_ids.data or [])
         except services.IdeaError as error:
             db.session.rollback()
-            form.title.errors = [*form.title.errors, str(error)]
+            form.title.errors = [*form.title.errors, error.translated()]
         else:
             db.session.commit()
-            flash("Your idea is updated.", "success")
+            flash(_("Your idea is updated."), "success")
             return see_other(_idea_url(idea))
     return render("ideas/form.html", product=product, form=form, idea=idea, similar=[]), 400 if form.errors else 200
 
@@ -142,7 +143,7 @@ def edit(slug: str, idea_id: int):
 # --- One idea ----------------------------------------------------------------------------------------
 
 def _version_choices(product: Product):
-    return choices([("", "— choose —")] + [(str(v.id), v.label) for v in product.versions])
+    return choices([("", _("— choose —"))] + [(str(v.id), v.label) for v in product.versions])
 
 
 def _show_context(product: Product, idea: Idea, **overrides) -> dict:
@@ -186,7 +187,7 @@ def vote(slug: str, idea_id: int):
     except services.VotingClosed as error:
         db.session.rollback()
         if not wants_fragment():
-            flash(str(error), "error")
+            flash(error.translated(), "error")
         status = 409
     else:
         db.session.commit()
@@ -214,12 +215,12 @@ def comment(slug: str, idea_id: int):
         try:
             new = services.add_comment(idea, current_user, form.body.data, parent_id)
         except services.IdeaError as error:
-            form.body.errors = [*form.body.errors, str(error)]
+            form.body.errors = [*form.body.errors, error.translated()]
         else:
             db.session.commit()
             if wants_fragment():
                 return render("ideas/show.html", "comments", **_show_context(product, idea))
-            flash("Your comment is posted.", "success")
+            flash(_("Your comment is posted."), "success")
             return see_other(_idea_url(idea, _anchor=f"comment-{new.id}"))
     # Invalid: the page again, with the text kept and the message beside the field.
     context = _show_context(product, idea, comment_form=form)
@@ -264,7 +265,7 @@ def delete_comment(slug: str, idea_id: int, comment_id: int):
         abort(400)
     services.delete_comment(comment, current_user)
     db.session.commit()
-    flash("Your comment is deleted.", "info")
+    flash(_("Your comment is deleted."), "info")
     return see_other(_idea_url(idea, _anchor="comments"))
 
 
@@ -281,7 +282,7 @@ def mark_comment(slug: str, idea_id: int, comment_id: int, mark: str):
             services.toggle_helpful(comment)
     except services.IdeaError as error:
         db.session.rollback()
-        flash(str(error), "error")
+        flash(error.translated(), "error")
     else:
         db.session.commit()
     if wants_fragment():
@@ -303,12 +304,12 @@ def change_status(slug: str, idea_id: int):
                                    shipped_version_id=form.shipped_version_id.data)
         except services.IdeaError as error:
             db.session.rollback()
-            form.status.errors = [*form.status.errors, str(error)]
+            form.status.errors = [*form.status.errors, error.translated()]
         else:
             db.session.commit()
             if wants_fragment():
                 return render("ideas/show.html", "status", **_show_context(product, idea))
-            flash(f"Status changed to {idea.status.label.lower()}.", "success")
+            flash(_("Status changed to %(status)s.", status=idea.status.label.lower()), "success")
             return see_other(_idea_url(idea))
     return render("ideas/show.html", "status", **_show_context(product, idea, status_form=form)), 400
 
@@ -321,14 +322,15 @@ def merge(slug: str, idea_id: int):
         target = db.session.get(Idea, form.target_id.data)
         try:
             if target is None or target.product_id != product.id:
-                raise services.IdeaError(f"{product.name} has no idea number {form.target_id.data}.")
+                raise services.IdeaError(services.N_("%(product)s has no idea number %(number)s."),
+                                         product=product.name, number=form.target_id.data)
             services.merge(idea, target, current_user, form.note.data or "")
         except services.IdeaError as error:
             db.session.rollback()
-            form.target_id.errors = [*form.target_id.errors, str(error)]
+            form.target_id.errors = [*form.target_id.errors, error.translated()]
         else:
             db.session.commit()
-            flash(f"Merged into “{target.title}”. Its voters now support that idea.", "success")
+            flash(_("Merged into “%(title)s”. Its voters now support that idea.", title=target.title), "success")
             return see_other(_idea_url(idea))
     return render("ideas/show.html", **_show_context(product, idea, merge_form=form)), 400
 
@@ -342,10 +344,10 @@ def unmerge(slug: str, idea_id: int):
         services.unmerge(idea, current_user)
     except services.IdeaError as error:
         db.session.rollback()
-        flash(str(error), "error")
+        flash(error.translated(), "error")
     else:
         db.session.commit()
-        flash("The merge is undone.", "success")
+        flash(_("The merge is undone."), "success")
     return see_other(_idea_url(idea))
 
 
@@ -358,7 +360,7 @@ def set_tags(slug: str, idea_id: int):
         abort(400)
     services.set_tags(idea, form.tag_ids.data or [])
     db.session.commit()
-    flash("Tags saved.", "success")
+    flash(_("Tags saved."), "success")
     return see_other(_idea_url(idea))
 
 
@@ -371,7 +373,7 @@ def tags(slug: str):
         try:
             services.add_tag(product, form.name.data)
         except services.IdeaError as error:
-            form.name.errors = [*form.name.errors, str(error)]
+            form.name.errors = [*form.name.errors, error.translated()]
         else:
             db.session.commit()
             return see_other(url_for("ideas.tags", slug=slug))
@@ -388,5 +390,5 @@ def delete_tag(slug: str, tag_id: int):
         abort(404 if tag.product_id != product.id else 400)
     services.delete_tag(tag)
     db.session.commit()
-    flash(f"Tag “{tag.name}” removed.", "info")
+    flash(_("Tag “%(name)s” removed.", name=tag.name), "info")
     return see_other(url_for("ideas.tags", slug=slug))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from cocreate.auth.models import User
 from cocreate.companies.access import can
 from cocreate.extensions import db, utcnow
+from cocreate.i18n import _
 from cocreate.ideas import search
 from cocreate.ideas.models import CLOSED, Comment, Idea, Status, StatusChange, Tag, Vote, idea_tags
 from cocreate.maturity import services as maturity
@@ -32,12 +33,33 @@ HOT_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 HOT_SECONDS = 45_000
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation without translating it (it is translated where it is shown)."""
+    return message
+
+
 class IdeaError(Exception):
-    """A request that cannot be carried out; the message says why, for the user."""
+    """A request that cannot be carried out; the message says why, for the user.
+
+    ``str(error)`` is the English message (the API's error text, which stays English); ``error.translated()`` is
+    the same message in the page's language. Messages are marked with ``N_`` and take ``%(name)s`` values.
+    """
+
+    def __init__(self, message: str, **values):
+        self.message, self.values = message, values
+        super().__init__(message % values if values else message)
+
+    def translated(self) -> str:
+        return _(self.message, **self.values)
 
 
 class VotingClosed(IdeaError):
-    pass
+    def __init__(self, status: Status):
+        super().__init__("Voting is closed: this idea is %(status)s.", status=status.value.replace("_", " "))
+        self.status = status
+
+    def translated(self) -> str:
+        return _("Voting is closed: this idea is %(status)s.", status=self.status.label.lower())
 
 
 def hot_score(votes: int, comments: int, created_at: datetime) -> float:
@@ -60,15 +82,15 @@ def _check_choices(product: Product, touchpoint_id: int | None, version_id: int 
     if touchpoint_id:
         touchpoint = db.session.get(Touchpoint, touchpoint_id)
         if touchpoint is None or touchpoint.product_id != product.id:
-            raise IdeaError("Choose one of this product's touchpoints.")
+            raise IdeaError(N_("Choose one of this product's touchpoints."))
     if version_id:
         version = db.session.get(Version, version_id)
         if version is None or version.product_id != product.id:
-            raise IdeaError("Choose one of this product's versions.")
+            raise IdeaError(N_("Choose one of this product's versions."))
     tag_ids = set(tag_ids)
     tags = list(db.session.scalars(sa.select(Tag).where(Tag.product_id == product.id, Tag.id.in_(tag_ids))))
     if len(tags) != len(tag_ids):
-        raise IdeaError("Choose tags from the list.")
+        raise IdeaError(N_("Choose tags from the list."))
     return touchpoint, version, tags
 
 
@@ -108,7 +130,7 @@ def can_edit(idea: Idea, user) -> bool:
 def update_idea(idea: Idea, user, *, title: str, description: str, touchpoint_id: int | None,
                 version_id: int | None, tag_ids: Iterable[int] | None = None) -> None:
     if not can_edit(idea, user):
-        raise IdeaError("The team has responded to this idea, so it can no longer be edited.")
+        raise IdeaError(N_("The team has responded to this idea, so it can no longer be edited."))
     touchpoint, version, tags = _check_choices(idea.product, touchpoint_id, version_id, tag_ids or ())
     idea.title = title.strip()
     _set_description(idea, description)
@@ -137,7 +159,7 @@ def set_vote(idea: Idea, user: User, want: bool) -> bool:
     in the same transaction, by an atomic UPDATE.
     """
     if idea.status in CLOSED:
-        raise VotingClosed(f"Voting is closed: this idea is {idea.status.label.lower()}.")
+        raise VotingClosed(idea.status)
     # RETURNING tells whether a row was really written (cursor.rowcount is -1 on some drivers).
     if want:
         statement = _insert_ignore(Vote.__table__, {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()})
@@ -183,7 +205,7 @@ def add_comment(idea: Idea, author: User, body: str, parent_id: int | None = Non
     if parent_id:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.idea_id != idea.id:
-            raise IdeaError("The comment you reply to is not on this idea.")
+            raise IdeaError(N_("The comment you reply to is not on this idea."))
         if parent.parent_id is not None:  # threads are one level deep: reply to the thread
             parent = db.session.get(Comment, parent.parent_id)
     comment = Comment(idea_id=idea.id, idea=idea, author=author, parent_id=parent.id if parent else None,
@@ -202,7 +224,7 @@ def can_change_comment(comment: Comment, user) -> bool:
 
 def edit_comment(comment: Comment, user, body: str) -> None:
     if not can_change_comment(comment, user):
-        raise IdeaError("Only its author can edit a comment.")
+        raise IdeaError(N_("Only its author can edit a comment."))
     comment.body = body
     comment.body_html = render_markdown(body)
     comment.edited_at = utcnow()
@@ -211,7 +233,7 @@ def edit_comment(comment: Comment, user, body: str) -> None:
 def delete_comment(comment: Comment, user) -> None:
     """The text goes; the place stays, so replies keep their context."""
     if not can_change_comment(comment, user):
-        raise IdeaError("Only its author can delete a comment.")
+        raise IdeaError(N_("Only its author can delete a comment."))
     comment.body = comment.body_html = ""
     comment.deleted_at = utcnow()
     idea = comment.idea
@@ -225,7 +247,7 @@ def mark_official(comment: Comment, actor: User) -> None:
     """The team's official response, shown at the top; one per idea, the newest choice wins."""
     idea = comment.idea
     if not comment.is_team or comment.deleted_at is not None:
-        raise IdeaError("Only a comment by the product team can be the official response.")
+        raise IdeaError(N_("Only a comment by the product team can be the official response."))
     idea.official_comment_id = None if idea.official_comment_id == comment.id else comment.id
     _responded(idea)
     _after_team_change(idea)
@@ -255,18 +277,18 @@ SETTABLE = [s for s in Status if s != Status.MERGED]
 def change_status(idea: Idea, actor: User, to: Status, *, note: str = "", promised_on: date | None = None,
                   shipped_version_id: int | None = None) -> StatusChange:
     if to == Status.MERGED:
-        raise IdeaError("Use “Merge into…” to merge a duplicate.")
+        raise IdeaError(N_("Use “Merge into…” to merge a duplicate."))
     if idea.status == Status.MERGED:
-        raise IdeaError("This idea is merged; undo the merge first.")
+        raise IdeaError(N_("This idea is merged; undo the merge first."))
     if promised_on and not to.takes_promise:
-        raise IdeaError("Only planned or in-progress ideas carry a promised date.")
+        raise IdeaError(N_("Only planned or in-progress ideas carry a promised date."))
     version = None
     if to == Status.SHIPPED:
         version = db.session.get(Version, shipped_version_id) if shipped_version_id else None
         if version is None or version.product_id != idea.product_id:
-            raise IdeaError("Name the prototype version that shipped this idea.")
+            raise IdeaError(N_("Name the prototype version that shipped this idea."))
     elif shipped_version_id:
-        raise IdeaError("Only shipped ideas name a shipping version.")
+        raise IdeaError(N_("Only shipped ideas name a shipping version."))
     change = StatusChange(idea_id=idea.id, actor=actor, from_status=idea.status, to_status=to, note=note.strip(),
                           promised_on=promised_on, shipped_version_id=version.id if version else None)
     db.session.add(change)
@@ -298,13 +320,13 @@ def history(idea: Idea) -> list[StatusChange]:
 def merge(duplicate: Idea, into: Idea, actor: User, note: str = "") -> None:
     """`duplicate` becomes "merged into" `into`; its voters become voters of `into`, each exactly once."""
     if duplicate.id == into.id:
-        raise IdeaError("An idea cannot be merged into itself.")
+        raise IdeaError(N_("An idea cannot be merged into itself."))
     if duplicate.product_id != into.product_id:
-        raise IdeaError("Only ideas of the same product can be merged.")
+        raise IdeaError(N_("Only ideas of the same product can be merged."))
     if duplicate.status == Status.MERGED:
-        raise IdeaError("This idea is merged already.")
+        raise IdeaError(N_("This idea is merged already."))
     if into.status == Status.MERGED:
-        raise IdeaError("That idea is itself merged; merge into the idea it was merged into.")
+        raise IdeaError(N_("That idea is itself merged; merge into the idea it was merged into."))
     db.session.add(StatusChange(idea_id=duplicate.id, actor=actor, from_status=duplicate.status,
                                 to_status=Status.MERGED, note=note.strip(), merged_into_id=into.id))
     existing = sa.orm.aliased(Vote)
@@ -331,7 +353,7 @@ def _insert_votes_from(select) -> None:
 def unmerge(duplicate: Idea, actor: User) -> None:
     """Undo a merge: the carried-over votes leave the target, the duplicate gets its old status back."""
     if duplicate.status != Status.MERGED or duplicate.merged_into_id is None:
-        raise IdeaError("This idea is not merged.")
+        raise IdeaError(N_("This idea is not merged."))
     into = db.session.get(Idea, duplicate.merged_into_id)
     last_merge = db.session.scalar(
         sa.select(StatusChange).where(StatusChange.idea_id == duplicate.id, StatusChange.to_status == Status.MERGED)
@@ -479,7 +501,7 @@ def add_tag(product: Product, name: str) -> Tag:
     name = name.strip()
     same = sa.select(Tag.id).where(Tag.product_id == product.id, sa.func.lower(Tag.name) == name.lower())
     if db.session.scalar(same):
-        raise IdeaError(f"The tag “{name}” exists already.")
+        raise IdeaError(N_("The tag “%(name)s” exists already."), name=name)
     tag = Tag(product_id=product.id, name=name)
     db.session.add(tag)
     db.session.flush()

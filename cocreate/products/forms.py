@@ -2,29 +2,30 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, RadioField, SelectChoice, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
 
+from cocreate.i18n import _l
 from cocreate.products.models import Visibility
 
 
 class ProductForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     slug = StringField(
-        "Address",
+        _l("Address"),
         validators=[
             Optional(),
             Length(min=2, max=60),
-            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, digits and dashes."),
+            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes.")),
         ],
-        description="Used in the product's web address. Leave empty to derive it from the name.",
+        description=_l("Used in the product's web address. Leave empty to derive it from the name."),
     )
-    tagline = StringField("Tagline", validators=[Optional(), Length(max=140)])
+    tagline = StringField(_l("Tagline"), validators=[Optional(), Length(max=140)])
     description = TextAreaField(
-        "Description", validators=[Optional(), Length(max=20_000)], description="Markdown is supported."
+        _l("Description"), validators=[Optional(), Length(max=20_000)], description=_l("Markdown is supported.")
     )
     visibility = RadioField(
-        "Who can see it",
+        _l("Who can see it"),
         choices=[
-            SelectChoice(Visibility.PUBLIC.value, "Everyone in the community"),
-            SelectChoice(Visibility.PRIVATE.value, "Only your team and the customers you invite"),
+            SelectChoice(Visibility.PUBLIC.value, _l("Everyone in the community")),
+            SelectChoice(Visibility.PRIVATE.value, _l("Only your team and the customers you invite")),
         ],
         default=Visibility.PUBLIC.value,
     )
@@ -32,27 +33,27 @@ class ProductForm(FlaskForm):
 
 class VersionForm(FlaskForm):
     label = StringField(
-        "Label",
+        _l("Label"),
         validators=[DataRequired(), Length(max=30)],
-        description="For example v0.2.",
+        description=_l("For example v0.2."),
     )
-    released_on = DateField("Release date", validators=[DataRequired(message="Enter a date (YYYY-MM-DD).")])
+    released_on = DateField(_l("Release date"), validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
     demo_url = URLField(
-        "Demo link",
+        _l("Demo link"),
         validators=[
             Optional(),
             Length(max=500),
-            URL(message="Enter a full web address."),
-            Regexp(r"^https?://", message="Use an http:// or https:// address."),
+            URL(message=_l("Enter a full web address.")),
+            Regexp(r"^https?://", message=_l("Use an http:// or https:// address.")),
         ],
     )
     notes = TextAreaField(
-        "Release notes", validators=[Optional(), Length(max=20_000)], description="Markdown is supported."
+        _l("Release notes"), validators=[Optional(), Length(max=20_000)], description=_l("Markdown is supported.")
     )
 
 
 class InviteCustomerForm(FlaskForm):
     email = EmailField(
-        "Customer's e-mail",
-        validators=[DataRequired(), Length(max=254), Email(message="Enter a valid e-mail address.")],
+        _l("Customer's e-mail"),
+        validators=[DataRequired(), Length(max=254), Email(message=_l("Enter a valid e-mail address."))],
     )

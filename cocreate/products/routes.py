@@ -6,6 +6,7 @@ from cocreate.auth.services import find_by_email
 from cocreate.companies.access import can, require
 from cocreate.companies.routes import company_or_404
 from cocreate.extensions import db
+from cocreate.i18n import _
 from cocreate.ideas.services import top_ideas, voted_ids
 from cocreate.maturity.services import refresh_stage
 from cocreate.products import services
@@ -51,7 +52,7 @@ def create(company_slug: str):
             form.slug.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"{product.name} is created. Add its first prototype version.", "success")
+            flash(_("%(name)s is created. Add its first prototype version.", name=product.name), "success")
             return see_other(url_for("products.new_version", slug=product.slug))
     return render("products/form.html", form=form, company=company, product=None), 400 if form.errors else 200
 
@@ -80,7 +81,7 @@ def edit(slug: str):
             form.slug.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Product saved.", "success")
+            flash(_("Product saved."), "success")
             return see_other(url_for("products.show", slug=product.slug))
     return render("products/form.html", form=form, company=product.company, product=product), (
         400 if form.errors else 200
@@ -103,7 +104,7 @@ def new_version(slug: str):
         else:
             refresh_stage(product)  # a new current version starts with no raters
             db.session.commit()
-            flash(f"{version.label} is added to {product.name}.", "success")
+            flash(_("%(version)s is added to %(product)s.", version=version.label, product=product.name), "success")
             return see_other(url_for("products.show", slug=product.slug))
     return render("products/version_form.html", form=form, product=product, version=None), (
         400 if form.errors else 200
@@ -126,7 +127,7 @@ def edit_version(slug: str, version_id: int):
         else:
             refresh_stage(product)  # the release date may change which version is current
             db.session.commit()
-            flash(f"{version.label} saved.", "success")
+            flash(_("%(version)s saved.", version=version.label), "success")
             return see_other(url_for("products.show", slug=product.slug))
     return render("products/version_form.html", form=form, product=product, version=version), (
         400 if form.errors else 200
@@ -141,7 +142,7 @@ def customers(slug: str):
     if form.validate_on_submit():
         user = find_by_email(form.email.data)
         if user is None:
-            form.email.errors.append("No account uses this e-mail. Ask them to sign up first.")
+            form.email.errors.append(_("No account uses this e-mail. Ask them to sign up first."))
         else:
             try:
                 services.grant_access(product, user)
@@ -149,7 +150,7 @@ def customers(slug: str):
                 form.email.errors.append(str(error))
             else:
                 db.session.commit()
-                flash(f"{user.name} can now see {product.name}.", "success")
+                flash(_("%(name)s can now see %(product)s.", name=user.name, product=product.name), "success")
                 return see_other(url_for("products.customers", slug=slug))
     return render("products/customers.html", product=product, form=form,
                   invited=services.invited_customers(product)), 400 if form.errors else 200

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from cocreate.companies.models import Role
 from cocreate.extensions import db
@@ -138,7 +139,7 @@ def test_team_changes_status_with_promise_and_it_is_recorded(client, setup, head
     assert (change.actor_id, change.from_status, change.to_status, change.note, change.promised_on) == (
         team.id, Status.OPEN, Status.PLANNED, "Coming in spring", promised)
     page = client.get(f"/p/bike/ideas/{idea.id}").get_data(as_text=True)
-    assert promised.strftime("%d %b %Y") in page and "Coming in spring" in page
+    assert format_date(promised, "medium", locale="en") in page and "Coming in spring" in page  # the |date filter
 
 
 def test_shipped_names_the_version(client, setup):
