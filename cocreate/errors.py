@@ -7,16 +7,17 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from cocreate.api.errors import from_http_exception, is_api_request, json_error
 from cocreate.extensions import db, limiter
+from cocreate.i18n import _l
 
 MESSAGES = {
-    400: ("Something in that request was not right", "Check what you entered and try again."),
-    401: ("Please log in", "This needs an account."),
-    403: ("Not allowed", "Your account does not have the role this needs. Ask an owner of the company."),
-    404: ("Not found", "The page you asked for does not exist, or is not shared with you."),
-    405: ("Not allowed", "That action cannot be done this way."),
-    413: ("Too large", "What you sent is larger than we accept (2 MB). Make it smaller and try again."),
-    429: ("Slow down", "Too many attempts. Try again later."),
-    500: ("Our mistake", "Something broke on our side. It has been logged; please try again in a moment."),
+    400: (_l("Something in that request was not right"), _l("Check what you entered and try again.")),
+    401: (_l("Please log in"), _l("This needs an account.")),
+    403: (_l("Not allowed"), _l("Your account does not have the role this needs. Ask an owner of the company.")),
+    404: (_l("Not found"), _l("The page you asked for does not exist, or is not shared with you.")),
+    405: (_l("Not allowed"), _l("That action cannot be done this way.")),
+    413: (_l("Too large"), _l("What you sent is larger than we accept (2 MB). Make it smaller and try again.")),
+    429: (_l("Slow down"), _l("Too many attempts. Try again later.")),
+    500: (_l("Our mistake"), _l("Something broke on our side. It has been logged; please try again in a moment.")),
 }
 
 

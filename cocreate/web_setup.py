@@ -6,6 +6,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from cocreate.extensions import db, login_manager
+from cocreate.i18n import _l
 from cocreate.text import markdown_filter
 from cocreate.web import is_safe_path, see_other
 
@@ -39,7 +40,7 @@ def init_app(app: Flask) -> None:
         sa.event.listen(engine, "connect", _set_sqlite_pragmas)
 
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
@@ -52,7 +53,7 @@ def init_app(app: Flask) -> None:
     def unauthorized():
         from flask import flash
 
-        flash(login_manager.login_message, "info")
+        flash(str(login_manager.login_message), "info")  # lazy: in the page's language
         target = request.full_path.rstrip("?") if request.method == "GET" else (request.referrer or "")
         if target.startswith(request.host_url):
             target = "/" + target[len(request.host_url):]

@@ -8,19 +8,27 @@ from wtforms.validators import DataRequired, Length
 
 from cocreate.api import services
 from cocreate.extensions import db
+from cocreate.i18n import _, _l
 from cocreate.web import EmptyForm, render, see_other
 
 bp = Blueprint("tokens", __name__)
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(message="Give the token a name."), Length(max=80)],
-                       description="What the token is for, e.g. “Jira sync”.")
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Give the token a name.")), Length(max=80)],
+                       description=_l("What the token is for, e.g. “Jira sync”."))
 
 
 def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
     return render("api/tokens.html", form=form, revoke_form=EmptyForm(), new_token=new_token,
                   tokens=services.tokens_of(current_user)), status
+
+
+def _token_error(name: str | None) -> str:
+    """services.create_token's refusal, in the page's language (the service's own message stays English)."""
+    if not (name or "").strip():
+        return _("Give the token a name, so you recognise it later.")
+    return _("You have %(num)d active tokens; revoke one you no longer use first.", num=services.MAX_ACTIVE_TOKENS)
 
 
 @bp.get("/profile/tokens")
@@ -36,12 +44,12 @@ def create():
     if form.validate_on_submit():
         try:
             _row, token = services.create_token(current_user, form.name.data)
-        except services.TokenError as error:
-            form.name.errors = [*form.name.errors, str(error)]
+        except services.TokenError:
+            form.name.errors = [*form.name.errors, _token_error(form.name.data)]
         else:
             db.session.commit()
             # Shown in this response only: it is not stored, and the page is not cached.
-            response, _ = _page(TokenForm(formdata=None), new_token=token)
+            response, _status = _page(TokenForm(formdata=None), new_token=token)
             response.headers["Cache-Control"] = "no-store"
             return response
     return _page(form, status=400)
@@ -56,5 +64,5 @@ def revoke(token_id: int):
     if row is None:
         abort(404)
     db.session.commit()
-    flash(f"The token “{row.name}” is revoked; programs using it can no longer connect.", "success")
+    flash(_("The token “%(name)s” is revoked; programs using it can no longer connect.", name=row.name), "success")
     return see_other(url_for("tokens.index"))

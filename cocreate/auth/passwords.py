@@ -7,6 +7,8 @@ common_passwords.txt is the ≥10-character part of Mozilla's fxa-common-passwor
 from functools import cache
 from importlib.resources import files
 
+from cocreate.i18n import _
+
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 
@@ -20,9 +22,9 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str) -> str | None:
     """A message saying what is wrong with the password, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(num)d characters.", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(num)d characters.", num=MAX_LENGTH)
     if password.lower() in common_passwords():
-        return "This password is one of the most common ones; choose another."
+        return _("This password is one of the most common ones; choose another.")
     return None

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from cocreate.auth.models import User
 from cocreate.companies.models import Invitation, Membership, Role
 from cocreate.extensions import db, utcnow
+from cocreate.i18n import _
 from cocreate.ideas.models import Idea, Vote
 from cocreate.ideas.services import hot_score
 from cocreate.maturity.models import Rating, RatingScore
@@ -107,9 +108,10 @@ def erase(user: User) -> None:
     counted them are brought back in step. Invitations and mail addressed to their e-mail address go too."""
     companies = sole_owner_of(user)
     if companies:
-        raise ErasureRefused(
-            "You are the only owner of " + ", ".join(companies) + ". Make someone else an owner first "
-            "(or remove the company's other members and products), then delete your account.")
+        raise ErasureRefused(_(
+            "You are the only owner of %(companies)s. Make someone else an owner first "
+            "(or remove the company's other members and products), then delete your account.",
+            companies=", ".join(companies)))
     # Votes: the ideas' stored counters move with them (as withdrawing each vote would).
     voted = db.session.scalars(sa.select(Vote.idea_id).where(Vote.user_id == user.id)).all()
     db.session.execute(sa.delete(Vote).where(Vote.user_id == user.id))
@@ -121,7 +123,7 @@ def erase(user: User) -> None:
         .where(Rating.user_id == user.id).distinct()).all()
     db.session.execute(sa.delete(Rating).where(Rating.user_id == user.id))
     db.session.flush()
-    for _, table, column in _by_address():
+    for _key, table, column in _by_address():
         db.session.execute(sa.delete(table).where(column == user.email))
     user_id = user.id
     db.session.expunge(user)

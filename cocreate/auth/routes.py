@@ -1,6 +1,7 @@
 import json
 
 from flask import Blueprint, Response, abort, flash, request, session, url_for
+from flask_babel import format_date
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cocreate import i18n
@@ -9,6 +10,7 @@ from cocreate.auth import privacy, services
 from cocreate.auth.forms import DeleteAccountForm, LoginForm, PasswordForm, ProfileForm, SignupForm
 from cocreate.auth.models import User
 from cocreate.extensions import db, limiter, utcnow
+from cocreate.i18n import _
 from cocreate.web import EmptyForm, render, safe_next, see_other
 
 bp = Blueprint("auth", __name__)
@@ -35,11 +37,11 @@ def signup():
             user.locale = i18n.supported(session.get("locale"))  # a language picked before signing up stays
             user.browser_locale = i18n.browser_locale()
         except services.EmailTaken:
-            form.email.errors.append("An account with this e-mail exists already. Log in instead?")
+            form.email.errors.append(_("An account with this e-mail exists already. Log in instead?"))
         else:
             db.session.commit()
             login_user(user)
-            flash(f"Welcome, {user.name}!", "success")
+            flash(_("Welcome, %(name)s!", name=user.name), "success")
             return see_other(safe_next(url_for("main.index")))
     return render("auth/signup.html", form=form), 400 if form.errors else 200
 
@@ -58,7 +60,7 @@ def login():
             db.session.commit()  # with a re-hashed password, if the parameters changed
             login_user(user, remember=form.remember.data)
             return see_other(safe_next(url_for("main.index")))
-        form.password.errors.append("That e-mail and password do not match an account.")
+        form.password.errors.append(_("That e-mail and password do not match an account."))
     return render("auth/login.html", form=form), 400 if form.errors else 200
 
 
@@ -70,7 +72,7 @@ def logout():
     services.revoke_sessions(current_user)
     db.session.commit()
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return see_other(url_for("main.index"))
 
 
@@ -82,7 +84,7 @@ def profile():
         form.populate_obj(current_user)
         current_user.locale = i18n.supported(form.locale.data)
         db.session.commit()
-        flash("Your profile is saved.", "success")
+        flash(_("Your profile is saved."), "success")
         return see_other(url_for("auth.profile"))
     return render("auth/profile.html", form=form, password_form=PasswordForm()), 400 if form.errors else 200
 
@@ -93,12 +95,12 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         if services.authenticate(current_user.email, form.current.data) is None:
-            form.current.errors.append("That is not your current password.")
+            form.current.errors.append(_("That is not your current password."))
         else:
             services.change_password(current_user, form.new.data)
             db.session.commit()
             login_user(current_user._get_current_object())  # this session continues with the new token; all others end
-            flash("Your password is changed; other sessions were logged out.", "success")
+            flash(_("Your password is changed; other sessions were logged out."), "success")
             return see_other(url_for("auth.profile"))
     return render("auth/profile.html", form=ProfileForm(obj=current_user), password_form=form), 400
 
@@ -106,7 +108,8 @@ def change_password():
 @bp.get("/users/<int:user_id>")
 def public_profile(user_id: int):
     user = db.get_or_404(User, user_id)
-    return render("auth/public_profile.html", user=user)
+    # "November 2026", "november 2026", "novembre 2026": the month and year in the page's language.
+    return render("auth/public_profile.html", user=user, member_since=format_date(user.created_at, "MMMM y"))
 
 
 # --- Personal data (GDPR): a copy of everything, and erasure -------------------------------------------
@@ -133,7 +136,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         if services.authenticate(current_user.email, form.password.data) is None:
-            form.password.errors.append("That is not your password.")
+            form.password.errors.append(_("That is not your password."))
         else:
             try:
                 privacy.erase(current_user._get_current_object())
@@ -143,7 +146,7 @@ def delete_account():
             else:
                 db.session.commit()
                 logout_user()
-                flash("Your account and personal data are deleted. Your ideas and comments stay, "
-                      "by “deleted user”.", "info")
+                flash(_("Your account and personal data are deleted. Your ideas and comments stay, "
+                        "by “deleted user”."), "info")
                 return see_other(url_for("main.index"))
     return render("auth/delete_account.html", form=form), 400 if form.errors else 200

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
 from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.i18n import _l
 
 
 class Role(enum.StrEnum):
@@ -15,7 +16,11 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"owner": "Owner", "product": "Product owner", "marketing": "Marketing"}[self.value]
+        """The role's name in the page's language (the value stays English in the database)."""
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {Role.OWNER: _l("Owner"), Role.PRODUCT: _l("Product owner"), Role.MARKETING: _l("Marketing")}
 
 
 ROLE_TYPE = sa.Enum(Role, name="member_role", native_enum=False, length=20,

@@ -8,6 +8,7 @@ from cocreate.companies.access import require
 from cocreate.companies.forms import AddMemberForm, CompanyForm, RoleForm
 from cocreate.companies.models import Company, Membership, Role
 from cocreate.extensions import db
+from cocreate.i18n import _
 from cocreate.products.services import visible_products
 from cocreate.web import EmptyForm, render, see_other
 
@@ -31,7 +32,7 @@ def create():
     if form.validate_on_submit():
         company = services.create_company(current_user, form.name.data)
         db.session.commit()
-        flash(f"{company.name} is created. You are its owner.", "success")
+        flash(_("%(company)s is created. You are its owner.", company=company.name), "success")
         return see_other(url_for("companies.show", slug=company.slug))
     return render("companies/new.html", form=form), 400 if form.errors else 200
 
@@ -55,11 +56,13 @@ def members(slug: str):
         try:
             if user is not None:
                 services.add_member(company, user, role)
-                flash(f"{user.name} joined {company.name} as {role.label}.", "success")
+                flash(_("%(name)s joined %(company)s as %(role)s.", name=user.name, company=company.name,
+                        role=role.label), "success")
             else:
                 invitation, token = services.invite(company, form.email.data, role, current_user)
                 invite_link = url_for("companies.accept", token=token, _external=True)
-                flash(f"No account uses {invitation.email} yet: send them the invitation link below.", "info")
+                flash(_("No account uses %(email)s yet: send them the invitation link below.", email=invitation.email),
+                      "info")
         except services.MembershipError as error:
             form.email.errors.append(str(error))
         else:
@@ -101,7 +104,7 @@ def change_role(slug: str, membership_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"{membership.user.name} is now {membership.role.label}.", "success")
+        flash(_("%(name)s is now %(role)s.", name=membership.user.name, role=membership.role.label), "success")
     return see_other(url_for("companies.members", slug=slug))
 
 
@@ -119,7 +122,7 @@ def remove_member(slug: str, membership_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"{name} is no longer a member.", "success")
+        flash(_("%(name)s is no longer a member.", name=name), "success")
     return see_other(url_for("companies.members", slug=slug))
 
 
@@ -138,6 +141,6 @@ def accept(token: str):
             error = str(exc)
         else:
             db.session.commit()
-            flash(f"Welcome to {invitation.company.name}!", "success")
+            flash(_("Welcome to %(company)s!", company=invitation.company.name), "success")
             return see_other(url_for("companies.show", slug=invitation.company.slug))
     return render("companies/accept.html", invitation=invitation, form=form, error=error), 400 if error else 200
