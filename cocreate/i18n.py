@@ -12,11 +12,19 @@ catalogues in cocreate/translations; tests/i18n fails when a catalogue misses a 
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Flask, abort, has_request_context, request, session, url_for
-from flask_babel import Babel, force_locale, format_date, format_datetime, format_decimal, format_percent
-from flask_babel import format_timedelta, get_locale
+from flask_babel import (
+    Babel,
+    force_locale,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_timedelta,
+    get_locale,
+    ngettext,  # noqa: F401
+)
 from flask_babel import gettext as _  # noqa: F401 - re-exported: `from cocreate.i18n import _`
 from flask_babel import lazy_gettext as _l  # noqa: F401
-from flask_babel import ngettext  # noqa: F401
 from flask_login import current_user
 
 from cocreate.extensions import utcnow

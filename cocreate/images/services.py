@@ -67,6 +67,10 @@ def product_pictures(product: Product) -> dict:
     return found
 
 
+def idea_pictures(idea: Idea) -> list[Image]:
+    return images_of(Target(idea.product, idea=idea))
+
+
 def can_manage(target: Target, user) -> bool:
     """Who adds images: the product team; for an idea, also its author while they may still edit it."""
     if not getattr(user, "is_authenticated", False):
