@@ -15,7 +15,8 @@ WIDTH = 480
 
 
 def fmt(x: float | None) -> str:
-    return "–" if x is None else f"{x:.1f}"
+    """A grade with one decimal in the request's language ("7.4", "7,4"); a dash when there is none."""
+    return "–" if x is None else figures.local_number(x, 1)
 
 
 @dataclass(frozen=True)

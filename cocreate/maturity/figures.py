@@ -10,12 +10,35 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
+from flask_babel import format_decimal
+
+from cocreate.i18n import _, _l, ngettext
+
+# English values: stored in the database, compared in code, used by the API. Pages show stage_label(stage).
 STAGES = ("Prototype", "Below par", "Good enough", "Good", "Excellent")
 PROTOTYPE, BELOW_PAR, GOOD_ENOUGH, GOOD, EXCELLENT = STAGES
 _PLACES = 6
+
+_STAGE_LABELS = {
+    PROTOTYPE: _l("Prototype"),
+    BELOW_PAR: _l("Below par"),
+    GOOD_ENOUGH: _l("Good enough"),
+    GOOD: _l("Good"),
+    EXCELLENT: _l("Excellent"),
+}
+
+
+def stage_label(stage: str | None) -> str:
+    """A stage's name in the language of the request (an unknown value is shown as it is)."""
+    if stage is None:
+        return ""
+    label = _STAGE_LABELS.get(stage)
+    return stage if label is None else str(label)
 
 
 @dataclass(frozen=True)
@@ -97,12 +120,100 @@ class Figures:
     unanswered_top_ideas: int
 
 
+# Kinds of blocker: what keeps a product from the next stage.
+RATERS, NO_LOWER, LOWER, NO_WEAKEST, WEAKEST, PROMISES, NO_RESPONSES, RESPONSE, TOP_IDEAS = (
+    "raters", "no_lower", "lower", "no_weakest", "weakest", "promises", "no_responses", "response", "top_ideas")
+
+
+def _one_decimal(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def _hours(x: float) -> str:
+    return f"{x:.1f}".removesuffix(".0")
+
+
+_ENGLISH = {
+    RATERS: lambda v: f"needs {v['missing']} more rater{'s' * (v['missing'] != 1)} ({v['raters']} of {v['needed']})",
+    NO_LOWER: lambda v: f"no lower bound yet: needs at least 2 raters ({v['raters']} so far)",
+    LOWER: lambda v: f"lower bound {_one_decimal(v['lower'])}, needs {_one_decimal(v['needed'])}",
+    NO_WEAKEST: lambda v: f"no touchpoint has {v['ratings']} ratings yet",
+    WEAKEST: lambda v: f"{v['touchpoint']} {_one_decimal(v['grade'])}, needs {_one_decimal(v['needed'])}",
+    PROMISES: lambda v: (f"promises kept {v['percent']} % ({v['kept']} of {v['due']}), "
+                         f"needs {v['needed']:g} %"),
+    NO_RESPONSES: lambda v: "no team responses yet",
+    RESPONSE: lambda v: f"median first response {_hours(v['hours'])} h, needs ≤ {v['needed']:g} h",
+    TOP_IDEAS: lambda v: (f"{v['unanswered']} of {v['top']} top ideas "
+                          f"{'has' if v['unanswered'] == 1 else 'have'} no official response"),
+}
+
+
+def local_number(x: float | int, digits: int | None = None) -> str:
+    """A number in the request's language; with ``digits``, exactly as Python rounds it to that many."""
+    if digits is None:
+        return format_decimal(x)
+    return format_decimal(Decimal(f"{x:.{digits}f}"), format="#,##0." + "0" * digits if digits else "#,##0")
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One rule of the next stage that does not hold, as data: a kind and its numbers (already rounded
+    the way they are shown). ``str()`` is the English sentence of the API and the recorded history;
+    ``text()`` the same sentence in the language of the request, so the cached figures hold no words."""
+
+    kind: str
+    values: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    def __str__(self) -> str:
+        return _ENGLISH[self.kind](self.values)
+
+    def text(self) -> str:
+        v = self.values
+        # Translators: what keeps a product from the next stage, on the board's cards; shown with a capital first
+        # letter.
+        if self.kind == RATERS:
+            return ngettext("needs %(missing)s more rater (%(raters)s of %(needed)s)",
+                            "needs %(missing)s more raters (%(raters)s of %(needed)s)", v["missing"],
+                            missing=local_number(v["missing"]), raters=local_number(v["raters"]),
+                            needed=local_number(v["needed"]))
+        if self.kind == NO_LOWER:
+            return _("no lower bound yet: needs at least 2 raters (%(raters)s so far)",
+                     raters=local_number(v["raters"]))
+        if self.kind == LOWER:
+            return _("lower bound %(grade)s, needs %(needed)s", grade=local_number(v["lower"], 1),
+                     needed=local_number(v["needed"], 1))
+        if self.kind == NO_WEAKEST:
+            return ngettext("no touchpoint has %(ratings)s rating yet", "no touchpoint has %(ratings)s ratings yet",
+                            v["ratings"], ratings=local_number(v["ratings"]))
+        if self.kind == WEAKEST:
+            # Translators: a touchpoint's name, its grade, and the grade the next stage needs.
+            return _("%(touchpoint)s %(grade)s, needs %(needed)s", touchpoint=v["touchpoint"],
+                     grade=local_number(v["grade"], 1), needed=local_number(v["needed"], 1))
+        if self.kind == PROMISES:
+            return _("promises kept %(percent)s %% (%(kept)s of %(due)s), needs %(needed)s %%",
+                     percent=local_number(v["percent"]), kept=local_number(v["kept"]), due=local_number(v["due"]),
+                     needed=local_number(v["needed"]))
+        if self.kind == NO_RESPONSES:
+            return _("no team responses yet")
+        if self.kind == RESPONSE:
+            return _("median first response %(hours)s h, needs ≤ %(needed)s h",
+                     hours=format_decimal(Decimal(f"{v['hours']:.1f}"), format="#,##0.#"),
+                     needed=local_number(v["needed"]))
+        if self.kind == TOP_IDEAS:
+            return ngettext("%(unanswered)s of %(top)s top ideas has no official response",
+                            "%(unanswered)s of %(top)s top ideas have no official response", v["unanswered"],
+                            unanswered=local_number(v["unanswered"]), top=local_number(v["top"]))
+        return str(self)
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """The stage reached and, in words with numbers, what blocks the next one."""
+    """The stage reached and what blocks the next one: ``blockers`` in English words with numbers (the API,
+    the recorded history), ``reasons`` the same as data, for pages in any language (``Blocker.text()``)."""
 
     stage: str
     blockers: list[str]
+    reasons: list[Blocker] = field(default_factory=list, compare=False)
 
 
 def _r(x: float) -> float:
@@ -239,50 +350,52 @@ def compute(
     )
 
 
-def _down(x: float) -> str:
+def _down(x: float) -> float:
     """One decimal, truncated down, so a failing value never displays as the threshold."""
-    return f"{math.floor(round(x * 10, _PLACES)) / 10:.1f}"
+    return math.floor(round(x * 10, _PLACES)) / 10
 
 
-def _up_hours(x: float) -> str:
-    return f"{math.ceil(round(x * 10, _PLACES)) / 10:.1f}".removesuffix(".0")
+def _up_hours(x: float) -> float:
+    return math.ceil(round(x * 10, _PLACES)) / 10
 
 
-def _raters_blockers(fig: Figures, t: Thresholds) -> list[str]:
+def _raters_blockers(fig: Figures, t: Thresholds) -> list[Blocker]:
     missing = t.min_raters - fig.raters
     if missing <= 0:
         return []
-    return [f"needs {missing} more rater{'s' * (missing != 1)} ({fig.raters} of {t.min_raters})"]
+    return [Blocker(RATERS, {"missing": missing, "raters": fig.raters, "needed": t.min_raters})]
 
 
-def _lower_blockers(fig: Figures, needed: float) -> list[str]:
+def _lower_blockers(fig: Figures, needed: float) -> list[Blocker]:
     if fig.lower is None:
-        return [f"no lower bound yet: needs at least 2 raters ({fig.raters} so far)"]
-    return [] if _meets(fig.lower, needed) else [f"lower bound {_down(fig.lower)}, needs {needed:.1f}"]
+        return [Blocker(NO_LOWER, {"raters": fig.raters})]
+    return [] if _meets(fig.lower, needed) else [Blocker(LOWER, {"lower": _down(fig.lower), "needed": needed})]
 
 
-def _weakest_blockers(fig: Figures, needed: float, t: Thresholds) -> list[str]:
+def _weakest_blockers(fig: Figures, needed: float, t: Thresholds) -> list[Blocker]:
     w = fig.weakest
     if w is None or w.grade is None:
-        return [f"no touchpoint has {t.min_touchpoint_ratings} ratings yet"]
-    return [] if _meets(w.grade, needed) else [f"{w.name} {_down(w.grade)}, needs {needed:.1f}"]
+        return [Blocker(NO_WEAKEST, {"ratings": t.min_touchpoint_ratings})]
+    if _meets(w.grade, needed):
+        return []
+    return [Blocker(WEAKEST, {"touchpoint": w.name, "grade": _down(w.grade), "needed": needed})]
 
 
-def _excellent_extra_blockers(fig: Figures, t: Thresholds) -> list[str]:
+def _excellent_extra_blockers(fig: Figures, t: Thresholds) -> list[Blocker]:
     out = []
     share = fig.promises_kept
     if share is not None and not _meets(share, t.promises_kept):
         kept = round(share * fig.promises_due)
         pct = math.floor(round(share * 100, _PLACES))
-        out.append(f"promises kept {pct} % ({kept} of {fig.promises_due}), needs {t.promises_kept * 100:g} %")
+        out.append(Blocker(PROMISES, {"percent": pct, "kept": kept, "due": fig.promises_due,
+                                      "needed": t.promises_kept * 100}))
     hours = fig.median_response_hours
     if hours is None:
-        out.append("no team responses yet")
+        out.append(Blocker(NO_RESPONSES))
     elif _r(hours) > _r(t.response_hours):
-        out.append(f"median first response {_up_hours(hours)} h, needs ≤ {t.response_hours:g} h")
+        out.append(Blocker(RESPONSE, {"hours": _up_hours(hours), "needed": t.response_hours}))
     if n := fig.unanswered_top_ideas:
-        verb = "has" if n == 1 else "have"
-        out.append(f"{n} of {len(fig.top_ideas)} top ideas {verb} no official response")
+        out.append(Blocker(TOP_IDEAS, {"unanswered": n, "top": len(fig.top_ideas)}))
     return out
 
 
@@ -313,7 +426,7 @@ def stage(fig: Figures, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Verdict:
     reached = PROTOTYPE
     for name, blockers in ladder:
         if blockers:
-            return Verdict(reached, blockers)
+            return Verdict(reached, [str(b) for b in blockers], blockers)
         reached = name
     return Verdict(reached, [])
 

@@ -11,18 +11,20 @@ from flask_wtf import FlaskForm
 from wtforms import FloatField, HiddenField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from cocreate.i18n import _, _l
 from cocreate.products.models import Touchpoint
 from cocreate.validators import NumberRange
 
 SCORES = ("1", "2", "3", "4", "5")
-SCORE_WORDS = {"1": "Poor", "2": "Weak", "3": "OK", "4": "Good", "5": "Excellent"}
+SCORE_WORDS = {"1": _l("Poor"), "2": _l("Weak"), "3": _l("OK"), "4": _l("Good"), "5": _l("Excellent")}
 TOUCHPOINT_FIELD = re.compile(r"^tp_(\d+)$")
+SKIP = _l("Skip")
 
 
 class ScoreField(RadioField):
     """A 1-5 score, or nothing (skipped). Anything else gets a clear message; the rest of the form is kept."""
 
-    def __init__(self, label=None, validators=None, skip_label="Skip", **kwargs):
+    def __init__(self, label=None, validators=None, skip_label=SKIP, **kwargs):
         kwargs.setdefault("default", "")
         choices = [SelectChoice("", skip_label), *(SelectChoice(s, s) for s in SCORES)]
         super().__init__(label, validators, choices=choices, validate_choice=False, **kwargs)
@@ -33,7 +35,7 @@ class ScoreField(RadioField):
     def pre_validate(self, form):
         if self.data not in ("", None, *SCORES):
             self.data = ""
-            raise ValidationError("Choose a score from 1 to 5, or skip it.")
+            raise ValidationError(_("Choose a score from 1 to 5, or skip it."))
 
     @property
     def score(self) -> int | None:
@@ -52,15 +54,16 @@ class TouchpointScores:
 
 class RatingForm(TouchpointScores, FlaskForm):
     version_id = HiddenField()
-    expected = ScoreField("What did you expect, before trying it?", skip_label="No idea")
+    expected = ScoreField(_l("What did you expect, before trying it?"), skip_label=_l("No idea"))
     experience = RadioField(
-        "Have you used it before?",
-        choices=[SelectChoice("first", "This is my first time"), SelectChoice("returning", "I have used it before")],
+        _l("Have you used it before?"),
+        choices=[SelectChoice("first", _l("This is my first time")),
+                 SelectChoice("returning", _l("I have used it before"))],
         default="first",
-        validators=[InputRequired("Tell us whether this is your first time.")],
+        validators=[InputRequired(_l("Tell us whether this is your first time."))],
     )
-    comment = TextAreaField("Anything to add?", validators=[Optional(), Length(max=2000)],
-                            description="Optional. The team reads every comment.")
+    comment = TextAreaField(_l("Anything to add?"), validators=[Optional(), Length(max=2000)],
+                            description=_l("Optional. The team reads every comment."))
 
 
 class SelfAssessmentForm(TouchpointScores, FlaskForm):
@@ -91,24 +94,25 @@ def score_data(scores: Mapping[int, int]) -> dict[str, str]:
 
 
 class TouchpointForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=60)])
-    description = StringField("What it covers", validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    description = StringField(_l("What it covers"), validators=[Optional(), Length(max=200)])
 
 
 class ThresholdsForm(FlaskForm):
-    min_raters = IntegerField("Raters needed to leave Prototype",
+    min_raters = IntegerField(_l("Raters needed to leave Prototype"),
                               validators=[InputRequired(), NumberRange(2, 10_000)])
-    good_enough = FloatField("Good enough: lower bound at least", validators=[InputRequired(), NumberRange(0, 10)])
-    good = FloatField("Good: lower bound at least", validators=[InputRequired(), NumberRange(0, 10)])
-    good_weakest = FloatField("Good: weakest touchpoint at least", validators=[InputRequired(), NumberRange(0, 10)])
-    excellent = FloatField("Excellent: lower bound at least", validators=[InputRequired(), NumberRange(0, 10)])
-    excellent_weakest = FloatField("Excellent: weakest touchpoint at least",
+    good_enough = FloatField(_l("Good enough: lower bound at least"), validators=[InputRequired(), NumberRange(0, 10)])
+    good = FloatField(_l("Good: lower bound at least"), validators=[InputRequired(), NumberRange(0, 10)])
+    good_weakest = FloatField(_l("Good: weakest touchpoint at least"),
+                              validators=[InputRequired(), NumberRange(0, 10)])
+    excellent = FloatField(_l("Excellent: lower bound at least"), validators=[InputRequired(), NumberRange(0, 10)])
+    excellent_weakest = FloatField(_l("Excellent: weakest touchpoint at least"),
                                    validators=[InputRequired(), NumberRange(0, 10)])
-    promises_kept = IntegerField("Excellent: promises kept at least (%)",
+    promises_kept = IntegerField(_l("Excellent: promises kept at least (%)"),
                                  validators=[InputRequired(), NumberRange(0, 100)])
-    response_hours = FloatField("Excellent: median first response at most (hours)",
+    response_hours = FloatField(_l("Excellent: median first response at most (hours)"),
                                 validators=[InputRequired(), NumberRange(1, 24 * 90)])
-    blind_spot_gap = FloatField("Blind spot: the team's grade above the customers' by at least",
+    blind_spot_gap = FloatField(_l("Blind spot: the team's grade above the customers' by at least"),
                                 validators=[InputRequired(), NumberRange(0.5, 10)])
-    min_touchpoint_ratings = IntegerField("Ratings a touchpoint needs before it can be the weakest",
+    min_touchpoint_ratings = IntegerField(_l("Ratings a touchpoint needs before it can be the weakest"),
                                           validators=[InputRequired(), NumberRange(1, 10_000)])

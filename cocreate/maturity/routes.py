@@ -8,6 +8,7 @@ from cocreate.companies.access import can, require
 from cocreate.companies.models import Company
 from cocreate.companies.routes import company_or_404
 from cocreate.extensions import db
+from cocreate.i18n import _
 from cocreate.maturity import charts, figures, services
 from cocreate.maturity.forms import (
     ThresholdsForm,
@@ -32,9 +33,27 @@ def grade_filter(value: float | None) -> str:
     return charts.fmt(value)
 
 
+@bp.app_template_filter("signed_grade")
+def signed_grade_filter(value: float | None) -> str:
+    """A gap in grade points with its sign and one decimal ("+2.0", "-0,5"); a dash when there is none."""
+    if value is None:
+        return "–"
+    text = f"{value:+.1f}"
+    return text[0] + figures.local_number(float(text[1:]), 1)
+
+
 @bp.app_template_filter("hours")
 def hours_filter(value: float) -> str:
-    return f"{value:.0f} h" if value < 72 else f"{value:.0f} h ({value / 24:.1f} days)"
+    hours = figures.local_number(value, 0)
+    if value < 72:
+        return _("%(hours)s h", hours=hours)
+    return _("%(hours)s h (%(days)s days)", hours=hours, days=figures.local_number(value / 24, 1))
+
+
+@bp.app_template_filter("stage_label")
+def stage_label_filter(stage: str | None) -> str:
+    """A stage's name in the page's language; the English value stays in the data."""
+    return figures.stage_label(stage)
 
 
 @bp.app_template_filter("stage_class")
@@ -134,12 +153,12 @@ def rate(slug: str):
     if request.method == "POST":
         posted = _posted_version(product, form.version_id.data)
         if version is None:
-            error = f"{product.name} has no released version to rate yet."
+            error = _("%(product)s has no released version to rate yet.", product=product.name)
         elif unknown_touchpoints(request.form, (t.id for t in touchpoints)):
-            error = ("Some of those touchpoints are not part of this product (any more). "
-                     "Your other answers are kept below: check them and send again.")
+            error = _("Some of those touchpoints are not part of this product (any more). "
+                      "Your other answers are kept below: check them and send again.")
         elif posted is None:
-            error = "That version is not one of this product's. Your answers are kept: send them again."
+            error = _("That version is not one of this product's. Your answers are kept: send them again.")
         elif form.validate():
             try:
                 existing = services.save_rating(
@@ -150,7 +169,8 @@ def rate(slug: str):
                 db.session.rollback()
                 error = str(problem)
                 if posted.id != version.id:
-                    error += f" Your answers are kept below: send them to rate {version.label}."
+                    error = _("%(problem)s Your answers are kept below: send them to rate %(version)s.",
+                              problem=error, version=version.label)
             else:
                 services.refresh_stage(product)
                 db.session.commit()
@@ -158,8 +178,9 @@ def rate(slug: str):
         if version is not None:
             form.version_id.data = str(version.id)
     if saved and not wants_fragment():
-        flash(f"Thank you! Your rating of {product.name} {version.label} is saved. "
-              "You can change it until the next version is released.", "success")
+        flash(_("Thank you! Your rating of %(product)s %(version)s is saved. "
+                "You can change it until the next version is released.", product=product.name, version=version.label),
+              "success")
         return see_other(url_for("maturity.rate", slug=product.slug))
     failed = bool(error or form.errors)
     # htmx does not swap 4xx answers: it gets the form with its messages as a 200.
@@ -178,7 +199,7 @@ def self_assessment_current(slug: str):
     require("product.manage", product.company_id)
     version = product.current_version or (product.versions[0] if product.versions else None)
     if version is None:
-        flash("Release a version first: the self-assessment belongs to a version.", "info")
+        flash(_("Release a version first: the self-assessment belongs to a version."), "info")
         return see_other(url_for("products.new_version", slug=product.slug))
     return see_other(url_for("maturity.self_assessment", slug=product.slug, version_id=version.id))
 
@@ -197,7 +218,7 @@ def self_assessment(slug: str, version_id: int):
     saved = False
     if request.method == "POST":
         if unknown_touchpoints(request.form, (t.id for t in touchpoints)):
-            error = "Some of those touchpoints are not part of this product (any more). Check and send again."
+            error = _("Some of those touchpoints are not part of this product (any more). Check and send again.")
         elif form.validate():
             try:
                 services.save_self_assessment(current_user, product, version, form.scores())
@@ -209,7 +230,7 @@ def self_assessment(slug: str, version_id: int):
                 db.session.commit()
                 saved = True
     if saved and not wants_fragment():
-        flash(f"The team's self-assessment of {version.label} is saved.", "success")
+        flash(_("The team's self-assessment of %(version)s is saved.", version=version.label), "success")
         return see_other(url_for("maturity.show", slug=product.slug))
     failed = bool(error or form.errors)
     status = 400 if failed and not wants_fragment() else 200
@@ -246,7 +267,7 @@ def touchpoints(slug: str):
             form.name.errors.append(str(problem))
         else:
             db.session.commit()
-            flash(f"“{tp.name}” is added. Customers rate it from now on.", "success")
+            flash(_("“%(name)s” is added. Customers rate it from now on.", name=tp.name), "success")
             return see_other(url_for("maturity.touchpoints", slug=product.slug))
     return _touchpoints_page(product, form, 400 if form.errors else 200)
 
@@ -266,14 +287,15 @@ def rename_touchpoint(slug: str, touchpoint_id: int):
             errors.append(str(problem))
         else:
             db.session.commit()
-            flash(f"“{tp.name}” is saved.", "success")
+            flash(_("“%(name)s” is saved.", name=tp.name), "success")
             return see_other(url_for("maturity.touchpoints", slug=product.slug))
     errors += [e for field in form for e in field.errors]
     return _touchpoints_page(product, TouchpointForm(formdata=None), 400, {tp.id: errors},
                              {tp.id: (form.name.data or "", form.description.data or "")})
 
 
-def _touchpoint_action(slug: str, touchpoint_id: int, action, done: str, refresh: bool = False):
+def _touchpoint_action(slug: str, touchpoint_id: int, action, done, refresh: bool = False):
+    """``done(name)``: the message that the action is done, in the page's language."""
     product = product_or_404(slug)
     require("product.manage", product.company_id)
     tp = _touchpoint_or_404(product, touchpoint_id)
@@ -288,31 +310,33 @@ def _touchpoint_action(slug: str, touchpoint_id: int, action, done: str, refresh
         if refresh:
             services.refresh_stage(product)
         db.session.commit()
-        flash(done.format(name=tp.name), "success")
+        flash(done(tp.name), "success")
     return see_other(url_for("maturity.touchpoints", slug=product.slug) + f"#tp-{tp.id}")
 
 
 @bp.post("/p/<slug>/touchpoints/<int:touchpoint_id>/up")
 def move_up(slug: str, touchpoint_id: int):
-    return _touchpoint_action(slug, touchpoint_id, lambda tp: services.move_touchpoint(tp, -1), "“{name}” moved up.")
+    return _touchpoint_action(slug, touchpoint_id, lambda tp: services.move_touchpoint(tp, -1),
+                              lambda name: _("“%(name)s” moved up.", name=name))
 
 
 @bp.post("/p/<slug>/touchpoints/<int:touchpoint_id>/down")
 def move_down(slug: str, touchpoint_id: int):
     return _touchpoint_action(slug, touchpoint_id, lambda tp: services.move_touchpoint(tp, 1),
-                              "“{name}” moved down.")
+                              lambda name: _("“%(name)s” moved down.", name=name))
 
 
 @bp.post("/p/<slug>/touchpoints/<int:touchpoint_id>/retire")
 def retire(slug: str, touchpoint_id: int):
     return _touchpoint_action(slug, touchpoint_id, services.retire_touchpoint,
-                              "“{name}” is retired: no longer rated, its scores are kept.", refresh=True)
+                              lambda name: _("“%(name)s” is retired: no longer rated, its scores are kept.", name=name),
+                              refresh=True)
 
 
 @bp.post("/p/<slug>/touchpoints/<int:touchpoint_id>/restore")
 def restore(slug: str, touchpoint_id: int):
     return _touchpoint_action(slug, touchpoint_id, services.restore_touchpoint,
-                              "“{name}” is back: customers rate it again.", refresh=True)
+                              lambda name: _("“%(name)s” is back: customers rate it again.", name=name), refresh=True)
 
 
 # --------------------------------------------------------------------------- thresholds
@@ -333,7 +357,7 @@ def thresholds(slug: str):
         else:
             services.refresh_stages(services.company_products(company))
             db.session.commit()
-            flash("The thresholds are saved; every product's stage is judged by them from now on.", "success")
+            flash(_("The thresholds are saved; every product's stage is judged by them from now on."), "success")
             return see_other(url_for("maturity.thresholds", slug=company.slug))
     products = services.company_products(company)
     found = services.maturities(products)
@@ -351,7 +375,7 @@ def reset_thresholds(slug: str):
     services.reset_thresholds(company)
     services.refresh_stages(services.company_products(company))
     db.session.commit()
-    flash("The default thresholds apply again.", "success")
+    flash(_("The default thresholds apply again."), "success")
     return see_other(url_for("maturity.thresholds", slug=company.slug))
 
 
