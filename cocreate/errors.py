@@ -15,7 +15,7 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("Your account does not have the role this needs. Ask an owner of the company.")),
     404: (_l("Not found"), _l("The page you asked for does not exist, or is not shared with you.")),
     405: (_l("Not allowed"), _l("That action cannot be done this way.")),
-    413: (_l("Too large"), _l("What you sent is larger than we accept (2 MB). Make it smaller and try again.")),
+    413: (_l("Too large"), _l("What you sent is larger than we accept (%(mb)s MB). Make it smaller and try again.")),
     429: (_l("Slow down"), _l("Too many attempts. Try again later.")),
     500: (_l("Our mistake"), _l("Something broke on our side. It has been logged; please try again in a moment.")),
 }
@@ -23,6 +23,8 @@ MESSAGES = {
 
 def render_error(code: int, retry_after: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if code == 413:  # the limit of this route: image uploads take more than the other forms
+        message = message % {"mb": round((request.max_content_length or 0) / (1024 * 1024))}
     return render_template("errors/error.html", code=code, title=title, message=message,
                            retry_after=retry_after), code
 

@@ -67,8 +67,9 @@ def update() -> dict[str, int]:
         catalog.fuzzy = False
         if locale == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if message.id and not _translated(message):
                     message.string = message.id
+                    message.flags.discard("fuzzy")
         _write_po(catalog, path)
         missing[locale] = sum(1 for m in catalog if m.id and not _translated(m))
     return missing

@@ -69,6 +69,25 @@ def test_translations_keep_every_placeholder(locale):
 def test_compiled_catalogue_is_current(locale):
     """The app reads the .mo files: a translation edited in the .po and not compiled would never show."""
     with open(po_path(locale).with_suffix(".mo"), "rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
-    written = {m.id: m.string for m in read(locale) if m.id and not m.fuzzy and all(_strings(m))}
+        compiled = {_ids(m): _strings(m) for m in read_mo(f) if m.id}
+    written = {_ids(m): _strings(m) for m in read(locale) if m.id and not m.fuzzy and all(_strings(m))}
     assert compiled == written, f"{locale}: run `make translations` to compile the catalogue"
+
+
+def test_the_unmarked_text_check_finds_what_it_should(tmp_path):
+    """The check above must be able to fail: plain text, attributes, literals, flash() and form labels."""
+    from tests.i18n.unmarked import unmarked_in_python, unmarked_in_template
+
+    page = tmp_path / "page.html"
+    page.write_text('<h1>Your ideas</h1><img alt="A chart" src="x.png">{{ name if name else "deleted user" }}'
+                    '<p>{{ _("Marked") }}</p><p class="muted small">{% trans %}Also marked{% endtrans %}</p>')
+    found = " ".join(unmarked_in_template(page))
+    assert "Your ideas" in found and "A chart" in found and "deleted user" in found
+    assert "Marked" not in found and "muted small" not in found
+
+    code = tmp_path / "routes.py"
+    code.write_text('flash("Saved.", "success")\nflash(_("Fine."))\nname = StringField("Display name")\n'
+                    'form.title.errors.append(f"Too long: {n}")\nlabel = StringField(_l("Fine too"))\n')
+    found = " ".join(unmarked_in_python(code))
+    assert "Saved." in found and "Display name" in found and "Too long" in found
+    assert "Fine" not in found

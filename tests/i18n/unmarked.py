@@ -24,12 +24,13 @@ _COMMENT = re.compile(r"\{#.*?#\}", re.S)
 _TRANS = re.compile(r"\{%-?\s*trans\b.*?%\}.*?\{%-?\s*endtrans\s*-?%\}", re.S)
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
-_ATTRIBUTE = re.compile(r"""\b(alt|title|placeholder|aria-label|aria-description|aria-roledescription)\s*=\s*(["'])(.*?)\2""",
-                        re.S | re.I)
+_ATTRIBUTE = re.compile(
+    r"""\b(alt|title|placeholder|aria-label|aria-description|aria-roledescription)\s*=\s*(["'])(.*?)\2""", re.S | re.I)
 _TAG = re.compile(r"<[^>]*>", re.S)
 _ENTITY = re.compile(r"&[#\w]+;")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _LITERAL = re.compile(r"""(?<![\w.])(["'])((?:(?!\1).)*)\1""")
+_STRUCTURE = re.compile(r"\{%-?\s*(extends|include|import|from|block|endblock|macro|call|set \w+ = ['\"][\w./-]+['\"])")
 _MARKED_CALL = re.compile(r"(?:\b_|\bgettext|\bngettext|\bpgettext)\(\s*$")
 
 
@@ -40,12 +41,13 @@ def _words(text: str) -> list[str]:
 
 def _looks_like_prose(literal: str) -> bool:
     """'deleted user', 'Released', 'Planned for': prose. 'muted small', 'ideas.show', '%d %%', 'GET': not."""
-    if literal.isupper():
+    if literal.isupper() or (" " not in literal and "/" in literal):  # 'GET', 'image/png,image/jpeg'
         return False
     if not _words(literal) or re.fullmatch(r"[\w.\-:/#%+ ]*", literal) and literal == literal.lower() and \
             (" " not in literal.strip() or re.search(r"[-_.:/#]", literal)):
         return False
-    if re.fullmatch(r"[a-z0-9_\-]+( [a-z0-9_\-]+)*", literal) and not re.search(r"\b[a-z]{3,} [a-z]{3,} ", literal + " "):
+    lower_words = re.fullmatch(r"[a-z0-9_\-]+( [a-z0-9_\-]+)*", literal)
+    if lower_words and not re.search(r"\b[a-z]{3,} [a-z]{3,} ", literal + " "):
         # lower-case words only: CSS classes ('button small') unless it reads like a phrase of 3+ words
         return len(literal.split()) >= 3 and not re.search(r"[-_]", literal)
     return True
@@ -58,7 +60,7 @@ def unmarked_in_template(path: Path) -> list[str]:
     stripped = _TRANS.sub(" ", _COMMENT.sub(" ", source))
     for block in _JINJA.finditer(stripped):
         code = block.group(0)
-        if re.match(r"\{%-?\s*(extends|include|import|from|block|endblock|macro|call|set \w+ = ['\"][\w./-]+['\"])", code):
+        if _STRUCTURE.match(code):
             continue
         for literal in _LITERAL.finditer(code):
             before = code[: literal.start()]
@@ -84,12 +86,14 @@ def unmarked_in_template(path: Path) -> list[str]:
 # --- Python: flash(), form labels and messages, SelectChoice labels, errors appended to fields -------------
 
 _FIELD = re.compile(r"\w*Field$")
-_VALIDATORS_WITH_MESSAGE_FIRST = {"DataRequired", "InputRequired", "Optional"}
+# Which positional argument of these calls is text for people (form fields: their label, the first).
+_TEXT_ARGUMENT = {"flash": 0, "ValidationError": 0, "DataRequired": 0, "InputRequired": 0, "Optional": 0,
+                  "EqualTo": 1, "SelectChoice": 1, "append": 0}  # append: form.x.errors.append(...)
 
 
 def _is_text(node: ast.AST) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return bool(_words(node.value)) and not re.fullmatch(r"[\w.\-]+", node.value)
+        return bool(_words(node.value)) and not re.fullmatch(r"[a-z0-9_.\-]+", node.value)  # not "ideas.show"
     if isinstance(node, ast.JoinedStr):
         return any(_is_text(v) for v in node.values if isinstance(v, ast.Constant))
     if isinstance(node, ast.BinOp):
@@ -112,22 +116,10 @@ def unmarked_in_python(path: Path) -> list[str]:
         if not isinstance(node, ast.Call):
             continue
         name = _name(node.func)
-        suspects: list[ast.AST] = []
-        if name == "flash" and node.args:
-            suspects.append(node.args[0])
-        elif _FIELD.match(name) and node.args:
-            suspects.append(node.args[0])
-        elif name == "ValidationError" and node.args:
-            suspects.append(node.args[0])
-        elif name in _VALIDATORS_WITH_MESSAGE_FIRST and node.args:
-            suspects.append(node.args[0])
-        elif name == "EqualTo" and len(node.args) > 1:
-            suspects.append(node.args[1])
-        elif name == "SelectChoice" and len(node.args) > 1:
-            suspects.append(node.args[1])
-        elif name == "append" and isinstance(node.func, ast.Attribute) and _name(node.func.value) == "errors" \
-                and node.args:
-            suspects.append(node.args[0])
+        position = _TEXT_ARGUMENT.get(name, 0 if _FIELD.match(name) else None)
+        if name == "append" and not (isinstance(node.func, ast.Attribute) and _name(node.func.value) == "errors"):
+            position = None
+        suspects: list[ast.AST] = [node.args[position]] if position is not None and len(node.args) > position else []
         for keyword in node.keywords:
             if keyword.arg in {"message", "label", "description", "render_kw_placeholder"} and (
                     _FIELD.match(name) or name[:1].isupper()):
@@ -159,8 +151,8 @@ def report(paths: list[Path] | None = None) -> dict[str, list[str]]:
 
 if __name__ == "__main__":
     selected = [Path(a).resolve() for a in sys.argv[1:]]
-    expanded = [f for p in selected for f in ([p] if p.is_file() else sorted(x for x in p.rglob("*") if x.is_file()
-                                                                              and x.suffix in {".py", ".html", ".txt"}))]
+    expanded = [f for p in selected for f in ([p] if p.is_file() else sorted(
+        x for x in p.rglob("*") if x.is_file() and x.suffix in {".py", ".html", ".txt"}))]
     for file, problems in report(expanded or None).items():
         print(file)
         for problem in problems:
