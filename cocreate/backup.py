@@ -3,6 +3,9 @@
 SQLite: the online backup API (sqlite3.Connection.backup) copies a consistent snapshot while the site keeps
 running, then the copy is checked with PRAGMA integrity_check. PostgreSQL: pg_dump in its custom format
 (restore with pg_restore), reading DATABASE_URL's host, port, user, password and database.
+Uploaded images are archived beside it (cocreate-<stamp>-uploads.tar.gz), after the database copy: image
+files never change once written, so every image row of the copy has its file in the archive (unless it was
+deleted in the seconds between the two). Restore: the database as above, then `tar -xzf` into UPLOAD_FOLDER.
 Backups are readable by their owner only (0600); the directory is 0700.
 """
 
@@ -10,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import subprocess  # runs pg_dump only, with a fixed argument list and no shell  # nosec B404
+import tarfile
 from datetime import datetime
 from pathlib import Path
 
@@ -24,8 +28,9 @@ class BackupError(Exception):
     pass
 
 
-def backup(url: sa.URL, directory: Path, now: datetime | None = None) -> Path:
-    """Write a backup of the database at `url` into `directory`; return the file written."""
+def backup(url: sa.URL, directory: Path, now: datetime | None = None, uploads: Path | None = None) -> list[Path]:
+    """Write a backup of the database at `url` (and of the `uploads` folder, if it has files) into `directory`;
+    return the files written."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = (now or utcnow()).strftime("%Y%m%dT%H%M%S%fZ")
     backend = url.get_backend_name()
@@ -37,6 +42,18 @@ def backup(url: sa.URL, directory: Path, now: datetime | None = None) -> Path:
         _postgres(url, target)
     else:
         raise BackupError(f"No backup method for {backend} databases.")
+    written = [target]
+    if uploads is not None and uploads.is_dir() and any(p.is_file() for p in uploads.rglob("*")):
+        written.append(_archive(uploads, directory / f"cocreate-{stamp}-uploads.tar.gz"))
+    return written
+
+
+def _archive(folder: Path, target: Path) -> Path:
+    target.touch(mode=0o600)
+    with tarfile.open(target, "w:gz") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith(".upload-"):  # not a half-written upload
+                archive.add(path, arcname=path.relative_to(folder).as_posix())
     return target
 
 

@@ -64,14 +64,18 @@ def init_app(app: Flask) -> None:
     @click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
                   help="Where to write the backup (default: instance/backups/).")
     def backup_command(directory: str | None) -> None:
-        """Write a consistent copy of the database (SQLite backup API, or pg_dump for PostgreSQL)."""
+        """Write a consistent copy of the database (SQLite backup API, or pg_dump for PostgreSQL) and an archive
+        of the uploaded images."""
         from pathlib import Path
 
         from cocreate.backup import BackupError, backup
 
         target_dir = Path(directory) if directory else Path(app.instance_path) / "backups"
+        from cocreate.images.services import folder as uploads_folder
+
         try:
-            path = backup(db.engine.url, target_dir)
+            paths = backup(db.engine.url, target_dir, uploads=uploads_folder().parent)
         except BackupError as error:
             raise click.ClickException(str(error)) from error
-        click.echo(f"Backup written to {path} ({path.stat().st_size:,} bytes).")
+        for path in paths:
+            click.echo(f"Backup written to {path} ({path.stat().st_size:,} bytes).")

@@ -1,4 +1,5 @@
-"""Screenshots of pages of a running server: python scripts/screenshot.py OUT.png URL [--width 1280] [--login EMAIL]"""
+"""Screenshots of pages of a running server:
+python scripts/screenshot.py OUT.png URL [--width 1280] [--login EMAIL] [--lang nl-NL] [--no-js]"""
 
 import argparse
 
@@ -17,17 +18,18 @@ def main() -> None:
     parser.add_argument("--login")
     parser.add_argument("--password", default="demo-password-2026")
     parser.add_argument("--no-js", action="store_true")
+    parser.add_argument("--lang", default="en-GB", help="the browser's language (Accept-Language), e.g. nl-NL")
     args = parser.parse_args()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": args.width, "height": args.height},
-                                java_script_enabled=not args.no_js)
+                                java_script_enabled=not args.no_js, locale=args.lang)
         if args.login:
             base = args.url.split("/", 3)
             page.goto(f"{base[0]}//{base[2]}/login")
             page.fill("#email", args.login)
             page.fill("#password", args.password)
-            page.click("button[type=submit] >> text=Log in")
+            page.click("main button[type=submit]")
         page.goto(args.url)
         page.screenshot(path=args.out, full_page=True)
         browser.close()

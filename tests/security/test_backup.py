@@ -98,3 +98,24 @@ def test_postgres_backup_restores_with_the_data(app, tmp_path):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_backup_archives_the_uploaded_images(file_app, tmp_path):
+    import tarfile
+
+    from cocreate.images import services as images
+    from tests.security.world import PNG
+
+    file_app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    product = factories.ProductFactory()
+    image = images.add(images.Target(product), factories.UserFactory(), PNG, alt="Kept")
+    db.session.commit()
+    result = file_app.test_cli_runner().invoke(args=["backup"])
+    assert result.exit_code == 0, result.output
+    [archive] = (tmp_path / "instance" / "backups").glob("*-uploads.tar.gz")
+    assert str(archive) in result.output and stat.S_IMODE(archive.stat().st_mode) == 0o600
+    with tarfile.open(archive) as tar:
+        names = sorted(tar.getnames())
+        assert names == sorted(p.relative_to(tmp_path / "uploads").as_posix() for p in images.paths_of(image))
+        member = tar.extractfile(names[0])
+        assert member.read() == (tmp_path / "uploads" / names[0]).read_bytes()
