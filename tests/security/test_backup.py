@@ -20,6 +20,7 @@ def file_app(make_app, tmp_path):
     """The app on an SQLite file, with its instance folder in tmp_path."""
     file_app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'live.db'}")
     file_app.instance_path = str(tmp_path / "instance")
+    file_app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")  # its own: none of the other tests' images
     with file_app.app_context():
         yield file_app
 
@@ -69,9 +70,10 @@ def test_in_memory_database_is_refused_clearly(app, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def test_postgres_backup_restores_with_the_data(app, tmp_path):
+def test_postgres_backup_restores_with_the_data(app, tmp_path, monkeypatch):
     if db.engine.dialect.name != "postgresql" or not shutil.which("pg_dump") or not shutil.which("pg_restore"):
         pytest.skip("needs TEST_DATABASE_URL (PostgreSQL) and pg_dump/pg_restore")
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "no-uploads"))  # the database alone
     factories.UserFactory(email="kept@example.com")
     result = app.test_cli_runner().invoke(args=["backup", "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -106,7 +108,6 @@ def test_backup_archives_the_uploaded_images(file_app, tmp_path):
     from cocreate.images import services as images
     from tests.security.world import PNG
 
-    file_app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     product = factories.ProductFactory()
     image = images.add(images.Target(product), factories.UserFactory(), PNG, alt="Kept")
     db.session.commit()
