@@ -17,8 +17,9 @@ def main_pages(sample: dict) -> list[tuple[str, str, str | None]]:
         ("signup", "/signup", None),
         ("profile", "/profile", sample["customer"]),
         ("company page", f"/c/{sample['company']}", sample["owner"]),
+        ("images page", f"/p/{product}/images", sample["owner"]),
     ]
 
 
 PAGE_NAMES = ["home", "products", "product", "ideas list", "idea", "new idea form", "board", "maturity page",
-              "rating form", "login", "signup", "profile", "company page"]
+              "rating form", "login", "signup", "profile", "company page", "images page"]

@@ -153,3 +153,32 @@ def test_marketing_shortlists_an_ambassador(new_page, sample):
     assert page.evaluate("window.__sameDocument") is True
     page.goto(f"/c/{sample['company']}/ambassadors/shortlist")
     assert "Customer 0" in page.content()
+
+
+@pytest.mark.parametrize("mode", ["javascript", "no-javascript"])
+def test_team_adds_a_picture_and_a_dutch_visitor_switches_to_italian(new_page, tmp_path, mode):
+    from PIL import Image
+
+    photo = tmp_path / "prototype.jpg"
+    Image.new("RGB", (1200, 900), "darkcyan").save(photo)
+    team = new_page(java_script_enabled=mode == "javascript")
+    sign_up(team)
+    slug = create_company_and_product(team)
+    team.goto(f"/p/{slug}")
+    team.get_by_role("link", name="Images", exact=True).first.click()
+    team.get_by_label("Image", exact=True).set_input_files(str(photo))
+    team.get_by_label("What it shows").fill("The prototype on a desk")
+    team.get_by_role("button", name="Upload").click()
+    team.get_by_text("The image is added.").wait_for()
+
+    visitor = new_page(locale="nl-NL", java_script_enabled=mode == "javascript")
+    visitor.goto(f"/p/{slug}")
+    assert visitor.locator("html").get_attribute("lang") == "nl"
+    assert visitor.get_by_role("link", name="Volwassenheidsbord").is_visible()
+    picture = visitor.get_by_role("img", name="The prototype on a desk")
+    picture.wait_for()
+    assert visitor.evaluate("img => img.complete && img.naturalWidth", picture.element_handle()) == 640  # the thumbnail
+    visitor.get_by_label("Taal").select_option("it")
+    visitor.get_by_role("button", name="Wijzigen").click()
+    visitor.get_by_role("link", name="Quadro di maturità").wait_for()
+    assert visitor.url.endswith(f"/p/{slug}")  # back on the same page
