@@ -119,6 +119,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(date=_date, datetime=_datetime, ago=_ago, number=_number, percent=_percent)
     app.register_blueprint(bp)
 
+    @app.after_request
+    def vary_on_language(response):
+        """The same URL answers in three languages: a shared cache must not hand a Dutch page to an Italian."""
+        if response.mimetype == "text/html":
+            response.vary.update(("Accept-Language", "Cookie"))
+        return response
+
     @app.context_processor
     def languages():
         return {"LANGUAGES": LANGUAGES, "current_locale": str(get_locale() or DEFAULT_LOCALE)}

@@ -268,3 +268,9 @@ def test_pages_show_dates_in_the_accounts_language(client, logged_in):
     today = utcnow().date()
     assert f"<td>{babel_dates.format_date(today, 'medium', locale='nl')}</td>" in page  # "25 nov 2026"
     assert f"<td>{babel_dates.format_date(today, 'medium', locale='en')}</td>" not in page
+
+
+def test_pages_vary_on_language_for_caches(client):
+    """One URL, three languages: a shared cache must key pages on Accept-Language and the session cookie."""
+    vary = {v.strip() for v in client.get("/board").headers["Vary"].split(",")}
+    assert {"Accept-Language", "Cookie"} <= vary

@@ -201,3 +201,19 @@ def test_without_a_proxy_a_forged_forwarded_for_changes_nothing(limited_app):
     assert_limited(limited_app.test_client().post(
         "/login", data={"email": "y@example.com", "password": "wrong password here"},
         environ_base=address(9), headers={"X-Forwarded-For": "198.51.100.200"}))
+
+
+def test_image_uploads_are_limited_per_user(limited_app, tmp_path):
+    import io
+
+    from cocreate.companies.models import Role
+    from tests.security.world import PNG
+
+    limited_app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    product = create_product(factories.CompanyFactory(), name="Pictured", slug="pictured")
+    client = limited_app.test_client()
+    act_as(client, factories.member(product.company, Role.PRODUCT))
+    answers = [client.post(f"/p/{product.slug}/images", data={"image": (io.BytesIO(PNG), "a.png")}).status_code
+               for _ in range(60)]
+    assert answers.count(303) == 8 and set(answers[8:]) == {400}  # 8 images at most; the refusals count too
+    assert_limited(client.post(f"/p/{product.slug}/images", data={"image": (io.BytesIO(PNG), "a.png")}))
