@@ -30,7 +30,7 @@ def main() -> None:
             page.fill("#email", args.login)
             page.fill("#password", args.password)
             page.click("main button[type=submit]")
-        page.goto(args.url)
+        page.goto(args.url, wait_until="networkidle")  # lazy images and htmx requests too
         page.screenshot(path=args.out, full_page=True)
         browser.close()
 

@@ -46,15 +46,17 @@ def test_upgrade_on_empty_database_then_check_finds_nothing(empty_database_url):
 def test_seed_demo_is_idempotent(runner, app):
     from cocreate.auth.models import User
     from cocreate.extensions import db
+    from cocreate.images.models import Image
     from cocreate.products.models import Product, Version
 
     def counts():
-        return [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (User, Product, Version)]
+        return [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (User, Product, Version, Image)]
 
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     after_first = counts()
     assert after_first[0] >= 46 and after_first[1] == 4 and 8 <= after_first[2] <= 12
+    assert after_first[3] == 4  # a drawn cover per product
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
     assert counts() == after_first

@@ -11,6 +11,7 @@ from cocreate.companies.models import Company, Membership, Role
 from cocreate.companies.services import add_member, create_company
 from cocreate.demo.ambassadors import seed_ambassadors
 from cocreate.demo.ideas import seed_ideas
+from cocreate.demo.pictures import seed_pictures
 from cocreate.demo.ratings import seed_ratings
 from cocreate.extensions import db
 from cocreate.ideas.models import Idea
@@ -109,6 +110,9 @@ def seed() -> str:
     seed_ideas(rng, customers())
     seed_ratings(rng)
     seed_ambassadors(rng)
+    seed_pictures(lambda product: db.session.scalar(
+        sa.select(User).join(Membership).where(Membership.company_id == product.company_id,
+                                               Membership.role == Role.OWNER).limit(1)))
     counts = {
         "companies": db.session.scalar(sa.select(sa.func.count(Company.id))),
         "products": db.session.scalar(sa.select(sa.func.count(Product.id))),

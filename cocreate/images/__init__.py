@@ -6,10 +6,11 @@ from flask import Flask, request
 
 def init_app(app: Flask) -> None:
     from cocreate.images.routes import UPLOAD_ENDPOINTS, bp
-    from cocreate.images.services import idea_pictures, product_pictures
+    from cocreate.images.services import idea_pictures, product_covers, product_pictures
 
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(product_pictures=product_pictures, idea_pictures=idea_pictures)
+    app.jinja_env.globals.update(product_pictures=product_pictures, idea_pictures=idea_pictures,
+                                 product_covers=product_covers)
 
     def allow_image_uploads():
         """Upload routes take IMAGE_MAX_BYTES (plus room for the form) instead of MAX_CONTENT_LENGTH. Runs

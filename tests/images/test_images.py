@@ -278,3 +278,17 @@ def test_prune_sweeps_files_left_by_a_deleted_product(app, client, team, product
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Image)) == 0  # ON DELETE CASCADE
     result = runner.invoke(args=["images", "prune"])
     assert "2 files removed" in result.output and files(app) == []
+
+
+def test_the_first_product_image_is_the_cover_in_product_lists(client, team, product):
+    version = factories.VersionFactory(product=product)
+    upload(client, f"/p/{product.slug}/versions/{version.id}/images", picture(), alt="Version shot")
+    other = factories.ProductFactory(company=product.company)
+    for alt in ("Cover", "Second"):
+        upload(client, f"/p/{product.slug}/images", picture(), alt=alt)
+    version_image, cover, second = stored(product)
+    for path in ("/", "/products", f"/c/{product.company.slug}"):
+        page = client.get(path).get_data(as_text=True)
+        assert f"/images/{cover.token}/thumb" in page, path
+        assert second.token not in page and version_image.token not in page
+        assert other.name in page  # a product without images still has its card
