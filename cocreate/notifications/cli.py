@@ -57,15 +57,18 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("announce-releases")
     def announce_releases() -> None:
-        """Tell followers about ideas shipped in versions whose release date has come."""
+        """Tell followers about ideas shipped in versions whose release date has come; queue the
+        "version.released" webhook for versions released today (or in the past week, if a run was missed)."""
         from cocreate.notifications.services import announce_release
         from cocreate.products.models import Version
+        from cocreate.webhooks.services import on_version_released
 
         today = utcnow().date()
         count = 0
         for version in db.session.scalars(sa.select(Version).where(Version.released_on <= today,
                                                                     Version.released_on >= today - timedelta(days=7))):
             count += announce_release(version)
+            on_version_released(version)
         db.session.commit()
         click.echo(f"{count} notification{'s' if count != 1 else ''} sent.")
 

@@ -113,6 +113,8 @@ class Version(db.Model):
     released_on: Mapped[date] = mapped_column(sa.Date)
     demo_url: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the "version.released" webhook went out: on the release day, once (a future date waits for it).
+    release_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     product: Mapped[Product] = relationship(back_populates="versions")
 

@@ -121,6 +121,7 @@ def update_version(version: Version, *, label: str, notes: str, released_on: dat
     set_notes(version, notes)
     db.session.flush()
     notifications.on_version_saved(version)
+    webhooks.on_version_released(version)  # if the new date is today or past, and it was not announced yet
 
 
 def set_notes(version: Version, notes: str) -> None:

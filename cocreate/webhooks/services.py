@@ -201,6 +201,11 @@ def on_status_changed(idea, change) -> None:
 
 
 def on_version_released(version) -> None:
+    """Queue "version.released" once, when the release date has come: at creation for a version released today
+    or earlier, else from an edit that moves the date back, or from `flask announce-releases` on the day."""
+    if not version.is_released or version.release_announced_at is not None:
+        return
+    version.release_announced_at = utcnow()
     product = version.product
     queue(product.company_id, Event.VERSION_RELEASED, {
         "product": _product(product),

@@ -291,3 +291,43 @@ def test_owner_edits_pauses_and_deletes(client, owner):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookDelivery)) == 0  # paused
     assert client.post(f"{url}/delete").status_code == 303
     assert db.session.get(Webhook, webhook_id) is None
+
+
+def test_a_future_version_is_announced_on_its_release_day_once(owner, runner):
+    from datetime import timedelta
+
+    subscribe(owner, "http://127.0.0.1:9/hook", events=["version.released"])
+    product = factories.ProductFactory(company=owner_company(owner))
+
+    def released() -> list[str]:
+        return [d.payload["data"]["version"]["label"]
+                for d in db.session.scalars(sa.select(WebhookDelivery).order_by(WebhookDelivery.id))]
+
+    version = add_version(product, label="v2", released_on=date.today() + timedelta(days=14))
+    db.session.commit()
+    assert released() == []  # announced, not released: no "version.released" yet
+    assert runner.invoke(args=["announce-releases"]).exit_code == 0
+    assert released() == []
+
+    version.released_on = date.today()  # the day has come
+    db.session.commit()
+    assert runner.invoke(args=["announce-releases"]).exit_code == 0
+    assert released() == ["v2"]
+    assert runner.invoke(args=["announce-releases"]).exit_code == 0
+    assert released() == ["v2"]  # once
+
+
+def test_moving_a_release_date_back_to_today_announces_it(owner):
+    from datetime import timedelta
+
+    from cocreate.products.services import update_version
+
+    subscribe(owner, "http://127.0.0.1:9/hook", events=["version.released"])
+    product = factories.ProductFactory(company=owner_company(owner))
+    version = add_version(product, label="v3", released_on=date.today() + timedelta(days=3))
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookDelivery)) == 0
+    update_version(version, label="v3", notes="", released_on=date.today(), demo_url=None)
+    update_version(version, label="v3", notes="Edited again", released_on=date.today(), demo_url=None)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookDelivery)) == 1
