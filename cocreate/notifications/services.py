@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cocreate.auth.models import User
+from cocreate.companies.models import Membership
 from cocreate.extensions import db, utcnow
 from cocreate.i18n import _, _l, in_language_of, ngettext
 from cocreate.ideas.models import Comment, Idea, Status, StatusChange
@@ -34,7 +35,7 @@ from cocreate.notifications.models import (
     NotificationSettings,
     Subscription,
 )
-from cocreate.products.models import Product, Version
+from cocreate.products.models import Product, ProductAccess, Version, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +120,15 @@ def followers(idea: Idea) -> list[User]:
     of_product = sa.select(Subscription.user_id).where(Subscription.product_id == idea.product_id,
                                                        Subscription.active)
     opted_out = sa.select(Subscription.user_id).where(Subscription.idea_id == idea.id, ~Subscription.active)
-    return list(db.session.scalars(
-        sa.select(User).where(sa.or_(User.id.in_(of_idea), User.id.in_(of_product)), User.id.not_in(opted_out))
-        .order_by(User.id)
-    ))
+    query = sa.select(User).where(sa.or_(User.id.in_(of_idea), User.id.in_(of_product)), User.id.not_in(opted_out))
+    product = idea.product
+    if product.visibility != Visibility.PUBLIC:
+        # A private product: only who may still see it hears about it (an uninvited customer or a former
+        # member keeps the subscription row, but no longer gets its news).
+        members = sa.select(Membership.user_id).where(Membership.company_id == product.company_id)
+        invited = sa.select(ProductAccess.user_id).where(ProductAccess.product_id == product.id)
+        query = query.where(sa.or_(User.id.in_(members), User.id.in_(invited)))
+    return list(db.session.scalars(query.order_by(User.id)))
 
 
 # --- Preferences -------------------------------------------------------------------------------------

@@ -298,3 +298,27 @@ def test_a_mail_that_cannot_be_built_fails_without_blocking_the_queue(runner, sm
     assert "1 sent, 1 failed" in send_mail(runner)
     assert [m["Subject"] for m in smtp.messages] == ["Second"]
     assert db.session.scalar(sa.select(MailMessage.state).where(MailMessage.subject == "First")) == MailState.FAILED
+
+
+def test_who_lost_access_to_a_private_product_hears_nothing_more_of_it(client):
+    from cocreate.ideas.services import change_status
+    from cocreate.products.models import ProductAccess, Visibility
+    from cocreate.products.services import grant_access
+
+    team, product = team_product()
+    product.visibility = Visibility.PRIVATE
+    invited, dropped = factories.UserFactory(name="Stays"), factories.UserFactory(name="Dropped")
+    for user in (invited, dropped):
+        grant_access(product, user)
+    db.session.flush()
+    idea = factories.idea(product, invited, title="Quieter motor")
+    services.follow(dropped, idea=idea)
+    db.session.commit()
+    assert {u.id for u in services.followers(idea)} >= {invited.id, dropped.id}
+
+    db.session.execute(sa.delete(ProductAccess).where(ProductAccess.user_id == dropped.id))  # access taken away
+    db.session.commit()
+    change_status(idea, team, Status.PLANNED, note="Soon")
+    db.session.commit()
+    assert [n.kind for n in notes_of(invited)] == ["status"]
+    assert notes_of(dropped) == []
