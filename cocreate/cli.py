@@ -1,4 +1,4 @@
-"""Command-line entry points: `flask seed-demo`, `flask create-user`, `flask backup`."""
+"""Command-line entry points: `flask seed-demo`, `flask create-user`, `flask backup`, `flask purge`, `flask translations`."""
 
 import click
 from flask import Flask
@@ -59,6 +59,27 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"{error} has an account already.") from error
         db.session.commit()
         click.echo(f"Created {user.email}.")
+
+    @app.cli.command("purge")
+    @click.option("--days", default=90, show_default=True, help="Keep what is younger than this.")
+    def purge(days: int) -> None:
+        """Delete old finished mail (sent, bundled, failed) and webhook deliveries (delivered, failed). Queued
+        mail and pending deliveries are never touched. Run daily from cron, like send-mail."""
+        from datetime import timedelta
+
+        from cocreate.extensions import utcnow
+        from cocreate.notifications.models import MailMessage, MailState
+        from cocreate.webhooks.models import DeliveryState, WebhookDelivery
+
+        before = utcnow() - timedelta(days=days)
+        mails = db.session.execute(db.delete(MailMessage).where(
+            MailMessage.state.in_([MailState.SENT, MailState.BUNDLED, MailState.FAILED]),
+            MailMessage.created_at < before).returning(MailMessage.id)).all()
+        deliveries = db.session.execute(db.delete(WebhookDelivery).where(
+            WebhookDelivery.state.in_([DeliveryState.DELIVERED, DeliveryState.FAILED]),
+            WebhookDelivery.created_at < before).returning(WebhookDelivery.id)).all()
+        db.session.commit()
+        click.echo(f"Deleted {len(mails)} mails and {len(deliveries)} webhook deliveries older than {days} days.")
 
     @app.cli.command("backup")
     @click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,

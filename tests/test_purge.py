@@ -1,0 +1,39 @@
+"""`flask purge`: old finished mail and webhook deliveries go; anything still to be sent stays."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from cocreate.companies.models import Role
+from cocreate.extensions import db, utcnow
+from cocreate.notifications.models import MailMessage, MailState
+from cocreate.webhooks import services as webhooks
+from cocreate.webhooks.models import DeliveryState, WebhookDelivery
+from tests import factories
+
+
+def test_purge_deletes_old_finished_rows_only(runner):
+    user = factories.UserFactory()
+    old, recent = utcnow() - timedelta(days=120), utcnow() - timedelta(days=5)
+    for state in MailState:
+        for when in (old, recent):
+            db.session.add(MailMessage(user_id=user.id, to_address=user.email, subject=f"{state} {when:%j}",
+                                       body="-", state=state, created_at=when))
+    company = factories.CompanyFactory()
+    owner = factories.member(company, Role.OWNER)
+    webhook, _ = webhooks.create_webhook(company, owner, url="https://hooks.example.com/x", events=["idea.created"])
+    db.session.flush()
+    for state in DeliveryState:
+        for when in (old, recent):
+            db.session.add(WebhookDelivery(webhook_id=webhook.id, event="idea.created", body="{}", state=state,
+                                           created_at=when))
+    db.session.commit()
+
+    result = runner.invoke(args=["purge", "--days", "90"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 3 mails and 2 webhook deliveries" in result.output
+    cutoff = utcnow() - timedelta(days=90)
+    mails = {(m.state, m.created_at < cutoff) for m in db.session.scalars(sa.select(MailMessage))}
+    assert mails == {(s, False) for s in MailState} | {(MailState.QUEUED, True), (MailState.DIGEST, True)}
+    deliveries = {(d.state, d.created_at < cutoff) for d in db.session.scalars(sa.select(WebhookDelivery))}
+    assert deliveries == {(s, False) for s in DeliveryState} | {(DeliveryState.PENDING, True)}
