@@ -1,4 +1,4 @@
-"""Command-line entry points: `flask seed-demo`, `flask create-user`, `flask backup`, `flask purge`, `flask translations`."""
+"""Command-line entry points: `flask seed-demo`, `create-user`, `backup`, `purge`, `translations`."""
 
 import click
 from flask import Flask
