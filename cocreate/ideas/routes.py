@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from cocreate.companies.access import require
 from cocreate.extensions import db, limiter
@@ -358,8 +359,15 @@ def set_tags(slug: str, idea_id: int):
     form.tag_ids.choices = choices((t.id, t.name) for t in services.tags_of(product))
     if not form.validate_on_submit():
         abort(400)
-    services.set_tags(idea, form.tag_ids.data or [])
-    db.session.commit()
+    for attempt in range(3):
+        try:
+            services.set_tags(idea, form.tag_ids.data or [])
+            db.session.commit()
+            break
+        except IntegrityError:  # the same tag saved by someone else at the same moment: theirs is there now
+            db.session.rollback()
+            if attempt == 2:
+                raise
     flash(_("Tags saved."), "success")
     return see_other(_idea_url(idea))
 

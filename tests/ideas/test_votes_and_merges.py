@@ -220,3 +220,31 @@ def test_customers_cannot_merge(client, duplicates):
     assert client.post(f"/p/bike/ideas/{b.id}/merge", data={"target_id": str(a.id)}).status_code == 403
     assert client.post(f"/p/bike/ideas/{b.id}/unmerge").status_code == 403
     assert db.session.get(Idea, b.id).status == Status.OPEN
+
+
+def test_the_same_tags_saved_at_the_same_moment_is_no_500(threaded_app):
+    """Found by wapiti: two requests saving the same tag on one idea raced into the unique (idea, tag) key."""
+    from cocreate.companies.models import Role
+    from cocreate.ideas.models import Tag
+
+    with threaded_app.app_context():
+        product = factories.ProductFactory()
+        team = factories.member(product.company, Role.PRODUCT)
+        idea_id = factories.idea(product).id
+        tag_id = services.add_tag(product, "speed").id
+        slug, token = product.slug, team.session_token
+        db.session.commit()
+    answers = []
+
+    def save():
+        client = threaded_app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = token
+        answers.append(client.post(f"/p/{slug}/ideas/{idea_id}/tags", data={"tag_ids": str(tag_id)}).status_code)
+
+    errors = _concurrent(threaded_app, save)
+    assert all("locked" in str(e) for e in errors), errors
+    assert answers and set(answers) <= {303, 503}  # 503: SQLite's busy writer, never a 500
+    with threaded_app.app_context():
+        assert [t.id for t in db.session.get(Idea, idea_id).tags] == [tag_id]
+        assert db.session.get(Tag, tag_id) is not None
