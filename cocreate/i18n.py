@@ -27,7 +27,8 @@ from flask_babel import gettext as _  # noqa: F401 - re-exported: `from cocreate
 from flask_babel import lazy_gettext as _l  # noqa: F401
 from flask_login import current_user
 
-from cocreate.extensions import utcnow
+from cocreate.extensions import db, utcnow
+from cocreate.web import EmptyForm, safe_next, see_other
 
 LANGUAGES = {"en": "English", "nl": "Nederlands", "it": "Italiano"}
 DEFAULT_LOCALE = "en"
@@ -97,9 +98,6 @@ def _percent(value) -> str:
 @bp.post("/language")
 def choose():
     """The footer's language picker: the account's setting when signed in, else this browser session's."""
-    from cocreate.extensions import db
-    from cocreate.web import EmptyForm, safe_next, see_other
-
     if not EmptyForm().validate_on_submit():
         abort(400)
     code = supported(request.form.get("locale")) or None
