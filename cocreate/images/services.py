@@ -30,10 +30,6 @@ class Target:
     version: Version | None = None
     idea: Idea | None = None
 
-    @property
-    def kind(self) -> str:
-        return "idea" if self.idea else "version" if self.version else "product"
-
     def where(self):
         return sa.and_(Image.product_id == self.product.id,
                        Image.version_id == self.version.id if self.version else Image.version_id.is_(None),
