@@ -10,14 +10,15 @@ catalogues in cocreate/translations; tests/i18n fails when a catalogue misses a 
 """
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
+from babel import Locale
 from flask import Blueprint, Flask, abort, has_request_context, request, session, url_for
 from flask_babel import (
     Babel,
     force_locale,
     format_date,
     format_datetime,
-    format_decimal,
     format_percent,
     format_timedelta,
     get_locale,
@@ -83,12 +84,27 @@ def _ago(value: datetime | date | None) -> str:
     return format_timedelta(delta, add_direction=True, threshold=1)
 
 
-def _number(value, digits: int | None = None) -> str:
-    if value is None:
-        return "—"
+@lru_cache(maxsize=32)
+def _separators(locale: str) -> dict[int, str]:
+    symbols = Locale.parse(locale).number_symbols
+    symbols = symbols.get("latn", symbols)  # Babel 2.14+ keys the symbols by numbering system
+    return str.maketrans({".": symbols["decimal"], ",": symbols["group"], "-": symbols["minusSign"]})
+
+
+def format_number(value, digits: int | None = None) -> str:
+    """A number as the page's language writes it ("1.234,5" in Dutch): Babel's format_decimal with its
+    default pattern (digits=None: up to 3 decimals) or exactly `digits` decimals, rounded as Python rounds.
+    Python formats and groups, the locale only swaps the symbols: the board formats hundreds of numbers a
+    page, and Babel's own formatter (it parses its pattern on every call) took a third of the page's time."""
     if digits is None:
-        return format_decimal(value)
-    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+        text = f"{value:,}" if isinstance(value, int) else f"{value:,.3f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:,.{digits}f}"
+    return text.translate(_separators(str(get_locale() or DEFAULT_LOCALE)))
+
+
+def _number(value, digits: int | None = None) -> str:
+    return "—" if value is None else format_number(value, digits)
 
 
 def _percent(value) -> str:

@@ -46,14 +46,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, g
-from flask_babel import format_decimal
 from sqlalchemy.orm import aliased
 
 from cocreate.ambassadors.models import AccountOrigin, Candidate, ContributionScore, ScoreRun, State
 from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
 from cocreate.extensions import UTCDateTime, db, utcnow
-from cocreate.i18n import _, _l, ngettext
+from cocreate.i18n import _, _l, format_number, ngettext
 from cocreate.ideas.models import Comment, Idea, Status, StatusChange, Vote
 from cocreate.maturity.models import Rating
 from cocreate.notifications.services import notify
@@ -263,7 +262,7 @@ def points(value: float) -> str:
 
 def shown_points(value: float) -> str:
     """Points for people: "12.5" in English, "12,5" in Dutch and Italian."""
-    return format_decimal(round(value, 1))
+    return format_number(round(value, 1))
 
 
 def breakdown(score: ContributionScore) -> list[str]:

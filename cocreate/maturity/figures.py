@@ -12,12 +12,9 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_decimal
-
-from cocreate.i18n import _, _l, ngettext
+from cocreate.i18n import _, _l, format_number, ngettext
 
 # English values: stored in the database, compared in code, used by the API. Pages show stage_label(stage).
 STAGES = ("Prototype", "Below par", "Good enough", "Good", "Excellent")
@@ -150,9 +147,7 @@ _ENGLISH = {
 
 def local_number(x: float | int, digits: int | None = None) -> str:
     """A number in the request's language; with ``digits``, exactly as Python rounds it to that many."""
-    if digits is None:
-        return format_decimal(x)
-    return format_decimal(Decimal(f"{x:.{digits}f}"), format="#,##0." + "0" * digits if digits else "#,##0")
+    return format_number(x, digits)
 
 
 @dataclass(frozen=True)
@@ -197,7 +192,7 @@ class Blocker:
             return _("no team responses yet")
         if self.kind == RESPONSE:
             return _("median first response %(hours)s h, needs ≤ %(needed)s h",
-                     hours=format_decimal(Decimal(f"{v['hours']:.1f}"), format="#,##0.#"),
+                     hours=format_number(round(v['hours'], 1)),
                      needed=local_number(v["needed"]))
         if self.kind == TOP_IDEAS:
             return ngettext("%(unanswered)s of %(top)s top ideas has no official response",

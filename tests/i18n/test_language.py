@@ -274,3 +274,22 @@ def test_pages_vary_on_language_for_caches(client):
     """One URL, three languages: a shared cache must key pages on Accept-Language and the session cookie."""
     vary = {v.strip() for v in client.get("/board").headers["Vary"].split(",")}
     assert {"Accept-Language", "Cookie"} <= vary
+
+
+@pytest.mark.parametrize("locale", ["en", "nl", "it"])
+def test_fast_number_format_matches_babel(app, locale):
+    """format_number only swaps separators into Python's formatting: it must write what Babel writes."""
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    from cocreate.i18n import format_number
+
+    values = [0, 7, -3, 1234, 1234567, 7.4, 9.95, 12.25, 0.5, -2.75, 1234.5678, 98765.4, 3.1415]
+    with app.test_request_context(headers={"Accept-Language": locale}):
+        for value in values:
+            assert format_number(value) == format_decimal(value, locale=locale), value
+            for digits in (0, 1, 2):
+                expected = format_decimal(Decimal(f"{value:.{digits}f}"),
+                                          format="#,##0." + "0" * digits if digits else "#,##0", locale=locale)
+                assert format_number(value, digits) == expected, (value, digits)
