@@ -141,8 +141,7 @@ def _serve(token: str, thumb: bool):
     # What we wrote is an image, and only that: never sniffed, never a document that could run script.
     response.headers["Content-Disposition"] = f'inline; filename="{image.token}.{image.extension}"'
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"  # nosniff: security.py, on every response
     response.cache_control.public = public
     response.cache_control.private = not public
     if public:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from cocreate.i18n import format_number
 from cocreate.maturity import figures
 
 WIDTH = 480
@@ -16,7 +17,7 @@ WIDTH = 480
 
 def fmt(x: float | None) -> str:
     """A grade with one decimal in the request's language ("7.4", "7,4"); a dash when there is none."""
-    return "–" if x is None else figures.local_number(x, 1)
+    return "–" if x is None else format_number(x, 1)
 
 
 @dataclass(frozen=True)

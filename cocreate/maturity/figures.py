@@ -145,11 +145,6 @@ _ENGLISH = {
 }
 
 
-def local_number(x: float | int, digits: int | None = None) -> str:
-    """A number in the request's language; with ``digits``, exactly as Python rounds it to that many."""
-    return format_number(x, digits)
-
-
 @dataclass(frozen=True)
 class Blocker:
     """One rule of the next stage that does not hold, as data: a kind and its numbers (already rounded
@@ -169,35 +164,35 @@ class Blocker:
         if self.kind == RATERS:
             return ngettext("needs %(missing)s more rater (%(raters)s of %(needed)s)",
                             "needs %(missing)s more raters (%(raters)s of %(needed)s)", v["missing"],
-                            missing=local_number(v["missing"]), raters=local_number(v["raters"]),
-                            needed=local_number(v["needed"]))
+                            missing=format_number(v["missing"]), raters=format_number(v["raters"]),
+                            needed=format_number(v["needed"]))
         if self.kind == NO_LOWER:
             return _("no lower bound yet: needs at least 2 raters (%(raters)s so far)",
-                     raters=local_number(v["raters"]))
+                     raters=format_number(v["raters"]))
         if self.kind == LOWER:
-            return _("lower bound %(grade)s, needs %(needed)s", grade=local_number(v["lower"], 1),
-                     needed=local_number(v["needed"], 1))
+            return _("lower bound %(grade)s, needs %(needed)s", grade=format_number(v["lower"], 1),
+                     needed=format_number(v["needed"], 1))
         if self.kind == NO_WEAKEST:
             return ngettext("no touchpoint has %(ratings)s rating yet", "no touchpoint has %(ratings)s ratings yet",
-                            v["ratings"], ratings=local_number(v["ratings"]))
+                            v["ratings"], ratings=format_number(v["ratings"]))
         if self.kind == WEAKEST:
             # Translators: a touchpoint's name, its grade, and the grade the next stage needs.
             return _("%(touchpoint)s %(grade)s, needs %(needed)s", touchpoint=v["touchpoint"],
-                     grade=local_number(v["grade"], 1), needed=local_number(v["needed"], 1))
+                     grade=format_number(v["grade"], 1), needed=format_number(v["needed"], 1))
         if self.kind == PROMISES:
             return _("promises kept %(percent)s %% (%(kept)s of %(due)s), needs %(needed)s %%",
-                     percent=local_number(v["percent"]), kept=local_number(v["kept"]), due=local_number(v["due"]),
-                     needed=local_number(v["needed"]))
+                     percent=format_number(v["percent"]), kept=format_number(v["kept"]), due=format_number(v["due"]),
+                     needed=format_number(v["needed"]))
         if self.kind == NO_RESPONSES:
             return _("no team responses yet")
         if self.kind == RESPONSE:
             return _("median first response %(hours)s h, needs ≤ %(needed)s h",
                      hours=format_number(round(v['hours'], 1)),
-                     needed=local_number(v["needed"]))
+                     needed=format_number(v["needed"]))
         if self.kind == TOP_IDEAS:
             return ngettext("%(unanswered)s of %(top)s top ideas has no official response",
                             "%(unanswered)s of %(top)s top ideas have no official response", v["unanswered"],
-                            unanswered=local_number(v["unanswered"]), top=local_number(v["top"]))
+                            unanswered=format_number(v["unanswered"]), top=format_number(v["top"]))
         return str(self)
 
 

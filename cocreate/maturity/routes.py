@@ -8,7 +8,7 @@ from cocreate.companies.access import can, require
 from cocreate.companies.models import Company
 from cocreate.companies.routes import company_or_404
 from cocreate.extensions import db
-from cocreate.i18n import _
+from cocreate.i18n import _, format_number
 from cocreate.maturity import charts, figures, services
 from cocreate.maturity.forms import (
     ThresholdsForm,
@@ -39,15 +39,15 @@ def signed_grade_filter(value: float | None) -> str:
     if value is None:
         return "–"
     text = f"{value:+.1f}"
-    return text[0] + figures.local_number(float(text[1:]), 1)
+    return text[0] + format_number(float(text[1:]), 1)
 
 
 @bp.app_template_filter("hours")
 def hours_filter(value: float) -> str:
-    hours = figures.local_number(value, 0)
+    hours = format_number(value, 0)
     if value < 72:
         return _("%(hours)s h", hours=hours)
-    return _("%(hours)s h (%(days)s days)", hours=hours, days=figures.local_number(value / 24, 1))
+    return _("%(hours)s h (%(days)s days)", hours=hours, days=format_number(value / 24, 1))
 
 
 @bp.app_template_filter("stage_label")
