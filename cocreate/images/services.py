@@ -15,6 +15,7 @@ from cocreate.companies.access import can
 from cocreate.extensions import db
 from cocreate.i18n import _l, ngettext
 from cocreate.ideas.models import Idea
+from cocreate.ideas.services import can_edit
 from cocreate.images.models import Image
 from cocreate.images.processing import ImageRefused, Processed, process
 from cocreate.products.models import Product, Version
@@ -83,8 +84,6 @@ def can_manage(target: Target, user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if target.idea is not None:
-        from cocreate.ideas.services import can_edit
-
         return can_edit(target.idea, user)
     return can("product.manage", target.product.company_id, user)
 
