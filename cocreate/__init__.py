@@ -1,8 +1,15 @@
 """Cocreate: companies improve their prototypes together with their customers."""
 
+from importlib import import_module
+
 from flask import Flask
 
 from cocreate.config import Config
+
+# The features, each a package whose ``init_app(app)`` registers its blueprints, template helpers, event
+# subscribers and tasks. The order is the order of registration; nothing else depends on it.
+FEATURES = ("main", "auth", "companies", "products", "ideas", "maturity", "notifications", "webhooks",
+            "ambassadors", "images", "feeds", "api")
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -14,7 +21,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from cocreate import cli, errors, i18n, security, web_setup
+    from cocreate import cli, database, errors, i18n, security, tasks, web
     from cocreate.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -25,39 +32,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
 
-    web_setup.init_app(app)
-    i18n.init_app(app)
-    security.init_app(app)
-    errors.init_app(app)
-    cli.init_app(app)
+    for core in (database, web, i18n, security, errors, tasks, cli):
+        core.init_app(app)
+    for feature in FEATURES:
+        import_module(f"cocreate.{feature}").init_app(app)
 
-    from cocreate.api.routes import bp as api_bp
-    from cocreate.api.token_routes import bp as tokens_bp
-    from cocreate.auth.routes import bp as auth_bp
-    from cocreate.companies.routes import bp as companies_bp
-    from cocreate.ideas.routes import bp as ideas_bp
-    from cocreate.main import bp as main_bp
-    from cocreate.maturity.routes import bp as maturity_bp
-    from cocreate.products.routes import bp as products_bp
-
-    for blueprint in (main_bp, auth_bp, companies_bp, products_bp, ideas_bp, maturity_bp):
-        app.register_blueprint(blueprint)
-    from cocreate.feeds.routes import bp as feeds_bp
-    from cocreate.ideas.csv_routes import bp as ideas_csv_bp
-    from cocreate.webhooks.routes import bp as webhooks_bp
-
-    for blueprint in (api_bp, tokens_bp, webhooks_bp, ideas_csv_bp, feeds_bp):
-        app.register_blueprint(blueprint)
-
-    from cocreate import notifications
-
-    notifications.init_app(app)
-    from cocreate.ambassadors.routes import bp as ambassadors_bp
-
-    app.register_blueprint(ambassadors_bp)
-    from cocreate import images
-
-    images.init_app(app)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -1,4 +1,5 @@
-"""Command-line entry points: `flask seed-demo`, `create-user`, `backup`, `purge`, `translations`."""
+"""Command-line entry points: `flask seed-demo`, `create-user`, `backup`, `translations` (the worker and the
+scheduled tasks: cocreate/tasks.py)."""
 
 import click
 from flask import Flask
@@ -59,27 +60,6 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"{error} has an account already.") from error
         db.session.commit()
         click.echo(f"Created {user.email}.")
-
-    @app.cli.command("purge")
-    @click.option("--days", default=90, show_default=True, help="Keep what is younger than this.")
-    def purge(days: int) -> None:
-        """Delete old finished mail (sent, bundled, failed) and webhook deliveries (delivered, failed). Queued
-        mail and pending deliveries are never touched. Run daily from cron, like send-mail."""
-        from datetime import timedelta
-
-        from cocreate.extensions import utcnow
-        from cocreate.notifications.models import MailMessage, MailState
-        from cocreate.webhooks.models import DeliveryState, WebhookDelivery
-
-        before = utcnow() - timedelta(days=days)
-        mails = db.session.execute(db.delete(MailMessage).where(
-            MailMessage.state.in_([MailState.SENT, MailState.BUNDLED, MailState.FAILED]),
-            MailMessage.created_at < before).returning(MailMessage.id)).all()
-        deliveries = db.session.execute(db.delete(WebhookDelivery).where(
-            WebhookDelivery.state.in_([DeliveryState.DELIVERED, DeliveryState.FAILED]),
-            WebhookDelivery.created_at < before).returning(WebhookDelivery.id)).all()
-        db.session.commit()
-        click.echo(f"Deleted {len(mails)} mails and {len(deliveries)} webhook deliveries older than {days} days.")
 
     @app.cli.command("backup")
     @click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,

@@ -37,7 +37,6 @@ class Config:
     # the per-address limits would then count the whole site as one visitor. Trust exactly this many hops of
     # X-Forwarded-For/-Proto/-Host; with 0 those headers are ignored (a client cannot fake its address).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
-    IDEAS_PER_PAGE = 20
     # Uploaded images: stored re-encoded under UPLOAD_FOLDER/images (default instance/uploads), never in static/.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
     IMAGE_MAX_BYTES = 10 * 1024 * 1024  # the upload routes accept this much instead of MAX_CONTENT_LENGTH
@@ -47,6 +46,8 @@ class Config:
     CACHE_REDIS_URL = REDIS_URL
     CACHE_KEY_PREFIX = "cocreate:"
     CACHE_DEFAULT_TIMEOUT = 60
+    # Background work (cocreate/tasks.py): Huey's broker. Unset: REDIS_URL when set, else instance/tasks.db.
+    TASKS_BROKER = os.environ.get("TASKS_BROKER")
     # Webhooks to localhost or private networks (SSRF); only tests and local development turn this on.
     WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE") == "1"
 
@@ -63,3 +64,4 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     WEBHOOKS_ALLOW_PRIVATE = True  # the tests' receiver listens on 127.0.0.1
+    TASKS_BROKER = "memory://"  # tasks wait in memory until a test runs them (tests/conftest.py: run_tasks)

@@ -2,11 +2,29 @@
 
 from urllib.parse import urlsplit
 
-from flask import Response, make_response, redirect, render_template, request
+from flask import Flask, Response, current_app, has_request_context, make_response, redirect, render_template, request
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
 
 from cocreate.extensions import htmx
+from cocreate.text import markdown_filter
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` ids fit the database's 32-bit integer keys; 2**63 is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    """URL ids that fit the database, the markdown filter, tidy template whitespace."""
+    app.url_map.converters["int"] = IdConverter
+    app.jinja_env.filters["markdown"] = markdown_filter
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
 
 
 class EmptyForm(FlaskForm):
@@ -47,3 +65,17 @@ def see_other(location: str) -> Response:
         response.headers["HX-Redirect"] = location
         return response
     return redirect(location, code=303)
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A site-relative path, in a request or in a command or task (no request to build from)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def absolute_url(path: str) -> str:
+    """A link for outside the site (mail): PUBLIC_URL, else the request's host, else localhost."""
+    if path.startswith(("http://", "https://")):
+        return path
+    base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context()
+                                                    else "http://localhost:5000/")
+    return base.rstrip("/") + "/" + path.lstrip("/")

@@ -1,8 +1,11 @@
 """Fixtures: one app per test session, tables emptied after each test.
 
-The suite runs on in-memory SQLite, or on PostgreSQL when TEST_DATABASE_URL is set.
+The suite runs on in-memory SQLite, or on PostgreSQL when TEST_DATABASE_URL is set. Under pytest-xdist
+(`make test`, `make test-fast`: `-n`) every worker is a process with its own session, app and database: on
+SQLite its own in-memory one, on PostgreSQL its own database made from TEST_DATABASE_URL (see pytest_configure).
 """
 
+import os
 import re
 from contextlib import contextmanager
 
@@ -12,9 +15,73 @@ from flask.testing import FlaskClient
 from jinja2 import StrictUndefined
 
 from cocreate import create_app
-from cocreate.config import TestConfig
+from cocreate.config import TestConfig, database_url
 from cocreate.extensions import db
 from tests import factories
+
+
+def _worker_database(config) -> tuple[sa.URL, sa.URL] | None:
+    """(the given database, this worker's) when this process is an xdist worker on PostgreSQL, else None."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    given = os.environ.get("TEST_DATABASE_URL")
+    if not worker or not given:
+        return None
+    url = sa.make_url(database_url(given))
+    if not url.drivername.startswith("postgresql"):
+        return None
+    suffix = f"_{worker}"  # gw0, gw1, …
+    return url, url.set(database=url.database[: 63 - len(suffix)] + suffix)  # 63: PostgreSQL's name limit
+
+
+def _admin(url: sa.URL) -> sa.Engine:
+    """CREATE/DROP DATABASE run outside a transaction, connected to the given database (it exists)."""
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+
+
+_OWN_DATABASE = pytest.StashKey[tuple[sa.URL, sa.URL]]()
+
+
+def pytest_configure(config):
+    """Under xdist, each worker on PostgreSQL gets a fresh database of its own, `<TEST_DATABASE_URL's>_gw<n>`,
+    on the same server: `_clean_tables` empties every table after each test, which would wipe the rows of
+    a test running at the same moment in another worker. TEST_DATABASE_URL and TestConfig then name the
+    worker's database, for the suite's app, the second apps built from TestConfig and any subprocess."""
+    databases = _worker_database(config)
+    if databases is None:
+        return
+    given, own = databases
+    engine = _admin(given)
+    with engine.connect() as conn:  # a run that was killed may have left it behind
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    os.environ["TEST_DATABASE_URL"] = own.set(drivername="postgresql").render_as_string(hide_password=False)
+    TestConfig.SQLALCHEMY_DATABASE_URI = own.render_as_string(hide_password=False)
+    config.stash[_OWN_DATABASE] = (given, own)
+
+
+def pytest_unconfigure(config):
+    """Drops the worker's own database (WITH FORCE: a connection a test leaked must not keep it)."""
+    databases = config.stash.get(_OWN_DATABASE, None)
+    if databases is None:
+        return
+    given, own = databases
+    engine = _admin(given)
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups (--dist loadgroup)
+def pytest_collection_modifyitems(config, items):
+    """The browser tests all go to one xdist worker (`--dist loadgroup` in the Makefile) and run there one
+    after another, as written: one Chromium and one live server for all of them instead of one per worker,
+    and no two Chromiums fighting over this machine's two cores (their waits time out at 10 s)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 class Client(FlaskClient):
@@ -137,3 +204,12 @@ def count_queries():
         yield lambda: len(statements)
     finally:
         sa.event.remove(db.engine, "after_cursor_execute", listener)
+
+
+@pytest.fixture(autouse=True)
+def _empty_task_queue():
+    """Tasks a test enqueued and did not run do not leak into the next test."""
+    from tests import taskqueue
+
+    yield
+    taskqueue.clear()

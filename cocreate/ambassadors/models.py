@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
 from cocreate.companies.models import Company
+from cocreate.database import enum_type
 from cocreate.extensions import UTCDateTime, db, utcnow
 from cocreate.i18n import _l
 
@@ -108,8 +109,7 @@ _STATE_LABELS = {
 }
 
 
-STATE_TYPE = sa.Enum(State, name="ambassador_state", native_enum=False, length=20,
-                     values_callable=lambda e: [m.value for m in e], validate_strings=True)
+STATE_TYPE = enum_type(State, "ambassador_state")
 
 
 class Candidate(db.Model):

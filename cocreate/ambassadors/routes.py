@@ -1,6 +1,5 @@
 """Leaderboard and shortlist for marketing (ambassadors.manage); invitations for customers."""
 
-import click
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, request, url_for
 from flask_login import current_user, login_required
@@ -13,6 +12,7 @@ from cocreate.companies.access import require
 from cocreate.companies.models import Company
 from cocreate.extensions import db
 from cocreate.i18n import _
+from cocreate.lookups import company_or_404
 from cocreate.web import EmptyForm, render, safe_next, see_other, wants_fragment
 
 bp = Blueprint("ambassadors", __name__)
@@ -34,7 +34,7 @@ def ambassador_ids(company_id: int) -> frozenset[int]:
 
 
 def _company(slug: str) -> Company:
-    company = db.one_or_404(sa.select(Company).where(Company.slug == slug))
+    company = company_or_404(slug)
     require("ambassadors.manage", company)
     return company
 
@@ -221,13 +221,3 @@ def accept(candidate_id: int):
 @login_required
 def decline(candidate_id: int):
     return _answer(candidate_id, False)
-
-
-# --- Command line ------------------------------------------------------------------------------------
-
-@bp.cli.command("refresh")
-def refresh_command() -> None:
-    """Recompute every company's contribution scores; run it from cron, e.g. every 15 minutes."""
-    count = services.refresh_all()
-    db.session.commit()
-    click.echo(f"Contribution scores recomputed for {count} compan{'y' if count == 1 else 'ies'}.")

@@ -30,7 +30,7 @@ customers and are not ranked for it.
 Scores are computed in SQL (one DELETE and one INSERT … SELECT over a UNION ALL of the fact rows,
 with the weights and the decay computed in the database) into ``contribution_scores``, which the
 leaderboard reads with a handful of indexed queries. ``refresh_scores`` rebuilds one company's rows;
-``flask ambassadors refresh`` rebuilds every company's (run it from cron), and marketing can
+the worker's ``refresh_contribution_scores`` task rebuilds every company's every 15 minutes, and marketing can
 recompute from the leaderboard. See docs/ambassadors.md.
 """
 
@@ -48,6 +48,7 @@ import sqlalchemy as sa
 from flask import current_app, g
 from sqlalchemy.orm import aliased
 
+from cocreate import events
 from cocreate.ambassadors.models import AccountOrigin, Candidate, ContributionScore, ScoreRun, State
 from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
@@ -55,7 +56,6 @@ from cocreate.extensions import UTCDateTime, db, utcnow
 from cocreate.i18n import _, _l, format_number, ngettext
 from cocreate.ideas.models import Comment, Idea, Status, StatusChange, Vote
 from cocreate.maturity.models import Rating
-from cocreate.notifications.services import notify
 from cocreate.products.models import Product, Version
 
 HALF_LIFE_DAYS = 90
@@ -452,11 +452,7 @@ def withdraw(candidate: Candidate) -> None:
 def _notify(candidate: Candidate, url: str | None) -> None:
     """In-site notification, and an e-mail as the customer's notification settings say."""
     company = candidate.company or db.session.get(Company, candidate.company_id)
-    notify(candidate.user, "ambassador_invitation",  # in the customer's language, not marketing's
-           subject=lambda: _("%(company)s invites you to be an ambassador", company=company.name),
-           body=lambda: _("%(company)s would like you to become one of its ambassadors. You can accept or decline.",
-                          company=company.name),
-           url=url or INVITATIONS_PATH)
+    events.ambassador_invited.send(candidate, company=company, url=url or INVITATIONS_PATH)
 
 
 @dataclass

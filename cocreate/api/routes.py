@@ -1,15 +1,13 @@
 """The JSON API, /api/v1. Token authentication only (never the session cookie), so CSRF does not apply.
 
 Every rule comes from the feature services (products, ideas, maturity) and companies.access.can;
-this module only parses input, looks objects up with the caller's visibility, and serialises.
+this module only parses input, looks objects up with the caller's visibility (cocreate.lookups), and serialises.
 """
 
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, g, jsonify, request, url_for
-from sqlalchemy.orm import joinedload
 
 from cocreate.api import openapi
 from cocreate.api.models import ApiToken
@@ -18,6 +16,7 @@ from cocreate.companies.access import can
 from cocreate.extensions import csrf, db, limiter
 from cocreate.ideas import services as ideas
 from cocreate.ideas.models import Comment, Idea, Status
+from cocreate.lookups import product_or_404, visible_idea_or_404
 from cocreate.maturity import services as maturity
 from cocreate.products import services as products
 from cocreate.products.models import Product, Version
@@ -119,24 +118,6 @@ def _query_text(name: str, max_length: int) -> str:
     if len(value) > max_length:
         abort(400, f"“{name}” is longer than {max_length} characters.")
     return value
-
-
-# --------------------------------------------------------------------------- lookups (visibility first)
-
-def product_or_404(slug: str) -> Product:
-    if len(slug) > 60 or "\x00" in slug:
-        abort(404)
-    product = db.session.scalar(sa.select(Product).where(Product.slug == slug).options(joinedload(Product.company)))
-    if product is None or not products.can_view(product, user()):
-        abort(404)
-    return product
-
-
-def idea_or_404(idea_id: int) -> Idea:
-    idea = db.session.get(Idea, idea_id, options=[joinedload(Idea.product)])
-    if idea is None or not products.can_view(idea.product, user()):
-        abort(404)
-    return idea
 
 
 # --------------------------------------------------------------------------- serialisers
@@ -242,17 +223,17 @@ def products_list():
 
 @bp.get("/products/<slug>")
 def product(slug: str):
-    return jsonify(product_json(product_or_404(slug)))
+    return jsonify(product_json(product_or_404(slug, user())))
 
 
 @bp.get("/products/<slug>/versions")
 def versions(slug: str):
-    return jsonify(data=[version_json(v) for v in product_or_404(slug).versions])
+    return jsonify(data=[version_json(v) for v in product_or_404(slug, user()).versions])
 
 
 @bp.get("/products/<slug>/maturity")
 def product_maturity(slug: str):
-    return jsonify(maturity_json(maturity.maturity(product_or_404(slug))))
+    return jsonify(maturity_json(maturity.maturity(product_or_404(slug, user()))))
 
 
 @bp.get("/board")
@@ -266,7 +247,7 @@ def board():
 
 @bp.get("/products/<slug>/ideas")
 def ideas_list(slug: str):
-    product = product_or_404(slug)
+    product = product_or_404(slug, user())
     sort = request.args.get("sort", "trending")
     if sort not in ideas.SORTS:
         abort(400, f"“sort” is one of: {', '.join(ideas.SORTS)}.")
@@ -294,7 +275,7 @@ def ideas_list(slug: str):
 @bp.post("/products/<slug>/ideas")
 @write_limit
 def ideas_create(slug: str):
-    product = product_or_404(slug)
+    product = product_or_404(slug, user())
     data = _body({"title", "description", "touchpoint_id", "version_id"})
     title = _text(data.get("title"), "title", max_length=120, required=True)
     description = _text(data.get("description"), "description", max_length=10_000)
@@ -313,7 +294,7 @@ def ideas_create(slug: str):
 
 @bp.get("/ideas/<int:idea_id>")
 def idea(idea_id: int):
-    found = idea_or_404(idea_id)
+    found = visible_idea_or_404(idea_id, user())
     return jsonify(idea_json(found, bool(ideas.voted_ids(user(), [found.id]))))
 
 
@@ -321,7 +302,7 @@ def idea(idea_id: int):
 @write_limit
 def vote(idea_id: int):
     """PUT votes, DELETE withdraws; both are idempotent."""
-    found = idea_or_404(idea_id)
+    found = visible_idea_or_404(idea_id, user())
     try:
         voted = ideas.set_vote(found, user(), request.method == "PUT")
     except ideas.VotingClosed as error:
@@ -332,7 +313,7 @@ def vote(idea_id: int):
 
 @bp.get("/ideas/<int:idea_id>/comments")
 def comments(idea_id: int):
-    found = idea_or_404(idea_id)
+    found = visible_idea_or_404(idea_id, user())
     official, threads = ideas.comments_of(found)
     flat = []
     for thread in threads:
@@ -344,7 +325,7 @@ def comments(idea_id: int):
 @bp.post("/ideas/<int:idea_id>/comments")
 @write_limit
 def comments_create(idea_id: int):
-    found = idea_or_404(idea_id)
+    found = visible_idea_or_404(idea_id, user())
     data = _body({"body", "parent_id"})
     body = _text(data.get("body"), "body", max_length=5_000, required=True)
     try:
@@ -360,7 +341,7 @@ def comments_create(idea_id: int):
 @bp.post("/ideas/<int:idea_id>/status")
 @write_limit
 def status(idea_id: int):
-    found = idea_or_404(idea_id)
+    found = visible_idea_or_404(idea_id, user())
     if not can("idea.moderate", found.product.company_id, user()):
         abort(403, "Only the product's team (owners and product owners) can change an idea's status.")
     data = _body({"status", "note", "promised_on", "shipped_version_id"})

@@ -12,14 +12,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from cocreate import events
 from cocreate.auth.models import User
 from cocreate.companies.models import Invitation, Membership, Role
 from cocreate.extensions import db, utcnow
 from cocreate.i18n import _
-from cocreate.ideas.models import Idea, Vote
-from cocreate.ideas.services import hot_score
-from cocreate.maturity.models import Rating, RatingScore
-from cocreate.products.models import Product, Version
+from cocreate.maturity.models import RatingScore
 
 EXPORT_FORMAT = "cocreate-export/1"
 # Columns never exported: credentials and the secrets that stand for them.
@@ -103,34 +101,19 @@ def sole_owner_of(user: User) -> list[str]:
 
 
 def erase(user: User) -> None:
-    """Delete the account. Ideas and comments stay, by "deleted user" (their author is set to NULL); votes,
-    ratings, memberships, follows and notifications go with the account, and the counters and stages that
-    counted them are brought back in step. Invitations and mail addressed to their e-mail address go too."""
+    """Delete the account. Each feature removes or adjusts its own rows on ``events.account_erasing`` (votes and
+    the counters that counted them, ratings and the stages, mail and invitations to their address); the
+    database's ON DELETE rules then remove or anonymise the rest: ideas and comments stay, by "deleted user"."""
     companies = sole_owner_of(user)
     if companies:
         raise ErasureRefused(_(
             "You are the only owner of %(companies)s. Make someone else an owner first "
             "(or remove the company's other members and products), then delete your account.",
             companies=", ".join(companies)))
-    # Votes: the ideas' stored counters move with them (as withdrawing each vote would).
-    voted = db.session.scalars(sa.select(Vote.idea_id).where(Vote.user_id == user.id)).all()
-    db.session.execute(sa.delete(Vote).where(Vote.user_id == user.id))
-    for idea in db.session.scalars(sa.select(Idea).where(Idea.id.in_(voted))) if voted else []:
-        idea.vote_count = max(0, idea.vote_count - voted.count(idea.id))
-        idea.hot = hot_score(idea.vote_count, idea.comment_count, idea.created_at)
-    rated = db.session.scalars(
-        sa.select(Product).join(Version, Version.product_id == Product.id).join(Rating, Rating.version_id == Version.id)
-        .where(Rating.user_id == user.id).distinct()).all()
-    db.session.execute(sa.delete(Rating).where(Rating.user_id == user.id))
+    events.account_erasing.send(user)
     db.session.flush()
-    for _key, table, column in _by_address():
-        db.session.execute(sa.delete(table).where(column == user.email))
     user_id = user.id
     db.session.expunge(user)
     db.session.execute(sa.delete(User.__table__).where(User.__table__.c.id == user_id))
     db.session.expire_all()
-    if rated:
-        from cocreate.maturity.services import refresh_stages
-
-        refresh_stages(rated)
     db.session.flush()

@@ -5,7 +5,6 @@ from flask_babel import format_date
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cocreate import i18n
-from cocreate.ambassadors.services import record_origin
 from cocreate.auth import privacy, services
 from cocreate.auth.forms import DeleteAccountForm, LoginForm, PasswordForm, ProfileForm, SignupForm
 from cocreate.auth.models import User
@@ -32,8 +31,8 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(name=form.name.data, email=form.email.data, password=form.password.data)
-            record_origin(user, request.remote_addr)
+            user = services.create_user(name=form.name.data, email=form.email.data, password=form.password.data,
+                                        address=request.remote_addr)
             user.locale = i18n.supported(session.get("locale"))  # a language picked before signing up stays
             user.browser_locale = i18n.browser_locale()
         except services.EmailTaken:

@@ -7,6 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
+from cocreate import events
 from cocreate.auth.models import User, new_session_token
 from cocreate.extensions import db
 
@@ -35,13 +36,15 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(*, name: str, email: str, password: str, bio: str = "") -> User:
+def create_user(*, name: str, email: str, password: str, bio: str = "", address: str | None = None) -> User:
+    """A new account; ``address`` is the client's IP when they signed up on the site (None from the shell)."""
     email = normalise_email(email)
     if find_by_email(email) is not None:
         raise EmailTaken(email)
     user = User(name=name.strip(), email=email, password_hash=hash_password(password), bio=bio)
     db.session.add(user)
     db.session.flush()
+    events.user_signed_up.send(user, address=address)
     return user
 
 

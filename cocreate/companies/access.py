@@ -46,7 +46,3 @@ def require(action: str, company: Company | int) -> None:
         abort(login_manager.unauthorized())
     if not can(action, company):
         abort(403)
-
-
-def forget_roles() -> None:
-    g.pop("_roles", None)

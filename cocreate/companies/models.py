@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
+from cocreate.database import enum_type
 from cocreate.extensions import UTCDateTime, db, utcnow
 from cocreate.i18n import _l
 
@@ -23,8 +24,7 @@ class Role(enum.StrEnum):
 ROLE_LABELS = {Role.OWNER: _l("Owner"), Role.PRODUCT: _l("Product owner"), Role.MARKETING: _l("Marketing")}
 
 
-ROLE_TYPE = sa.Enum(Role, name="member_role", native_enum=False, length=20,
-                    values_callable=lambda e: [m.value for m in e], validate_strings=True)
+ROLE_TYPE = enum_type(Role, "member_role")
 
 
 class Company(db.Model):

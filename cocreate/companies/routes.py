@@ -1,4 +1,3 @@
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user, login_required
 
@@ -9,14 +8,11 @@ from cocreate.companies.forms import AddMemberForm, CompanyForm, RoleForm
 from cocreate.companies.models import Company, Membership, Role
 from cocreate.extensions import db
 from cocreate.i18n import _
+from cocreate.lookups import company_or_404
 from cocreate.products.services import visible_products
 from cocreate.web import EmptyForm, render, see_other
 
 bp = Blueprint("companies", __name__)
-
-
-def company_or_404(slug: str) -> Company:
-    return db.one_or_404(sa.select(Company).where(Company.slug == slug))
 
 
 @bp.get("/companies")

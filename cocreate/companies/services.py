@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from cocreate import events
 from cocreate.auth.models import User
 from cocreate.auth.services import find_by_email, normalise_email
 from cocreate.companies.models import Company, Invitation, Membership, Role
@@ -71,6 +72,7 @@ def add_member(company: Company, user: User, role: Role) -> Membership:
     membership = Membership(company_id=company.id, user_id=user.id, role=role)
     db.session.add(membership)
     db.session.flush()
+    events.member_joined.send(membership)
     return membership
 
 

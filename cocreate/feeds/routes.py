@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, render_template, request, url_for
 
 from cocreate.feeds import services
-from cocreate.products.routes import product_or_404
+from cocreate.lookups import product_or_404
 
 bp = Blueprint("feeds", __name__)
 

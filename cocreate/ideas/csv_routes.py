@@ -10,8 +10,8 @@ from cocreate.companies.access import require
 from cocreate.extensions import db
 from cocreate.i18n import _, _l, ngettext
 from cocreate.ideas import csv_io
+from cocreate.lookups import product_or_404
 from cocreate.products.models import Product
-from cocreate.products.routes import product_or_404
 from cocreate.web import render, see_other
 
 bp = Blueprint("ideas_csv", __name__)

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
+from cocreate.database import enum_type
 from cocreate.extensions import UTCDateTime, db, utcnow
 from cocreate.i18n import _l
 from cocreate.ideas import search
@@ -53,12 +54,7 @@ _LABELS = {
 }
 
 
-def _enum(cls, name):
-    return sa.Enum(cls, name=name, native_enum=False, length=20,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
-
-
-STATUS_TYPE = _enum(Status, "idea_status")
+STATUS_TYPE = enum_type(Status, "idea_status")
 
 idea_tags = sa.Table(
     "idea_tags",

@@ -17,8 +17,8 @@ from cocreate.ideas.forms import (
     choices,
 )
 from cocreate.ideas.models import Comment, Idea, Status, Tag
+from cocreate.lookups import idea_or_404, product_or_404
 from cocreate.products.models import Product
-from cocreate.products.routes import product_or_404
 from cocreate.web import EmptyForm, render, safe_next, see_other, wants_fragment
 
 bp = Blueprint("ideas", __name__)
@@ -28,13 +28,6 @@ WRITE_LIMIT = "30/minute;300/day"
 
 def _user_key() -> str:
     return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or "anonymous"
-
-
-def idea_or_404(product: Product, idea_id: int) -> Idea:
-    idea = db.get_or_404(Idea, idea_id)
-    if idea.product_id != product.id:
-        abort(404)
-    return idea
 
 
 def _moderated_idea(slug: str, idea_id: int) -> tuple[Product, Idea]:

@@ -9,20 +9,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
 
+from cocreate import events
 from cocreate.auth.models import User
 from cocreate.companies.access import can
+from cocreate.database import insert
 from cocreate.extensions import db, utcnow
 from cocreate.i18n import _
 from cocreate.ideas import search
 from cocreate.ideas.models import CLOSED, Comment, Idea, Status, StatusChange, Tag, Vote, idea_tags
-from cocreate.maturity import services as maturity
-from cocreate.notifications import services as notifications
 from cocreate.products.models import Product, Touchpoint, Version
 from cocreate.text import render_markdown
-from cocreate.webhooks import services as webhooks
 
 # Trending ("hot") score, stored on the idea and updated whenever its votes or comments change:
 #     hot = log10(max(1, votes + comments)) + age_offset,   age_offset = (created − 2026-01-01) / 45 000 s
@@ -108,8 +106,7 @@ def create_idea(product: Product, author: User, *, title: str, description: str 
     db.session.flush()
     db.session.add(Vote(idea_id=idea.id, user_id=author.id))
     db.session.flush()
-    notifications.on_idea_created(idea)
-    webhooks.on_idea_created(idea)
+    events.idea_created.send(idea)
     return idea
 
 
@@ -145,12 +142,6 @@ def set_tags(idea: Idea, tag_ids: Iterable[int]) -> None:
 
 # --- Votes -------------------------------------------------------------------------------------------
 
-def _insert_ignore(table, values: dict):
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).values(**values).on_conflict_do_nothing()
-
-
 def set_vote(idea: Idea, user: User, want: bool) -> bool:
     """Vote (want=True) or withdraw (want=False); repeating either changes nothing.
 
@@ -162,16 +153,16 @@ def set_vote(idea: Idea, user: User, want: bool) -> bool:
         raise VotingClosed(idea.status)
     # RETURNING tells whether a row was really written (cursor.rowcount is -1 on some drivers).
     if want:
-        statement = _insert_ignore(Vote.__table__, {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()})
+        statement = insert(Vote.__table__).values(idea_id=idea.id, user_id=user.id, created_at=utcnow()) \
+            .on_conflict_do_nothing()
         delta = 1
     else:
         statement = sa.delete(Vote.__table__).where(Vote.idea_id == idea.id, Vote.user_id == user.id)
         delta = -1
     changed = db.session.execute(statement.returning(Vote.__table__.c.id)).first() is not None
-    if changed:
+    if changed:  # a repeated vote writes nothing and announces nothing
         _bump(idea, votes=delta)
-    if want and changed:  # a repeated vote writes nothing, not even a follow
-        notifications.on_vote(idea, user)
+        (events.vote_cast if want else events.vote_withdrawn).send(idea, user=user)
     return want
 
 
@@ -213,7 +204,7 @@ def add_comment(idea: Idea, author: User, body: str, parent_id: int | None = Non
     db.session.add(comment)
     db.session.flush()
     _bump(idea, comments=1)
-    notifications.on_comment(comment)
+    events.comment_posted.send(comment)
     return comment
 
 
@@ -250,8 +241,9 @@ def mark_official(comment: Comment, actor: User) -> None:
         raise IdeaError(N_("Only a comment by the product team can be the official response."))
     idea.official_comment_id = None if idea.official_comment_id == comment.id else comment.id
     _responded(idea)
-    _after_team_change(idea)
-    notifications.on_official_response(comment, actor)
+    db.session.flush()
+    events.official_response_changed.send(idea, comment=comment, actor=actor,
+                                          marked=idea.official_comment_id == comment.id)
 
 
 def toggle_helpful(comment: Comment) -> None:
@@ -261,12 +253,6 @@ def toggle_helpful(comment: Comment) -> None:
 def _responded(idea: Idea) -> None:
     if idea.first_response_at is None:
         idea.first_response_at = utcnow()
-
-
-def _after_team_change(idea: Idea) -> None:
-    """The board's figures depend on responses, statuses and promises: recompute the product's stage."""
-    db.session.flush()
-    maturity.refresh_stage(idea.product)
 
 
 # --- Statuses ----------------------------------------------------------------------------------------
@@ -301,9 +287,10 @@ def change_status(idea: Idea, actor: User, to: Status, *, note: str = "", promis
     else:
         idea.shipped_version_id = idea.shipped_on = None
     _responded(idea)
-    _after_team_change(idea)
-    notifications.on_status_change(change, actor)
-    webhooks.on_status_changed(idea, change)
+    db.session.flush()
+    events.idea_status_changed.send(idea, change=change, actor=actor)
+    if version is not None:
+        events.idea_shipped.send(idea, change=change, version=version, actor=actor)
     return change
 
 
@@ -340,12 +327,10 @@ def merge(duplicate: Idea, into: Idea, actor: User, note: str = "") -> None:
     _responded(duplicate)
     db.session.flush()
     _recount_votes(into)
-    notifications.on_merge(duplicate, into, actor)
+    events.idea_merged.send(duplicate, into=into, actor=actor)
 
 
 def _insert_votes_from(select) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     columns = ["idea_id", "user_id", "merged_from_id", "created_at"]
     db.session.execute(insert(Vote.__table__).from_select(columns, select).on_conflict_do_nothing())
 
@@ -367,6 +352,7 @@ def unmerge(duplicate: Idea, actor: User) -> None:
     db.session.flush()
     if into is not None:
         _recount_votes(into)
+    events.idea_unmerged.send(duplicate, into=into, actor=actor)
 
 
 def _recount_votes(idea: Idea) -> None:
@@ -515,7 +501,3 @@ def delete_tag(tag: Tag) -> None:
 
 def released_versions(product: Product) -> list[Version]:
     return [v for v in product.versions if v.is_released]
-
-
-def today() -> date:
-    return utcnow().date()

@@ -8,13 +8,12 @@ from flask_login import current_user, login_required
 
 from cocreate.extensions import db, limiter
 from cocreate.i18n import _
-from cocreate.ideas.routes import idea_or_404
 from cocreate.images import services
 from cocreate.images.forms import ImageForm
 from cocreate.images.models import Image
 from cocreate.images.processing import MIMETYPES, ImageRefused
+from cocreate.lookups import idea_or_404, product_or_404, version_or_404
 from cocreate.products.models import Visibility
-from cocreate.products.routes import product_or_404, version_or_404
 from cocreate.products.services import can_view
 from cocreate.web import EmptyForm, render, see_other
 

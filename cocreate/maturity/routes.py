@@ -6,10 +6,10 @@ from flask_login import current_user, login_required
 
 from cocreate.companies.access import can, require
 from cocreate.companies.models import Company
-from cocreate.companies.routes import company_or_404
-from cocreate.extensions import db
+from cocreate.extensions import db, utcnow
 from cocreate.i18n import _, format_number
-from cocreate.maturity import charts, figures, services
+from cocreate.lookups import company_or_404, product_or_404, version_or_404
+from cocreate.maturity import charts, figures, promises, services
 from cocreate.maturity.forms import (
     ThresholdsForm,
     TouchpointForm,
@@ -20,7 +20,6 @@ from cocreate.maturity.forms import (
 )
 from cocreate.maturity.models import Rating, StageThresholds
 from cocreate.products.models import Product, Touchpoint, Version
-from cocreate.products.routes import product_or_404, version_or_404
 from cocreate.products.services import _visible_clause, visible_products
 from cocreate.web import EmptyForm, render, see_other, wants_fragment
 
@@ -172,7 +171,6 @@ def rate(slug: str):
                     error = _("%(problem)s Your answers are kept below: send them to rate %(version)s.",
                               problem=error, version=version.label)
             else:
-                services.refresh_stage(product)
                 db.session.commit()
                 saved = True
         if version is not None:
@@ -226,7 +224,6 @@ def self_assessment(slug: str, version_id: int):
                 db.session.rollback()
                 error = str(problem)
             else:
-                services.refresh_stage(product)
                 db.session.commit()
                 saved = True
     if saved and not wants_fragment():
@@ -381,3 +378,27 @@ def reset_thresholds(slug: str):
 
 def vars_of(thresholds: figures.Thresholds) -> dict:
     return {name: getattr(thresholds, name) for name in StageThresholds.FIELDS}
+
+
+# --- Promises and response times (the team) ----------------------------------------------------------
+
+@bp.get("/p/<slug>/promises")
+def product_promises(slug: str):
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    report = promises.reports([product])[product.id]
+    return render("maturity/promises.html", company=product.company, product=product, report=report,
+                  rows=[], products={product.id: product}, now=utcnow())
+
+
+@bp.get("/c/<slug>/promises")
+def company_promises(slug: str):
+    company = company_or_404(slug)
+    require("product.manage", company)
+    products = [p for p in visible_products(current_user, company)]
+    found = promises.reports(products)
+    report = promises.combined(found.values())
+    rows = [(p, found[p.id]) for p in products]
+    names = {p.id: p for p in products}
+    return render("maturity/promises.html", company=company, product=None, report=report, rows=rows,
+                  products=names, now=utcnow())

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
+from cocreate import events
 from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
 from cocreate.extensions import cache, db, utcnow
@@ -38,7 +39,6 @@ from cocreate.ideas.models import CLOSED, Idea
 from cocreate.maturity import figures
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds
 from cocreate.products.models import Product, Touchpoint, Version
-from cocreate.webhooks import services as webhooks
 
 
 class MaturityError(Exception):
@@ -207,6 +207,7 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
         if tp_id not in existing:
             rating.scores.append(RatingScore(touchpoint_id=tp_id, score=value))
     db.session.flush()
+    events.rating_saved.send(rating, product=product)
     return rating
 
 
@@ -234,6 +235,7 @@ def save_self_assessment(user: User, product: Product, version: Version,
         elif row.score != value:
             row.score, row.scored_by_id = value, user.id
     db.session.flush()
+    events.self_assessment_saved.send(version, product=product)
 
 
 # --------------------------------------------------------------------------- figures
@@ -455,11 +457,14 @@ def _cache_key(product_id: int) -> str:
 
 
 def _store(found: Mapping[int, Maturity]) -> None:
-    cache.set_many({
+    """Write the figures to the shared cache, after commit when this transaction wrote (a rollback leaves the
+    cache as it was); at once when it only read."""
+    entries = {
         _cache_key(pid): _Stored(m.version.id if m.version else None, m.previous.id if m.previous else None,
                                  m.figures, m.verdict, m.thresholds, m.previous_grade, m.trend)
         for pid, m in found.items()
-    }, timeout=CACHE_SECONDS)
+    }
+    events.when_committed(lambda: cache.set_many(entries, timeout=CACHE_SECONDS))
 
 
 def current_maturities(products: Sequence[Product]) -> dict[int, Maturity]:
@@ -537,7 +542,8 @@ def record_changes(found: Mapping[int, Maturity], when: datetime | None = None) 
             db.session.add(change)
             changes.append(change)
     db.session.flush()
-    webhooks.on_stage_changes(changes)
+    for change in changes:
+        events.stage_changed.send(change)
     return changes
 
 

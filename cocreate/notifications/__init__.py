@@ -1,7 +1,27 @@
-"""Closing the loop: subscriptions, in-app notifications, the mail queue, changelogs and promises."""
+"""Closing the loop: follows, the bell (in-app notifications), e-mail with digests and unsubscribe, the changelog."""
+
+import os
+
+from flask import Flask
+from flask_login import current_user
+
+MAIL_SETTINGS = {
+    "MAIL_SERVER": None, "MAIL_PORT": "25", "MAIL_USERNAME": None, "MAIL_PASSWORD": None,  # nosec B105
+    "MAIL_DEFAULT_SENDER": "Cocreate <no-reply@cocreate.example>", "PUBLIC_URL": None,
+}
 
 
-def init_app(app) -> None:
-    from cocreate.notifications import cli
+def init_app(app: Flask) -> None:
+    """Mail settings from the environment (unless the config sets them), the blueprint, template helpers, the
+    event subscribers and the tasks."""
+    from cocreate.notifications import follows, services, subscribers, tasks  # noqa: F401 - tasks registers them
+    from cocreate.notifications.routes import bp
 
-    cli.init_app(app)
+    for name, default in MAIL_SETTINGS.items():
+        app.config.setdefault(name, os.environ.get(name, default))
+    app.config.setdefault("MAIL_USE_TLS", os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes", "on"))
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(
+        unread_notifications=lambda: services.unread_count(current_user),
+        is_following=lambda **target: follows.is_following(current_user, **target))
+    subscribers.connect()

@@ -5,13 +5,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
+from cocreate.database import enum_type
 from cocreate.extensions import UTCDateTime, db, utcnow
 from cocreate.i18n import _l
-
-
-def _enum(cls, name):
-    return sa.Enum(cls, name=name, native_enum=False, length=20,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 class Subscription(db.Model):
@@ -87,20 +83,20 @@ class NotificationSettings(db.Model):
     __tablename__ = "notification_settings"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    email: Mapped[EmailMode] = mapped_column(_enum(EmailMode, "email_mode"), default=EmailMode.IMMEDIATE)
+    email: Mapped[EmailMode] = mapped_column(enum_type(EmailMode, "email_mode"), default=EmailMode.IMMEDIATE)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class MailState(enum.StrEnum):
-    QUEUED = "queued"      # to be sent by `flask send-mail` once next_attempt_at has come
-    DIGEST = "digest"      # waits for `flask send-digests`, which bundles it into one queued mail
+    QUEUED = "queued"      # the worker sends it once next_attempt_at has come
+    DIGEST = "digest"      # waits for the daily digest task, which bundles it into one queued mail
     BUNDLED = "bundled"    # went out inside a digest
     SENT = "sent"
-    FAILED = "failed"      # gave up after MAIL_MAX_ATTEMPTS
+    FAILED = "failed"      # gave up after tasks.ATTEMPTS attempts, or a mail that cannot be sent
 
 
 class MailMessage(db.Model):
-    """The mail queue: nothing is sent in a request; `flask send-mail` delivers and retries."""
+    """The mail outbox: nothing is sent in a request; the worker's send_mail task delivers and retries."""
 
     __tablename__ = "mail_queue"
     __table_args__ = (
@@ -115,9 +111,10 @@ class MailMessage(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
     unsubscribe_url: Mapped[str | None] = mapped_column(sa.String(1000))
-    state: Mapped[MailState] = mapped_column(_enum(MailState, "mail_state"), default=MailState.QUEUED)
+    state: Mapped[MailState] = mapped_column(enum_type(MailState, "mail_state"), default=MailState.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker is sending it (tasks.claim)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

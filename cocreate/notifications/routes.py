@@ -3,29 +3,19 @@ from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from cocreate.companies.access import require
-from cocreate.companies.routes import company_or_404
-from cocreate.extensions import csrf, db, utcnow
+from cocreate.extensions import csrf, db
 from cocreate.i18n import _, ngettext
 from cocreate.ideas.models import Idea, Status
-from cocreate.ideas.routes import idea_or_404
-from cocreate.notifications import promises, services
+from cocreate.lookups import idea_or_404, product_or_404, version_or_404
+from cocreate.notifications import follows, mail, services
 from cocreate.notifications.forms import SettingsForm
 from cocreate.notifications.models import EmailMode, Notification
 from cocreate.products.models import Product
-from cocreate.products.routes import product_or_404, version_or_404
-from cocreate.products.services import visible_products
 from cocreate.web import EmptyForm, render, safe_next, see_other, wants_fragment
 
 bp = Blueprint("notifications", __name__)
 
 MAX_ID = 2**31 - 1
-
-
-@bp.app_context_processor
-def _template_helpers():
-    return {"unread_notifications": lambda: services.unread_count(current_user),
-            "is_following": lambda **target: services.is_following(current_user, **target)}
 
 
 # --- The bell and the list ---------------------------------------------------------------------------
@@ -75,9 +65,9 @@ def read_all():
 @bp.route("/settings/notifications", methods=["GET", "POST"])
 @login_required
 def settings():
-    form = SettingsForm(email=services.email_mode(current_user).value)
+    form = SettingsForm(email=mail.email_mode(current_user).value)
     if form.validate_on_submit():
-        services.set_email_mode(current_user, EmailMode(form.email.data))
+        mail.set_email_mode(current_user, EmailMode(form.email.data))
         db.session.commit()
         flash(_("Your notification settings are saved."), "success")
         return see_other(url_for("notifications.settings"))
@@ -88,11 +78,11 @@ def settings():
 def unsubscribe(token: str):
     """A page with one button: a GET changes nothing (mail scanners open links), the POST does it."""
     try:
-        user, scope = services.read_unsubscribe_token(token)
-    except services.NotificationError as error:
+        user, scope = mail.read_unsubscribe_token(token)
+    except mail.NotificationError as error:
         return render("notifications/unsubscribe.html", error=str(error), done=None, token=token,
                       question=None), 400
-    kind, target = services.describe_scope(scope)
+    kind, target = mail.describe_scope(scope)
     question = (_("Do you want to stop following “%(title)s”?", title=target.title) if kind == "idea" else
                 _("Do you want to stop following %(name)s?", name=target.name) if kind == "product" else
                 _("Do you want to stop all e-mail to %(email)s?", email=user.email))
@@ -103,11 +93,11 @@ def unsubscribe(token: str):
 @csrf.exempt  # RFC 8058 one-click: mail clients POST without a session; the signed token is the proof
 def unsubscribe_confirm(token: str):
     try:
-        user, scope = services.read_unsubscribe_token(token)
-    except services.NotificationError as error:
+        user, scope = mail.read_unsubscribe_token(token)
+    except mail.NotificationError as error:
         return render("notifications/unsubscribe.html", error=str(error), done=None, token=token,
                       question=None), 400
-    done = services.unsubscribe(user, scope)
+    done = mail.unsubscribe(user, scope)
     db.session.commit()
     return render("notifications/unsubscribe.html", error=None, done=done, token=token, question=None)
 
@@ -132,7 +122,7 @@ def _follow(action: str, product: Product, idea: Idea | None):
     if not EmptyForm().validate_on_submit():
         abort(400)
     target = {"idea": idea} if idea is not None else {"product": product}
-    (services.follow if action == "follow" else services.unfollow)(current_user, **target)
+    (follows.follow if action == "follow" else follows.unfollow)(current_user, **target)
     db.session.commit()
     if wants_fragment():
         return render("notifications/_follow.html", product=product, follow_idea=idea)
@@ -158,27 +148,3 @@ def version(slug: str, version_id: int):
         sa.select(Idea).where(Idea.shipped_version_id == version.id, Idea.status == Status.SHIPPED)
         .options(joinedload(Idea.author)).order_by(Idea.vote_count.desc(), Idea.id)).all()
     return render("notifications/version.html", product=product, version=version, shipped=shipped)
-
-
-# --- Promises and response times (the team) ----------------------------------------------------------
-
-@bp.get("/p/<slug>/promises")
-def product_promises(slug: str):
-    product = product_or_404(slug)
-    require("product.manage", product.company_id)
-    report = promises.reports([product])[product.id]
-    return render("notifications/promises.html", company=product.company, product=product, report=report,
-                  rows=[], products={product.id: product}, now=utcnow())
-
-
-@bp.get("/c/<slug>/promises")
-def company_promises(slug: str):
-    company = company_or_404(slug)
-    require("product.manage", company)
-    products = [p for p in visible_products(current_user, company)]
-    found = promises.reports(products)
-    report = promises.combined(found.values())
-    rows = [(p, found[p.id]) for p in products]
-    names = {p.id: p for p in products}
-    return render("notifications/promises.html", company=company, product=None, report=report, rows=rows,
-                  products=names, now=utcnow())

@@ -1,0 +1,10 @@
+"""Products and their prototype versions; who may see a private product."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from cocreate.products import tasks  # noqa: F401 - registers them
+    from cocreate.products.routes import bp
+
+    app.register_blueprint(bp)

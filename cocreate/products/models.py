@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
 from cocreate.companies.models import Company
+from cocreate.database import enum_type
 from cocreate.extensions import UTCDateTime, db, utcnow
 
 
@@ -25,8 +26,7 @@ class Product(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     description_html: Mapped[str] = mapped_column(sa.Text, default="")
     visibility: Mapped[Visibility] = mapped_column(
-        sa.Enum(Visibility, name="visibility", native_enum=False, length=10,
-                values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        enum_type(Visibility, "visibility", 10),
         default=Visibility.PUBLIC,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

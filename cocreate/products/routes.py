@@ -1,35 +1,18 @@
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, flash, url_for
 from flask_login import current_user
 
 from cocreate.auth.services import find_by_email
 from cocreate.companies.access import can, require
-from cocreate.companies.routes import company_or_404
 from cocreate.extensions import db
 from cocreate.i18n import _
 from cocreate.ideas.services import top_ideas, voted_ids
-from cocreate.maturity.services import refresh_stage
+from cocreate.lookups import company_or_404, product_or_404, version_or_404
 from cocreate.products import services
 from cocreate.products.forms import InviteCustomerForm, ProductForm, VersionForm
-from cocreate.products.models import Product, Version, Visibility
+from cocreate.products.models import Visibility
 from cocreate.web import render, see_other
 
 bp = Blueprint("products", __name__)
-
-
-def product_or_404(slug: str) -> Product:
-    """The product, if the current user may see it; a private one is a 404 to outsiders."""
-    product = db.one_or_404(sa.select(Product).where(Product.slug == slug))
-    if not services.can_view(product):
-        abort(404)
-    return product
-
-
-def version_or_404(product: Product, version_id: int) -> Version:
-    version = db.get_or_404(Version, version_id)
-    if version.product_id != product.id:
-        abort(404)
-    return version
 
 
 @bp.get("/products")
@@ -102,7 +85,6 @@ def new_version(slug: str):
         except services.ProductError as error:
             form.label.errors.append(str(error))
         else:
-            refresh_stage(product)  # a new current version starts with no raters
             db.session.commit()
             flash(_("%(version)s is added to %(product)s.", version=version.label, product=product.name), "success")
             return see_other(url_for("products.show", slug=product.slug))
@@ -125,7 +107,6 @@ def edit_version(slug: str, version_id: int):
             db.session.rollback()
             form.label.errors.append(str(error))
         else:
-            refresh_stage(product)  # the release date may change which version is current
             db.session.commit()
             flash(_("%(version)s saved.", version=version.label), "success")
             return see_other(url_for("products.show", slug=product.slug))

@@ -6,15 +6,14 @@ import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from cocreate import events
 from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
 from cocreate.companies.services import unique_slug
-from cocreate.extensions import db
+from cocreate.extensions import db, utcnow
 from cocreate.i18n import _
-from cocreate.notifications import services as notifications
 from cocreate.products.models import DEFAULT_TOUCHPOINTS, Product, ProductAccess, Touchpoint, Version, Visibility
 from cocreate.text import render_markdown
-from cocreate.webhooks import services as webhooks
 
 
 class ProductError(Exception):
@@ -100,9 +99,7 @@ def add_version(product: Product, *, label: str, notes: str = "", released_on: d
     version = Version(product=product, label=label, released_on=released_on, demo_url=demo_url or None)
     set_notes(version, notes)
     db.session.add(version)
-    db.session.flush()
-    notifications.on_version_saved(version)
-    webhooks.on_version_released(version)
+    _saved(version)
     return version
 
 
@@ -119,9 +116,30 @@ def update_version(version: Version, *, label: str, notes: str, released_on: dat
     version.released_on = released_on
     version.demo_url = demo_url or None
     set_notes(version, notes)
+    _saved(version)
+
+
+def _saved(version: Version) -> None:
     db.session.flush()
-    notifications.on_version_saved(version)
-    webhooks.on_version_released(version)  # if the new date is today or past, and it was not announced yet
+    events.version_saved.send(version)
+    release_if_due(version)  # a version dated today or earlier, or an edit that moved the date back
+
+
+def release_if_due(version: Version) -> bool:
+    """Announce ``version_released`` once, when the version's release day has come; True if it was now."""
+    if not version.is_released or version.release_announced_at is not None:
+        return False
+    version.release_announced_at = utcnow()
+    db.session.flush()
+    events.version_released.send(version)
+    return True
+
+
+def release_due_versions() -> int:
+    """Every version whose release day has come and that was not announced yet (the daily task)."""
+    due = db.session.scalars(sa.select(Version).where(Version.released_on <= date.today(),
+                                                      Version.release_announced_at.is_(None))).all()
+    return sum(release_if_due(version) for version in due)
 
 
 def set_notes(version: Version, notes: str) -> None:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.companies.models import Company
+from cocreate.database import enum_type
 from cocreate.extensions import UTCDateTime, db, utcnow
 from cocreate.i18n import _l
 
@@ -74,7 +75,7 @@ class Webhook(db.Model):
 
 
 class WebhookDelivery(db.Model):
-    """One event for one webhook: queued in the request that caused it, sent later by the CLI."""
+    """One event for one webhook: queued in the transaction that caused it, sent by the worker after commit."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
@@ -87,12 +88,12 @@ class WebhookDelivery(db.Model):
     event: Mapped[str] = mapped_column(sa.String(40))
     body: Mapped[str] = mapped_column(sa.Text)  # the exact JSON that is signed and sent
     state: Mapped[DeliveryState] = mapped_column(
-        sa.Enum(DeliveryState, name="delivery_state", native_enum=False, length=10,
-                values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        enum_type(DeliveryState, "delivery_state", 10),
         default=DeliveryState.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker is sending it (tasks.claim)
     last_status: Mapped[int | None] = mapped_column()
     last_error: Mapped[str] = mapped_column(sa.String(500), default="")
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,8 +1,6 @@
 """/c/<slug>/webhooks: a company owner's webhooks and their delivery log; `flask send-webhooks`."""
 
-import time
 
-import click
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -11,15 +9,15 @@ from wtforms.validators import DataRequired, Length
 
 from cocreate.companies.access import require
 from cocreate.companies.models import Company
-from cocreate.companies.routes import company_or_404
 from cocreate.extensions import db
 from cocreate.i18n import _, _l
 from cocreate.ideas.forms import choices
+from cocreate.lookups import company_or_404
 from cocreate.web import EmptyForm, render, see_other
 from cocreate.webhooks import services
 from cocreate.webhooks.models import Event, Webhook, WebhookDelivery
 
-bp = Blueprint("webhooks", __name__, cli_group=None)
+bp = Blueprint("webhooks", __name__)
 
 
 class WebhookForm(FlaskForm):
@@ -111,19 +109,5 @@ def retry(slug: str, webhook_id: int, delivery_id: int):
         abort(400)
     services.retry_now(delivery)
     db.session.commit()
-    flash(_("Queued again: it goes out with the next run of the sender."), "success")
+    flash(_("Queued again: it goes out in a moment."), "success")
     return see_other(url_for("webhooks.show", slug=company.slug, webhook_id=webhook.id))
-
-
-@bp.cli.command("send-webhooks")
-@click.option("--loop", is_flag=True, help="Keep running, checking the queue every --interval seconds.")
-@click.option("--interval", default=15, show_default=True, help="Seconds between runs with --loop.")
-def send_webhooks(loop: bool, interval: int) -> None:
-    """POST the webhook deliveries that are due; failures are retried later with back-off."""
-    while True:
-        delivered, failed = services.send_due()
-        db.session.commit()
-        click.echo(f"Delivered {delivered}, failed {failed} (to be retried or given up).")
-        if not loop:
-            return
-        time.sleep(interval)

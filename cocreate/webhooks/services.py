@@ -1,16 +1,15 @@
-"""Webhooks: subscriptions, the delivery queue and the sender. Services flush; the caller commits.
+"""Webhooks: subscriptions, the delivery outbox and one delivery attempt. Services flush; the caller commits.
 
-Events are queued (one WebhookDelivery per subscribed webhook) in the transaction that caused them,
-so nothing is sent inside a web request and a rolled-back change sends nothing. `flask send-webhooks`
-POSTs due deliveries with
+An event is queued (one WebhookDelivery per subscribed webhook) in the transaction that caused it (see
+subscribers.py); once that commits, the worker's ``deliver_webhook`` task (tasks.py) POSTs it with
 
     X-Cocreate-Event: idea.created
-    X-Cocreate-Delivery: <delivery id>
+    X-Cocreate-Delivery: <delivery id>   (the same on every attempt: receivers can drop a repeat)
     X-Cocreate-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the webhook's secret>
 
-Any 2xx is success. Anything else (or no answer within the timeout) is retried with exponential
-back-off: 1 min, 2 min, 4 min … (BACKOFF · 2^(attempt-1)), MAX_ATTEMPTS attempts in all, then the
-delivery is marked failed. Redirects are not followed (they could point at a private address).
+Any 2xx is success. Anything else (or no answer within the timeout) is retried by Huey with the retry policy of
+``cocreate.tasks`` (8 attempts, 1, 2, 4 … 64 minutes apart), then the delivery is marked failed, where the team
+sees it and can send it again. Redirects are not followed (they could point at a private address).
 """
 
 import hashlib
@@ -22,21 +21,19 @@ import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
 
+from cocreate import tasks
 from cocreate.auth.models import User
 from cocreate.companies.models import Company
 from cocreate.extensions import db, utcnow
 from cocreate.i18n import _
-from cocreate.products.models import Version
 from cocreate.webhooks.models import DeliveryState, Event, Webhook, WebhookDelivery
 
-MAX_ATTEMPTS = 8
-BACKOFF = timedelta(minutes=1)
 TIMEOUT_SECONDS = 10
 MAX_WEBHOOKS = 10
 USER_AGENT = "Cocreate-Webhooks/1"
@@ -128,11 +125,6 @@ def update_webhook(webhook: Webhook, *, url: str, events: Iterable[str], active:
     webhook.active = active
 
 
-def rotate_secret(webhook: Webhook) -> str:
-    webhook.secret = new_secret()
-    return webhook.secret
-
-
 def delete_webhook(webhook: Webhook) -> None:
     db.session.delete(webhook)
     db.session.flush()
@@ -155,6 +147,7 @@ def retry_now(delivery: WebhookDelivery) -> None:
         delivery.attempts = 0
     delivery.state = DeliveryState.PENDING
     delivery.next_attempt_at = utcnow()
+    send_after_commit([delivery])
 
 
 # --------------------------------------------------------------------------- queueing events
@@ -173,54 +166,19 @@ def queue(company_id: int, event: Event, data: dict) -> list[WebhookDelivery]:
                                    created_at=now)
         db.session.add(delivery)
         deliveries.append(delivery)
-    if deliveries:
-        db.session.flush()
+    send_after_commit(deliveries)
     return deliveries
 
 
-def _product(product) -> dict:
-    return {"slug": product.slug, "name": product.name, "path": f"/p/{product.slug}"}
-
-
-def _idea(idea) -> dict:
-    return {"id": idea.id, "title": idea.title, "status": idea.status.value, "vote_count": idea.vote_count,
-            "path": f"/p/{idea.product.slug}/ideas/{idea.id}"}
-
-
-def on_idea_created(idea) -> None:
-    queue(idea.product.company_id, Event.IDEA_CREATED, {"product": _product(idea.product), "idea": _idea(idea)})
-
-
-def on_status_changed(idea, change) -> None:
-    version = db.session.get(Version, change.shipped_version_id) if change.shipped_version_id else None
-    queue(idea.product.company_id, Event.IDEA_STATUS_CHANGED, {
-        "product": _product(idea.product), "idea": _idea(idea),
-        "from": change.from_status.value, "to": change.to_status.value, "note": change.note,
-        "promised_on": change.promised_on, "shipped_version": version.label if version else None,
-    })
-
-
-def on_version_released(version) -> None:
-    """Queue "version.released" once, when the release date has come: at creation for a version released today
-    or earlier, else from an edit that moves the date back, or from `flask announce-releases` on the day."""
-    if not version.is_released or version.release_announced_at is not None:
+def send_after_commit(deliveries: Sequence[WebhookDelivery]) -> None:
+    """Flush, then hand each delivery to the worker once the transaction commits."""
+    if not deliveries:
         return
-    version.release_announced_at = utcnow()
-    product = version.product
-    queue(product.company_id, Event.VERSION_RELEASED, {
-        "product": _product(product),
-        "version": {"id": version.id, "label": version.label, "released_on": version.released_on,
-                    "demo_url": version.demo_url},
-    })
+    db.session.flush()
+    from cocreate.webhooks.tasks import deliver_webhook  # the tasks module imports this one
 
-
-def on_stage_changes(changes: Sequence) -> None:
-    for change in changes:
-        product = change.product
-        queue(product.company_id, Event.PRODUCT_STAGE_CHANGED, {
-            "product": _product(product), "from": change.from_stage, "to": change.to_stage,
-            "version": change.version.label if change.version else None,
-        })
+    for delivery in deliveries:
+        tasks.enqueue_after_commit(deliver_webhook, delivery.id)
 
 
 # --------------------------------------------------------------------------- sending
@@ -254,13 +212,26 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, s
         return None, str(reason)[:500] or type(error).__name__
 
 
-def next_delay(attempts: int) -> timedelta:
-    return BACKOFF * 2 ** (attempts - 1)
-
-
-def attempt(delivery: WebhookDelivery, now: datetime | None = None) -> bool:
-    """Send one delivery once and record the outcome; True when the receiver accepted it."""
+def deliver(delivery_id: int, now: datetime | None = None) -> str:
+    """One attempt at one delivery, committed. Returns "delivered", "retry" (Huey tries again later), "failed"
+    (given up) or "skipped" (not due, gone, its webhook switched off, or held by another worker)."""
     now = now or utcnow()
+    table = WebhookDelivery.__table__
+    active = sa.select(Webhook.id).where(Webhook.id == table.c.webhook_id, Webhook.active.is_(True)).exists()
+    ready = sa.and_(table.c.state == DeliveryState.PENDING, table.c.next_attempt_at <= now, active)
+    if not tasks.claim(table, delivery_id, ready, now):
+        return "skipped"
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        return "skipped"
+    outcome = attempt(delivery, now)
+    delivery.claimed_until = None
+    db.session.commit()
+    return outcome
+
+
+def attempt(delivery: WebhookDelivery, now: datetime) -> str:
+    """POST the delivery once and record the outcome on it."""
     webhook = delivery.webhook
     body = delivery.body.encode("utf-8")
     headers = {
@@ -279,37 +250,29 @@ def attempt(delivery: WebhookDelivery, now: datetime | None = None) -> bool:
         delivery.delivered_at = now
         delivery.next_attempt_at = None
         delivery.last_error = ""
-        return True
+        return "delivered"
     delivery.last_error = error or f"HTTP {status}"
-    if delivery.attempts >= MAX_ATTEMPTS:
+    if delivery.attempts >= tasks.ATTEMPTS:
         delivery.state = DeliveryState.FAILED
         delivery.next_attempt_at = None
-    else:
-        delivery.next_attempt_at = now + next_delay(delivery.attempts)
-    return False
+        return "failed"
+    delivery.next_attempt_at = now + tasks.retry_delay(delivery.attempts)
+    return "retry"
 
 
-def due_deliveries(now: datetime | None = None, limit: int = 100) -> list[WebhookDelivery]:
-    """Pending deliveries whose time has come, oldest first; rows another sender holds are skipped."""
+def lost(now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Pending deliveries past their due time (plus the grace Huey's own retry has) that no worker holds."""
     now = now or utcnow()
     return list(db.session.scalars(
-        sa.select(WebhookDelivery).join(WebhookDelivery.webhook)
-        .where(WebhookDelivery.state == DeliveryState.PENDING, WebhookDelivery.next_attempt_at <= now,
-               Webhook.active.is_(True))
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=WebhookDelivery)
-        .options(sa.orm.contains_eager(WebhookDelivery.webhook))
-    ))
+        sa.select(WebhookDelivery.id).join(WebhookDelivery.webhook)
+        .where(WebhookDelivery.state == DeliveryState.PENDING,
+               WebhookDelivery.next_attempt_at <= now - tasks.SWEEP_GRACE, Webhook.active.is_(True),
+               sa.or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now))
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)))
 
 
-def send_due(now: datetime | None = None, limit: int = 100) -> tuple[int, int]:
-    """Attempt every due delivery once; returns (delivered, failed attempts). The caller commits."""
-    delivered = failed = 0
-    for delivery in due_deliveries(now, limit):
-        if attempt(delivery, now):
-            delivered += 1
-        else:
-            failed += 1
-    db.session.flush()
-    return delivered, failed
+def purge(before: datetime) -> int:
+    """Delete finished deliveries (delivered, failed) created before ``before``; pending ones never."""
+    return len(db.session.execute(sa.delete(WebhookDelivery).where(
+        WebhookDelivery.state.in_([DeliveryState.DELIVERED, DeliveryState.FAILED]),
+        WebhookDelivery.created_at < before).returning(WebhookDelivery.id)).all())

@@ -71,6 +71,7 @@ def _check(operation, headers: dict, known: dict, mode: GenerationMode):
     return check
 
 
+@pytest.mark.property
 def test_api_conforms_to_its_document(app, world):
     """Every operation of the document, with a product team member's token. (The pytest plugin of
     schemathesis does not run under this pytest version, so operations are looped over here.)"""

@@ -51,12 +51,14 @@ def _post(client, url: str, data: bytes) -> int:
     return response.status_code
 
 
+@pytest.mark.property
 @SETTINGS
 @given(data=st.binary(max_size=4096))
 def test_random_bytes_never_break_the_upload(client, upload_url, data):
     assert _post(client, upload_url, data) in (303, 400)
 
 
+@pytest.mark.property
 @SETTINGS
 @given(data=damaged())
 def test_damaged_images_are_taken_or_refused_never_a_500(client, upload_url, data):

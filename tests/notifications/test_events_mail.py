@@ -1,17 +1,18 @@
-"""Every notification path end to end: event → notification → `flask send-mail` → the SMTP server."""
+"""Every notification path end to end: event → notification → the worker's send_mail task → the SMTP server."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import sqlalchemy as sa
 from babel.dates import format_date
 
+from cocreate import tasks
 from cocreate.companies.models import Role
 from cocreate.extensions import db, utcnow
 from cocreate.ideas.models import Comment, Idea, Status
 from cocreate.ideas.services import add_comment, set_vote
-from cocreate.notifications import services
+from cocreate.notifications import follows, services
 from cocreate.notifications.models import MailMessage, MailState, Notification
-from tests import factories
+from tests import factories, taskqueue
 from tests.conftest import login
 
 
@@ -29,10 +30,11 @@ def notes_of(user, kind=None):
     return list(db.session.scalars(query.order_by(Notification.id)))
 
 
-def send_mail(runner) -> str:
-    result = runner.invoke(args=["send-mail"])
-    assert result.exit_code == 0, result.output + repr(result.exception)
-    return result.output
+def send_mail(runner=None, *, retries: bool = False) -> str:
+    """What the worker does with the queue (and, with ``retries``, with the retries whose time has come)."""
+    results = taskqueue.run_scheduled() if retries else taskqueue.run_queued()
+    failed = [r for r in results if r not in ("sent", "skipped")]  # None: the task raised Retry
+    return f"{results.count('sent')} sent, {len(failed)} failed"
 
 
 def test_status_change_with_promise_reaches_author_and_voter_by_mail(client, runner, smtp):
@@ -124,7 +126,7 @@ def test_merge_tells_the_duplicates_followers_who_then_follow_the_target(client,
     assert response.status_code == 303
     [note] = notes_of(voter, "merge")
     assert note.subject == "“Night light” was merged into “Front lamp”" and note.url == f"/p/bike/ideas/{into.id}"
-    assert services.is_following(voter, idea=db.session.get(Idea, into.id))
+    assert follows.is_following(voter, idea=db.session.get(Idea, into.id))
     send_mail(runner)
     assert voter.email in [m["To"] for m in smtp.messages]
 
@@ -186,8 +188,8 @@ def test_announce_releases_command_catches_versions_whose_day_came(client, runne
     assert notes_of(author, "shipped") == []
     version.released_on = date.today()  # the day has come
     db.session.commit()
-    assert "1 notification" in runner.invoke(args=["announce-releases"]).output
-    assert "0 notifications" in runner.invoke(args=["announce-releases"]).output
+    assert runner.invoke(args=["tasks", "run", "release_versions"]).output.strip() == "1"
+    assert runner.invoke(args=["tasks", "run", "release_versions"]).output.strip() == "0"
     assert len(notes_of(author, "shipped")) == 1
 
 
@@ -220,6 +222,8 @@ def test_failing_smtp_keeps_mail_queued_and_the_request_succeeds_then_retries(cl
     assert "refused" in mail.last_error.lower() or "errno" in mail.last_error.lower()
     assert mail.next_attempt_at > utcnow()
 
+    [retry] = taskqueue.scheduled()  # Huey's retry, a minute after the failure
+    assert retry.name.endswith("send_mail") and retry.eta > utcnow().replace(tzinfo=None)
     # The server is back; the mail waits for its back-off, then goes out.
     from tests.notifications.conftest import Inbox, free_port
 
@@ -230,10 +234,10 @@ def test_failing_smtp_keeps_mail_queued_and_the_request_succeeds_then_retries(cl
     controller.start()
     try:
         mail_config.update(MAIL_PORT=port)
-        assert "0 sent, 0 failed" in send_mail(runner)
+        assert "0 sent, 0 failed" in send_mail(runner)  # nothing runs before its time
         mail.next_attempt_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
-        assert "1 sent" in send_mail(runner)
+        assert "1 sent" in send_mail(runner, retries=True)
     finally:
         controller.stop()
     db.session.expire_all()
@@ -246,16 +250,14 @@ def test_mail_gives_up_after_the_last_attempt(runner, dead_smtp, mail_config):
     user = factories.UserFactory()
     services.notify(user, "test", subject="Hello", body="", url="/")
     db.session.commit()
-    mail_config["MAIL_MAX_ATTEMPTS"] = 2
-    try:
-        for _ in range(2):
-            send_mail(runner)
-            db.session.execute(sa.update(MailMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
-            db.session.commit()
-    finally:
-        mail_config.pop("MAIL_MAX_ATTEMPTS")
+    send_mail(runner)
+    for _ in range(tasks.ATTEMPTS - 1):  # each of Huey's retries, as its time comes
+        db.session.execute(sa.update(MailMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+        assert send_mail(runner, retries=True) == "0 sent, 1 failed"
     mail = db.session.scalar(sa.select(MailMessage))
-    assert (mail.state, mail.attempts) == (MailState.FAILED, 2)
+    assert (mail.state, mail.attempts) == (MailState.FAILED, tasks.ATTEMPTS)
+    assert taskqueue.scheduled() == []  # given up: no further retry
 
 
 def test_without_mail_server_mail_is_logged_and_marked_sent(runner, caplog, mail_config):
@@ -263,15 +265,27 @@ def test_without_mail_server_mail_is_logged_and_marked_sent(runner, caplog, mail
     user = factories.UserFactory()
     services.notify(user, "test", subject="Logged only", body="Body text", url="/")
     db.session.commit()
-    with caplog.at_level("INFO", logger="cocreate.notifications.services"):
+    with caplog.at_level("INFO", logger="cocreate.notifications.mail"):
         assert "1 sent" in send_mail(runner)
     assert "Logged only" in caplog.text and user.email in caplog.text
     assert db.session.scalar(sa.select(MailMessage.state)) == MailState.SENT
 
 
-def test_backoff_grows_and_is_capped():
-    assert [services.backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
-    assert services.backoff(30) == timedelta(hours=6)
+def test_retries_wait_longer_each_time_as_huey_schedules_them(runner, dead_smtp):
+    assert [tasks.retry_delay(n).total_seconds() for n in (1, 2, 3, 7)] == [60, 120, 240, 3840]
+    services.notify(factories.UserFactory(), "test", subject="Hello", body="", url="/")
+    db.session.commit()
+    waits = []
+    for _ in range(3):
+        before = utcnow()
+        send_mail(runner, retries=bool(waits))
+        [retry] = taskqueue.scheduled()
+        waits.append(round((retry.eta.replace(tzinfo=UTC) - before).total_seconds() / 60))
+        mail = db.session.scalar(sa.select(MailMessage))
+        assert abs((mail.next_attempt_at - before) - tasks.retry_delay(mail.attempts)) < timedelta(seconds=5)
+        mail.next_attempt_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert waits == [1, 2, 4]  # minutes: the row says when Huey will try again
 
 
 def test_a_title_with_line_breaks_cannot_inject_headers(client, runner, smtp):
@@ -312,9 +326,9 @@ def test_who_lost_access_to_a_private_product_hears_nothing_more_of_it(client):
         grant_access(product, user)
     db.session.flush()
     idea = factories.idea(product, invited, title="Quieter motor")
-    services.follow(dropped, idea=idea)
+    follows.follow(dropped, idea=idea)
     db.session.commit()
-    assert {u.id for u in services.followers(idea)} >= {invited.id, dropped.id}
+    assert {u.id for u in follows.followers(idea)} >= {invited.id, dropped.id}
 
     db.session.execute(sa.delete(ProductAccess).where(ProductAccess.user_id == dropped.id))  # access taken away
     db.session.commit()

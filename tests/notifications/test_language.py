@@ -18,7 +18,8 @@ from cocreate.companies.models import Role
 from cocreate.extensions import db
 from cocreate.ideas.models import Status
 from cocreate.ideas.services import add_comment, change_status, set_vote
-from cocreate.notifications import services
+from cocreate.notifications import mail
+from cocreate.notifications.digests import queue_team_digests
 from cocreate.notifications.models import EmailMode, MailMessage, Notification
 from tests import factories
 from tests.conftest import login
@@ -144,11 +145,11 @@ def test_the_digest_is_written_in_the_users_language(client, runner, smtp):
     dutch = factories.UserFactory(name="Ada", locale="nl")
     first = factories.idea(product, dutch, title="Bigger saddle")
     second = factories.idea(product, dutch, title="Louder bell")
-    services.set_email_mode(dutch, EmailMode.DIGEST)
+    mail.set_email_mode(dutch, EmailMode.DIGEST)
     change_status(first, team, Status.PLANNED)
     change_status(second, team, Status.DECLINED)
     db.session.commit()
-    runner.invoke(args=["send-digests"])
+    assert runner.invoke(args=["tasks", "run", "send_digests"]).exit_code == 0
     send_mail(runner)
     [message] = smtp.messages
     # engage.json: ngettext("Your Cocreate digest: %(num)d update", …)
@@ -168,7 +169,8 @@ def test_the_team_digest_goes_out_in_each_owners_language(client, runner, smtp):
     promised = date.today() - timedelta(days=3)
     change_status(late, team, Status.PLANNED, promised_on=promised)
     db.session.commit()
-    assert "2 team digests queued" in runner.invoke(args=["digest", "--period", "weekly"]).output
+    assert queue_team_digests("weekly") == 2
+    db.session.commit()
     send_mail(runner)
     english = mail_to(smtp, owner)
     assert english["Subject"] == "Your weekly Cocreate digest"

@@ -253,8 +253,8 @@ CASES: list[Case] = [
     Case("notifications.follow_idea", "POST", _idea("/follow"), signed_in()),
     Case("notifications.follow_product", "POST", _p("/follow"), signed_in()),
     Case("notifications.version", "GET", lambda w: f"/p/{w.product.slug}/versions/{w.version.id}", everyone()),
-    Case("notifications.product_promises", "GET", _p("/promises"), MANAGE),
-    Case("notifications.company_promises", "GET", _c("/promises"), MANAGE),
+    Case("maturity.product_promises", "GET", _p("/promises"), MANAGE),
+    Case("maturity.company_promises", "GET", _c("/promises"), MANAGE),
     # --- Ambassadors --------------------------------------------------------------------------------------------
     Case("ambassadors.board", "GET", _c("/ambassadors"), AMBASSADORS),
     Case("ambassadors.refresh", "POST", _c("/ambassadors/refresh"), AMBASSADORS),

@@ -82,6 +82,7 @@ FORMS = {
 }
 
 
+@pytest.mark.property
 @pytest.mark.parametrize("form", FORMS)
 def test_any_form_input_gets_a_clear_answer(app, w, form):
     role, path, fields = FORMS[form]
@@ -94,6 +95,7 @@ def test_any_form_input_gets_a_clear_answer(app, w, form):
     run()
 
 
+@pytest.mark.property
 @given(ident=st.one_of(st.sampled_from(["0", "-1", "abc", "1.5", str(2**31), str(2**63), "9" * 40, "%00", "1e3"]),
                        st.integers(min_value=2**31).map(str)))
 @settings(max_examples=15, deadline=None, derandomize=True,
@@ -162,6 +164,7 @@ LISTS = {
 }
 
 
+@pytest.mark.property
 @pytest.mark.parametrize("page", LISTS)
 def test_any_query_string_gets_a_clear_answer(app, w, page):
     role, path, fields = LISTS[page]

@@ -26,8 +26,8 @@ from cocreate.ideas import services as ideas
 from cocreate.ideas.models import Comment, Idea, Tag
 from cocreate.images import services as images
 from cocreate.images.models import Image
+from cocreate.notifications.mail import unsubscribe_token
 from cocreate.notifications.models import Notification
-from cocreate.notifications.services import unsubscribe_token
 from cocreate.products.models import Product, Touchpoint, Version, Visibility
 from cocreate.products.services import create_product
 from cocreate.webhooks import services as webhooks

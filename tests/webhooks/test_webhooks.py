@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 
+from cocreate import tasks
 from cocreate.companies.models import Role
 from cocreate.extensions import db, utcnow
 from cocreate.ideas.models import Status
@@ -17,7 +18,7 @@ from cocreate.ideas.services import change_status
 from cocreate.products.services import add_version
 from cocreate.webhooks import services
 from cocreate.webhooks.models import DeliveryState, Webhook, WebhookDelivery
-from tests import factories
+from tests import factories, taskqueue
 from tests.conftest import csrf_token, login
 
 
@@ -50,6 +51,15 @@ class Receiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+def send_due(now=None) -> tuple[int, int]:
+    """One attempt at every pending delivery as of ``now``, as the worker's task makes it: (delivered, failed)."""
+    ids = db.session.scalars(sa.select(WebhookDelivery.id).where(WebhookDelivery.state == DeliveryState.PENDING)
+                             .order_by(WebhookDelivery.id)).all()
+    db.session.commit()
+    outcomes = [services.deliver(delivery_id, now) for delivery_id in ids]
+    return outcomes.count("delivered"), sum(outcome in ("retry", "failed") for outcome in outcomes)
 
 
 @pytest.fixture
@@ -88,8 +98,9 @@ def test_events_are_queued_not_sent_and_the_sender_signs_them(receiver, owner, r
     add_version(product, label="v9", released_on=date.today())
     db.session.commit()
 
-    result = runner.invoke(args=["send-webhooks"])
-    assert result.exit_code == 0 and "Delivered 3" in result.output
+    hooks = [name for name in taskqueue.queued() if name.startswith("cocreate.webhooks")]
+    assert hooks == ["cocreate.webhooks.tasks.deliver_webhook"] * 3  # handed to the worker at commit
+    assert taskqueue.run_queued().count("delivered") == 3  # what the worker does
     events = [json.loads(r["body"])["event"] for r in receiver.requests]
     assert events == ["idea.created", "idea.status_changed", "version.released"]
     for request in receiver.requests:
@@ -101,13 +112,13 @@ def test_events_are_queued_not_sent_and_the_sender_signs_them(receiver, owner, r
     assert created["data"]["product"]["slug"] == product.slug
     status = json.loads(receiver.requests[1]["body"])["data"]
     assert (status["from"], status["to"], status["note"]) == ("open", "planned", "Next month")
-    assert runner.invoke(args=["send-webhooks"]).output.startswith("Delivered 0")  # each is sent once
+    assert send_due() == (0, 0)  # each is sent once
 
 
 def test_a_wrong_secret_does_not_verify(receiver, owner):
     subscribe(owner, receiver.url)
     factories.idea(factories.ProductFactory(company=owner_company(owner)))
-    services.send_due()
+    send_due()
     request = receiver.requests[0]
     forged = "sha256=" + hmac.new(b"guess", request["body"], hashlib.sha256).hexdigest()
     assert request["headers"]["X-Cocreate-Signature"] != forged
@@ -149,13 +160,13 @@ def test_a_failing_receiver_is_retried_with_back_off_and_the_log_shows_it(receiv
     factories.idea(factories.ProductFactory(company=owner_company(owner)))
     receiver.status = 500
     start = utcnow()
-    assert services.send_due(start) == (0, 1)
+    assert send_due(start) == (0, 1)
     db.session.commit()
     delivery = db.session.scalar(sa.select(WebhookDelivery))
     assert (delivery.state, delivery.attempts, delivery.last_status) == (DeliveryState.PENDING, 1, 500)
     assert delivery.next_attempt_at == start + timedelta(minutes=1)
-    assert services.send_due(start + timedelta(seconds=30)) == (0, 0)  # not due yet
-    assert services.send_due(start + timedelta(minutes=1)) == (0, 1)
+    assert send_due(start + timedelta(seconds=30)) == (0, 0)  # not due yet
+    assert send_due(start + timedelta(minutes=1)) == (0, 1)
     db.session.commit()
     assert delivery.attempts == 2 and delivery.next_attempt_at == start + timedelta(minutes=3)
 
@@ -164,7 +175,7 @@ def test_a_failing_receiver_is_retried_with_back_off_and_the_log_shows_it(receiv
     assert "HTTP 500" in log and "pending" in log
 
     receiver.status = 204
-    assert services.send_due(start + timedelta(minutes=3)) == (1, 0)
+    assert send_due(start + timedelta(minutes=3)) == (1, 0)
     db.session.commit()
     assert delivery.state == DeliveryState.DELIVERED and delivery.attempts == 3
     assert len(receiver.requests) == 3
@@ -175,12 +186,12 @@ def test_gives_up_after_the_last_attempt_and_the_owner_can_retry(owner, client):
     webhook, _ = subscribe(owner, "http://127.0.0.1:9/nobody-listens")
     factories.idea(factories.ProductFactory(company=owner_company(owner)))
     when = utcnow()
-    for _ in range(services.MAX_ATTEMPTS):
-        services.send_due(when)
+    for _ in range(tasks.ATTEMPTS):
+        send_due(when)
         when += timedelta(days=1)
     db.session.commit()
     delivery = db.session.scalar(sa.select(WebhookDelivery))
-    assert delivery.state == DeliveryState.FAILED and delivery.attempts == services.MAX_ATTEMPTS
+    assert delivery.state == DeliveryState.FAILED and delivery.attempts == tasks.ATTEMPTS
     assert delivery.last_status is None and delivery.last_error
     login(client, owner)
     url = f"/c/{owner_company(owner).slug}/webhooks/{webhook.id}/deliveries/{delivery.id}/retry"
@@ -192,7 +203,7 @@ def test_redirects_are_not_followed(receiver, owner):
     receiver.status = 302
     subscribe(owner, receiver.url)
     factories.idea(factories.ProductFactory(company=owner_company(owner)))
-    assert services.send_due() == (0, 1)
+    assert send_due() == (0, 1)
     assert len(receiver.requests) == 1
 
 
@@ -306,14 +317,14 @@ def test_a_future_version_is_announced_on_its_release_day_once(owner, runner):
     version = add_version(product, label="v2", released_on=date.today() + timedelta(days=14))
     db.session.commit()
     assert released() == []  # announced, not released: no "version.released" yet
-    assert runner.invoke(args=["announce-releases"]).exit_code == 0
+    assert runner.invoke(args=["tasks", "run", "release_versions"]).exit_code == 0
     assert released() == []
 
     version.released_on = date.today()  # the day has come
     db.session.commit()
-    assert runner.invoke(args=["announce-releases"]).exit_code == 0
+    assert runner.invoke(args=["tasks", "run", "release_versions"]).exit_code == 0
     assert released() == ["v2"]
-    assert runner.invoke(args=["announce-releases"]).exit_code == 0
+    assert runner.invoke(args=["tasks", "run", "release_versions"]).exit_code == 0
     assert released() == ["v2"]  # once
 
 

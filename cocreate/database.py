@@ -1,0 +1,39 @@
+"""Database helpers every feature shares: enum columns, INSERT … ON CONFLICT, SQLite's connection settings."""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from cocreate.extensions import db
+
+
+def enum_type(cls: type[enum.Enum], name: str, length: int = 20) -> sa.Enum:
+    """An enum stored as its values in a VARCHAR with a CHECK (portable; adding a member needs no ALTER TYPE)."""
+    return sa.Enum(cls, name=name, native_enum=False, length=length,
+                   values_callable=lambda members: [m.value for m in members], validate_strings=True)
+
+
+def insert(table: sa.Table | type):
+    """INSERT with ``on_conflict_do_nothing`` / ``on_conflict_do_update``, for the session's database."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _set_sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def init_app(app) -> None:
+    """Foreign keys, WAL and a busy timeout on every SQLite connection."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _set_sqlite_pragmas)

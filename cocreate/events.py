@@ -1,0 +1,130 @@
+"""What happened: the named domain events, and work deferred until the transaction commits.
+
+A feature announces what it did by sending one of the signals below from its service, after its own rows are
+written (flushed) and before the request or command commits. The features that care connect a receiver in
+their own package (``subscribers.py``, connected from the feature's ``init_app``); the sender never imports
+them. Receivers run synchronously, inside the same transaction: what they write commits or rolls back with the
+change that caused it.
+
+Nothing that leaves the process (a mail, a webhook, a job for the worker, a cache write) may happen inside
+that transaction: a receiver registers it with ``after_commit(fn)``, and ``fn`` runs only once the database
+committed. A rollback drops it, so a failed request sends, queues and caches nothing.
+
+Every signal is sent with the object it is about as the sender, and keyword arguments as documented below;
+receivers take ``(sender, **extra)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from blinker import Namespace
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+_events = Namespace()
+
+# --- Ideas (sender: the Idea) ---------------------------------------------------------------------------
+idea_created = _events.signal("idea-created", doc="A customer submitted an idea (its author's vote included).")
+idea_status_changed = _events.signal("idea-status-changed", doc="change: StatusChange, actor: User.")
+idea_shipped = _events.signal("idea-shipped", doc="change: StatusChange, version: Version, actor: User.")
+idea_merged = _events.signal("idea-merged", doc="Sender: the duplicate. into: Idea, actor: User.")
+idea_unmerged = _events.signal("idea-unmerged", doc="Sender: the duplicate. into: Idea | None, actor: User.")
+vote_cast = _events.signal("vote-cast", doc="user: User. Only when a vote row was really added.")
+vote_withdrawn = _events.signal("vote-withdrawn", doc="user: User. Only when a vote row was really removed.")
+comment_posted = _events.signal("comment-posted", doc="Sender: the Comment.")
+official_response_changed = _events.signal(
+    "official-response-changed", doc="Sender: the Idea. comment: Comment, actor: User, marked: bool.")
+
+# --- Products (sender: the Version) ---------------------------------------------------------------------
+version_saved = _events.signal("version-saved", doc="A version was added or edited (its date may have moved).")
+version_released = _events.signal(
+    "version-released", doc="A version's release day came: once per version (at creation, on an edit that moves "
+                            "the date back, or from the daily release task).")
+
+# --- Maturity -------------------------------------------------------------------------------------------
+rating_saved = _events.signal("rating-saved", doc="Sender: the Rating. product: Product.")
+self_assessment_saved = _events.signal("self-assessment-saved", doc="Sender: the Version. product: Product.")
+stage_changed = _events.signal("stage-changed", doc="Sender: the StageChange row, already flushed.")
+
+# --- Ambassadors ----------------------------------------------------------------------------------------
+ambassador_invited = _events.signal(
+    "ambassador-invited", doc="Sender: the Candidate. company: Company, url: where the customer answers.")
+
+# --- Accounts and companies -----------------------------------------------------------------------------
+user_signed_up = _events.signal("user-signed-up", doc="Sender: the User. address: the client's IP or None.")
+member_joined = _events.signal("member-joined", doc="Sender: the Membership.")
+account_erasing = _events.signal(
+    "account-erasing", doc="Sender: the User, about to be deleted. Each feature removes or adjusts its own rows "
+                           "(and brings its stored counters in step); the database's ON DELETE rules do the rest.")
+
+
+# --- After commit ---------------------------------------------------------------------------------------
+
+_KEY = "cocreate.after_commit"
+_WROTE = "cocreate.wrote"
+
+
+def after_commit(fn: Callable[[], object], session: Session | None = None) -> None:
+    """Run ``fn()`` once the current transaction commits; never if it rolls back.
+
+    Outside a transaction, too: the work waits for the next commit of the session. Exceptions raised by ``fn``
+    are logged, not raised: the commit has happened, and a mail or job that cannot be handed over now is picked
+    up by the worker's sweep (the outbox rows are committed).
+    """
+    if session is None:
+        from cocreate.extensions import db
+
+        session = db.session()
+    session.info.setdefault(_KEY, []).append(fn)
+
+
+def when_committed(fn: Callable[[], object], session: Session | None = None) -> None:
+    """``fn()`` now if this transaction has written nothing (a page that only read: a cache fill), else after
+    commit (what was computed may include writes that could still roll back)."""
+    if session is None:
+        from cocreate.extensions import db
+
+        session = db.session()
+    if session.info.get(_WROTE):
+        after_commit(fn, session)
+    else:
+        fn()
+
+
+def pending(session: Session) -> list[Callable[[], object]]:
+    return list(session.info.get(_KEY, ()))
+
+
+def _run_after_commit(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+    callbacks = session.info.pop(_KEY, [])
+    for fn in callbacks:
+        try:
+            fn()
+        except Exception:  # the transaction is committed; the sweep will redo what could not be handed over
+            log.exception("after-commit work %r failed", fn)
+
+
+def _drop_on_outer_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction: everything it would have sent goes
+        session.info.pop(_KEY, None)
+        session.info.pop(_WROTE, None)
+
+
+def _wrote(session: Session, flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+def _statement_wrote(state) -> None:
+    if not state.is_select:  # an INSERT, UPDATE or DELETE run through session.execute()
+        state.session.info[_WROTE] = True
+
+
+sa.event.listen(Session, "after_commit", _run_after_commit)
+sa.event.listen(Session, "after_soft_rollback", _drop_on_outer_rollback)
+sa.event.listen(Session, "after_flush", _wrote)
+sa.event.listen(Session, "do_orm_execute", _statement_wrote)

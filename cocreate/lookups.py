@@ -1,0 +1,66 @@
+"""Look-ups from a URL with the visibility check: the one place every route (web and API) finds its objects.
+
+A private product is a 404 to outsiders, the same answer as a product that does not exist, so
+a URL does not tell who has what. The `…_or_404` functions abort(404); under /api that abort
+becomes the API's JSON error (cocreate/errors.py), so the API uses the same functions, passing
+its token's user where the web uses the signed-in one.
+"""
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import joinedload
+
+from cocreate.companies.models import Company
+from cocreate.extensions import db
+from cocreate.ideas.models import Idea
+from cocreate.products.models import Product, Version
+from cocreate.products.services import can_view
+
+SLUG_MAX_LENGTH: int = Product.__table__.c.slug.type.length  # a longer slug cannot exist: not worth a query
+
+
+def find_product(slug: str, user=None) -> Product | None:
+    """The product, if `user` (default: the signed-in user) may see it; None when it is missing or private to them."""
+    if len(slug) > SLUG_MAX_LENGTH or "\x00" in slug:
+        return None
+    product = db.session.scalar(sa.select(Product).where(Product.slug == slug).options(joinedload(Product.company)))
+    if product is None or not can_view(product, user):
+        return None
+    return product
+
+
+def product_or_404(slug: str, user=None) -> Product:
+    """The product, if `user` (default: the signed-in user) may see it; a private one is a 404 to outsiders."""
+    product = find_product(slug, user)
+    if product is None:
+        abort(404)
+    return product
+
+
+def version_or_404(product: Product, version_id: int) -> Version:
+    """A version of a product already looked up (and so already checked) with product_or_404."""
+    version = db.get_or_404(Version, version_id)
+    if version.product_id != product.id:
+        abort(404)
+    return version
+
+
+def idea_or_404(product: Product, idea_id: int) -> Idea:
+    """An idea of a product already looked up (and so already checked) with product_or_404."""
+    idea = db.get_or_404(Idea, idea_id)
+    if idea.product_id != product.id:
+        abort(404)
+    return idea
+
+
+def visible_idea_or_404(idea_id: int, user=None) -> Idea:
+    """An idea by its id alone (the API's URLs carry no product), if `user` may see its product."""
+    idea = db.session.get(Idea, idea_id, options=[joinedload(Idea.product)])
+    if idea is None or not can_view(idea.product, user):
+        abort(404)
+    return idea
+
+
+def company_or_404(slug: str) -> Company:
+    """Companies are public; what a visitor may do there is companies.access's question."""
+    return db.one_or_404(sa.select(Company).where(Company.slug == slug))

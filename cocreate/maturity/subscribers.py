@@ -1,0 +1,53 @@
+"""When the facts the board judges change elsewhere, the product's stage is judged again.
+
+Connected in ``cocreate.maturity.init_app``. The stage is recomputed in the sender's transaction (a StageChange
+row, and ``stage_changed`` for the webhooks); the cache is written after commit.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from cocreate import events
+from cocreate.auth.models import User
+from cocreate.extensions import db
+from cocreate.ideas.models import Idea
+from cocreate.maturity.models import Rating
+from cocreate.maturity.services import refresh_stage, refresh_stages
+from cocreate.products.models import Product, Version
+
+
+def connect() -> None:
+    # Responses, statuses and promises count in the figures.
+    events.idea_status_changed.connect(on_idea_answered)
+    events.official_response_changed.connect(on_idea_answered)
+    # The ratings of the current version, the team's own view of it, and which version is current.
+    events.rating_saved.connect(on_product_rated)
+    events.self_assessment_saved.connect(on_product_rated)
+    events.version_saved.connect(on_version_saved)
+    events.account_erasing.connect(on_account_erasing)
+
+
+def on_idea_answered(idea: Idea, **_extra) -> None:
+    refresh_stage(idea.product)
+
+
+def on_product_rated(sender, *, product: Product, **_extra) -> None:
+    refresh_stage(product)
+
+
+def on_version_saved(version: Version, **_extra) -> None:
+    refresh_stage(version.product)  # a new current version starts with no raters; a new date may change it
+
+
+def on_account_erasing(user: User, **_extra) -> None:
+    """Their ratings go, and the stages that counted them are judged again."""
+    rated = db.session.scalars(
+        sa.select(Product).join(Version, Version.product_id == Product.id).join(Rating, Rating.version_id == Version.id)
+        .where(Rating.user_id == user.id).distinct()).all()
+    if not rated:
+        return
+    db.session.execute(sa.delete(Rating).where(Rating.user_id == user.id))
+    db.session.flush()
+    db.session.expire_all()
+    refresh_stages(rated)

@@ -1,0 +1,169 @@
+"""What this feature does when something happens elsewhere: follows, notifications and their mail.
+
+Connected in ``cocreate.notifications.init_app``; each receiver takes the event's sender and keyword arguments
+(see ``cocreate.events``). They run inside the sender's transaction; the mail they queue goes out after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask_babel import format_date
+
+from cocreate import events
+from cocreate.auth.models import User
+from cocreate.extensions import db
+from cocreate.i18n import _, _l
+from cocreate.ideas.models import Comment, Idea, Status, StatusChange
+from cocreate.notifications.follows import auto_follow, followers
+from cocreate.notifications.models import MailMessage, Notification
+from cocreate.notifications.services import deliver, notify
+from cocreate.products.models import Version
+from cocreate.web import path_for
+
+
+def connect() -> None:
+    events.idea_created.connect(on_idea_created)
+    events.vote_cast.connect(on_vote)
+    events.comment_posted.connect(on_comment)
+    events.official_response_changed.connect(on_official_response)
+    events.idea_status_changed.connect(on_status_change)
+    events.idea_merged.connect(on_merge)
+    events.version_released.connect(on_version_released)
+    events.ambassador_invited.connect(on_ambassador_invited)
+    events.account_erasing.connect(on_account_erasing)
+
+
+def _idea_path(idea: Idea) -> str:
+    return path_for("ideas.show", slug=idea.product.slug, idea_id=idea.id)
+
+
+def _others(users: Iterable[User], actor: User | None) -> list[User]:
+    actor_id = actor.id if actor is not None else None
+    return [u for u in users if u.id != actor_id]
+
+
+def _excerpt(text: str, limit: int = 400) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def on_idea_created(idea: Idea, **_extra) -> None:
+    auto_follow(idea.author, idea)
+
+
+def on_vote(idea: Idea, *, user: User, **_extra) -> None:
+    auto_follow(user, idea)
+
+
+def on_comment(comment: Comment, **_extra) -> None:
+    """The commenter follows the idea; the author of the comment replied to hears of it."""
+    idea = comment.idea
+    auto_follow(comment.author, idea)
+    if comment.parent_id is None:
+        return
+    parent = db.session.get(Comment, comment.parent_id)
+    if parent is None or parent.author is None or parent.author_id == comment.author_id:
+        return
+    notify(parent.author, "reply",
+           subject=lambda: _("%(who)s replied to your comment on “%(title)s”",
+                             who=comment.author.name if comment.author else _("Someone"), title=idea.title),
+           body=_excerpt(comment.body), url=_idea_path(idea) + f"#comment-{comment.id}", idea=idea)
+
+
+def on_official_response(idea: Idea, *, comment: Comment, actor: User, marked: bool, **_extra) -> None:
+    if not marked:  # the mark was taken off: nothing to announce
+        return
+    deliver(_others(followers(idea), actor), "official",
+            subject=lambda: _("%(company)s responded to “%(title)s”", company=idea.product.company.name,
+                              title=idea.title),
+            body=_excerpt(comment.body), url=_idea_path(idea) + "#comments", idea=idea)
+
+
+# One whole sentence per status, so that each language can put the words in its own order.
+_NOW = {
+    Status.OPEN: _l("“%(title)s” is now open"),
+    Status.UNDER_REVIEW: _l("“%(title)s” is now under review"),
+    Status.PLANNED: _l("“%(title)s” is now planned"),
+    Status.IN_PROGRESS: _l("“%(title)s” is now in progress"),
+    Status.SHIPPED: _l("“%(title)s” is now shipped"),
+    Status.DECLINED: _l("“%(title)s” is now declined"),
+    Status.MERGED: _l("“%(title)s” is now merged"),
+}
+_NOW_PROMISED = {
+    Status.PLANNED: _l("“%(title)s” is now planned, promised for %(date)s"),
+    Status.IN_PROGRESS: _l("“%(title)s” is now in progress, promised for %(date)s"),
+}
+
+
+def _shipped_subject(idea: Idea, version: Version) -> str:
+    return _("Your idea shipped in %(version)s: “%(title)s”", version=version.label, title=idea.title)
+
+
+def on_status_change(idea: Idea, *, change: StatusChange, actor: User, **_extra) -> None:
+    to = change.to_status
+    kind = "status"
+    version = db.session.get(Version, change.shipped_version_id) if change.shipped_version_id else None
+    if to == Status.SHIPPED and version is not None and version.is_released:
+        kind = "shipped"
+
+    def subject() -> str:
+        if to == Status.SHIPPED and version is not None:
+            if version.is_released:
+                return _shipped_subject(idea, version)
+            return _("“%(title)s” will ship in %(version)s on %(date)s", title=idea.title, version=version.label,
+                     date=format_date(version.released_on))
+        if to in _NOW_PROMISED and idea.promised_on:
+            return str(_NOW_PROMISED[to]) % {"title": idea.title, "date": format_date(idea.promised_on)}
+        return str(_NOW[to]) % {"title": idea.title}
+
+    deliver(_others(followers(idea), actor), kind, subject=subject, body=change.note, url=_idea_path(idea),
+            idea=idea)
+
+
+def on_merge(duplicate: Idea, *, into: Idea, actor: User, **_extra) -> None:
+    """The duplicate's followers hear of it and follow the idea it was merged into."""
+    people = followers(duplicate)
+    deliver(_others(people, actor), "merge",
+            subject=lambda: _("“%(duplicate)s” was merged into “%(into)s”", duplicate=duplicate.title,
+                              into=into.title),
+            body=lambda: _("Your vote now counts there; the discussion continues there too."),
+            url=_idea_path(into), idea=into)
+    for user in people:
+        auto_follow(user, into)
+
+
+def on_version_released(version: Version, **_extra) -> int:
+    """Tell the followers of every idea shipped in this (released) version: "your idea shipped in v0.3".
+
+    Once per person and idea: whoever already got a "shipped" notification for it (when the idea was marked
+    shipped in a version already out) is skipped.
+    """
+    ideas = db.session.scalars(sa.select(Idea).where(Idea.shipped_version_id == version.id,
+                                                     Idea.status == Status.SHIPPED)).all()
+    count = 0
+    for idea in ideas:
+        told = set(db.session.scalars(sa.select(Notification.user_id).where(
+            Notification.idea_id == idea.id, Notification.kind == "shipped")))
+        users = [u for u in followers(idea) if u.id not in told]
+        count += len(deliver(users, "shipped", subject=lambda idea=idea: _shipped_subject(idea, version),
+                             body=lambda idea=idea: _("%(product)s %(version)s is out.", product=idea.product.name,
+                                                      version=version.label),
+                             url=path_for("notifications.version", slug=idea.product.slug,
+                                          version_id=version.id), idea=idea))
+    return count
+
+
+def on_ambassador_invited(candidate, *, company, url: str, **_extra) -> None:
+    """In-site notification, and an e-mail as the customer's settings say, in the customer's language."""
+    notify(candidate.user, "ambassador_invitation",
+           subject=lambda: _("%(company)s invites you to be an ambassador", company=company.name),
+           body=lambda: _("%(company)s would like you to become one of its ambassadors. You can accept or decline.",
+                          company=company.name),
+           url=url)
+
+
+def on_account_erasing(user: User, **_extra) -> None:
+    """Mail addressed to their address goes too (rows by user id go with the account, by the foreign keys)."""
+    db.session.execute(sa.delete(MailMessage).where(MailMessage.to_address == user.email))
