@@ -48,6 +48,7 @@ class Config:
     CACHE_DEFAULT_TIMEOUT = 60
     # Background work (cocreate/tasks.py): Huey's broker. Unset: REDIS_URL when set, else instance/tasks.db.
     TASKS_BROKER = os.environ.get("TASKS_BROKER")
+    TASKS_QUEUE = os.environ.get("TASKS_QUEUE", "cocreate")  # the queue's name on the broker
     # Webhooks to localhost or private networks (SSRF); only tests and local development turn this on.
     WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE") == "1"
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,13 +39,14 @@ log = logging.getLogger(__name__)
 
 # The one retry policy of outgoing work (mail and webhooks): 8 attempts, the n-th retry 2^(n-1) minutes after
 # the failure before it: 1, 2, 4 … 64 minutes, about two hours in all; then the row is marked failed.
+# The environment can shorten the times (the fault tests run real workers in seconds, not hours).
 ATTEMPTS = 8
-RETRY_DELAY = 60  # seconds before the first retry
+RETRY_DELAY = float(os.environ.get("TASKS_RETRY_DELAY", 60))  # seconds before the first retry
 RETRY_BACKOFF = 2  # each further retry waits this many times longer
 # How long a claimed row is kept from others: longer than any single attempt (SMTP and HTTP time out in 10 s).
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(seconds=float(os.environ.get("TASKS_LEASE", 120)))
 # The sweep leaves a row this long past its due time to the retry Huey has scheduled, then enqueues it again.
-SWEEP_GRACE = timedelta(minutes=1)
+SWEEP_GRACE = timedelta(seconds=float(os.environ.get("TASKS_SWEEP_GRACE", 60)))
 
 huey = Huey("cocreate", storage_class=MemoryStorage, results=False, utc=True)
 _app: Flask | None = None
@@ -68,7 +70,7 @@ def task(**options) -> Callable[[Callable], TaskWrapper]:
     """A Huey task that runs inside an app context (the worker's app, or the caller's in tests)."""
 
     def decorate(fn: Callable) -> TaskWrapper:
-        return huey.task(name=f"{fn.__module__}.{fn.__name__}", **options)(_in_app_context(fn))
+        return huey.task(**options)(_in_app_context(fn))  # Huey names it <module>.<function>
 
     return decorate
 
@@ -77,8 +79,8 @@ def periodic(schedule: Callable[[datetime], bool], **options) -> Callable[[Calla
     """A task the worker's scheduler runs on ``schedule`` (a ``crontab``); safe to run twice at once."""
 
     def decorate(fn: Callable) -> TaskWrapper:
-        wrapper = huey.periodic_task(schedule, name=f"{fn.__module__}.{fn.__name__}", **options)(_in_app_context(fn))
-        SCHEDULE[wrapper.name] = wrapper
+        wrapper = huey.periodic_task(schedule, **options)(_in_app_context(fn))
+        SCHEDULE[f"{fn.__module__}.{fn.__name__}"] = wrapper
         return wrapper
 
     return decorate
@@ -144,8 +146,10 @@ def broker_url(app: Flask) -> str:
             or f"sqlite:///{Path(app.instance_path) / 'tasks.db'}")
 
 
-def configure(url: str) -> None:
-    """Point the Huey instance at its broker: ``redis://…``, ``sqlite:///path`` or ``memory://`` (tests)."""
+def configure(url: str, name: str = "cocreate") -> None:
+    """Point the Huey instance at its broker: ``redis://…``, ``sqlite:///path`` or ``memory://`` (tests). ``name``
+    keeps apart several deployments (or test runs) that share one Redis."""
+    huey.name = name
     if url.startswith(("redis://", "rediss://", "unix://")):
         from redis import ConnectionPool
 
@@ -166,7 +170,7 @@ def configure(url: str) -> None:
 def init_app(app: Flask) -> None:
     global _app
     _app = app
-    configure(broker_url(app))
+    configure(broker_url(app), app.config.get("TASKS_QUEUE") or "cocreate")
 
     @app.cli.command("worker")
     @click.option("--workers", default=2, show_default=True, help="Threads that run tasks.")

@@ -7,7 +7,11 @@ from cocreate.tasks import huey
 
 def queued() -> list[str]:
     """Names of the tasks waiting (not run yet), oldest first, without taking them off the queue."""
-    return [huey.deserialize_task(data).name for data in huey.storage.enqueued_items()]
+    return [_name(huey.deserialize_task(data)) for data in huey.storage.enqueued_items()]
+
+
+def _name(task) -> str:
+    return f"{type(task).__module__}.{task.name}"
 
 
 def run_queued() -> list:
