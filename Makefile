@@ -47,6 +47,7 @@ translations: install
 lint: install
 	$(BIN)/ruff check cocreate tests
 	$(BIN)/bandit -q -c pyproject.toml -r cocreate
+	$(BIN)/mypy cocreate
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

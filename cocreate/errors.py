@@ -3,7 +3,7 @@
 import time
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from cocreate.api.errors import from_http_exception, is_api_request, json_error
 from cocreate.extensions import db, limiter
@@ -45,14 +45,14 @@ def init_app(app: Flask) -> None:
         retry_after = _retry_after() if error.code == 429 else None
         if is_api_request():
             extra = {"Retry-After": retry_after} if retry_after else {}
-            if error.code == 405 and error.valid_methods:
+            if isinstance(error, MethodNotAllowed) and error.valid_methods:  # the 405s
                 extra["Allow"] = ", ".join(error.valid_methods)
             return from_http_exception(error, extra)
         body, code = render_error(error.code, retry_after)
         response = app.make_response((body, code))
         if error.code == 429 and retry_after:
             response.headers["Retry-After"] = retry_after
-        if error.code == 405 and error.valid_methods:
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 

@@ -1,6 +1,7 @@
 """Extension objects, unbound: create_app() binds them."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from flask_caching import Cache
@@ -24,6 +25,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model names a __tablename__, so its __table__ is a Table (DeclarativeBase allows any FromClause).
+    __table__: ClassVar[sa.Table]
 
 
 def utcnow() -> datetime:
@@ -48,6 +51,14 @@ class UTCDateTime(sa.TypeDecorator):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass Model. It is db.Model, which Flask-SQLAlchemy builds at run time (Base plus its bind and
+# table-name mixins): a type checker cannot take an attribute as a base class, so it sees Base, whose
+# Mapped[...] columns are all the typing the models need.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -13,10 +13,8 @@ from sqlalchemy.orm import joinedload
 from cocreate.companies.models import Company
 from cocreate.extensions import db
 from cocreate.ideas.models import Idea
-from cocreate.products.models import Product, Version
+from cocreate.products.models import SLUG_MAX_LENGTH, Product, Version  # a longer slug cannot exist: no query
 from cocreate.products.services import can_view
-
-SLUG_MAX_LENGTH: int = Product.__table__.c.slug.type.length  # a longer slug cannot exist: not worth a query
 
 
 def find_product(slug: str, user=None) -> Product | None:

@@ -1,11 +1,13 @@
 """Helpers every blueprint uses: full-page or fragment rendering, safe redirects, button forms."""
 
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, has_request_context, make_response, redirect, render_template, request
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
 from werkzeug.routing import IntegerConverter
+from werkzeug.wrappers import Response as BaseResponse
 
 from cocreate.extensions import htmx
 from cocreate.text import markdown_filter
@@ -45,7 +47,7 @@ def render(template: str, block: str | None = None, **context) -> Response:
     return response
 
 
-def is_safe_path(target: str | None) -> bool:
+def is_safe_path(target: str | None) -> TypeGuard[str]:
     """Only same-site absolute paths: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return False
@@ -58,7 +60,7 @@ def safe_next(default: str) -> str:
     return target if is_safe_path(target) else default
 
 
-def see_other(location: str) -> Response:
+def see_other(location: str) -> BaseResponse:
     """Post/redirect/get; htmx requests get HX-Redirect so the whole page changes."""
     if htmx:
         response = make_response("", 204)

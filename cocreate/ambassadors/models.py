@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cocreate.auth.models import User
 from cocreate.companies.models import Company
 from cocreate.database import enum_type
-from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.extensions import Model, UTCDateTime, utcnow
 from cocreate.i18n import _l
 
 
-class AccountOrigin(db.Model):
+class AccountOrigin(Model):
     """Sign-up facts the anti-gaming rule needs, kept apart from the users table.
 
     ``ip_hash`` is HMAC-SHA256(SECRET_KEY, address): equal addresses give equal hashes, and the
@@ -27,7 +27,7 @@ class AccountOrigin(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ContributionScore(db.Model):
+class ContributionScore(Model):
     """One customer's score for one company, scope and period, rebuilt by ``services.refresh_scores``.
 
     ``product_id`` is 0 for "all the company's products" (a plain column, not a foreign key, so the
@@ -68,7 +68,7 @@ class ContributionScore(db.Model):
     last_active_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class ScoreRun(db.Model):
+class ScoreRun(Model):
     """When a company's scores were last computed, and how many customers each board lists.
 
     ``counts`` maps "<product_id>:<period_days>" to the number of score rows, so a leaderboard page
@@ -112,7 +112,7 @@ _STATE_LABELS = {
 STATE_TYPE = enum_type(State, "ambassador_state")
 
 
-class Candidate(db.Model):
+class Candidate(Model):
     """A customer on a company's ambassador shortlist: one row per company and customer."""
 
     __tablename__ = "ambassador_candidates"

@@ -206,7 +206,9 @@ def refresh_scores(company: Company, now: datetime | None = None) -> datetime:
         try:
             connection.exec_driver_sql("SELECT exp(0)")
         except sa.exc.OperationalError:
-            connection.connection.driver_connection.create_function("exp", 1, math.exp, deterministic=True)
+            driver = connection.connection.driver_connection  # the sqlite3 connection (None only once closed)
+            if driver is not None:
+                driver.create_function("exp", 1, math.exp, deterministic=True)
     db.session.execute(sa.delete(ContributionScore).where(ContributionScore.company_id == company.id))
     select = _scores_select(company.id, now, dialect)
     db.session.execute(sa.insert(ContributionScore).from_select([c.name for c in select.selected_columns], select))
@@ -325,16 +327,17 @@ def leaderboard(company: Company, products: Sequence[Product], *, product_id: in
              ContributionScore.period_days == period]
     if opted_in_only:
         where.append(User.contact_opt_in.is_(True))
-    order = {
+    orders: dict[str, list[sa.UnaryExpression]] = {
         "score": [ContributionScore.total.desc()],
         "recent": [ContributionScore.last_active_at.desc()],
         "ideas": [ContributionScore.ideas_n.desc(), ContributionScore.total.desc()],
         "shipped": [ContributionScore.shipped_n.desc(), ContributionScore.total.desc()],
-    }.get(sort, [ContributionScore.total.desc()])
+    }
+    order = orders.get(sort, orders["score"])
     run = db.session.scalar(sa.select(ScoreRun).where(ScoreRun.company_id == company.id))
     if opted_in_only:  # consent changes between refreshes: count it live
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(ContributionScore)
-                                  .join(User, User.id == ContributionScore.user_id).where(*where))
+        total = db.session.execute(sa.select(sa.func.count()).select_from(ContributionScore)
+                                   .join(User, User.id == ContributionScore.user_id).where(*where)).scalar_one()
     else:
         total = run.counts.get(f"{product_id}:{period}", 0) if run else 0
     pages = max(1, -(-total // per_page))

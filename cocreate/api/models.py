@@ -4,10 +4,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
-from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.extensions import Model, UTCDateTime, utcnow
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token. Only the SHA-256 of the token is stored; the token is shown once."""
 
     __tablename__ = "api_tokens"

@@ -29,8 +29,8 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     name = name.strip()
     if not name:
         raise TokenError("Give the token a name, so you recognise it later.")
-    active = db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)
-                               .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    active = db.session.execute(sa.select(sa.func.count()).select_from(ApiToken)
+                                .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalar_one()
     if active >= MAX_ACTIVE_TOKENS:
         raise TokenError(f"You have {MAX_ACTIVE_TOKENS} active tokens; revoke one you no longer use first.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

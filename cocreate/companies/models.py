@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
 from cocreate.database import enum_type
-from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.extensions import Model, UTCDateTime, utcnow
 from cocreate.i18n import _l
 
 
@@ -27,7 +27,7 @@ ROLE_LABELS = {Role.OWNER: _l("Owner"), Role.PRODUCT: _l("Product owner"), Role.
 ROLE_TYPE = enum_type(Role, "member_role")
 
 
-class Company(db.Model):
+class Company(Model):
     __tablename__ = "companies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,7 @@ class Company(db.Model):
         return f"<Company {self.slug}>"
 
 
-class Membership(db.Model):
+class Membership(Model):
     __tablename__ = "memberships"
     __table_args__ = (sa.UniqueConstraint("company_id", "user_id"),)
 
@@ -57,7 +57,7 @@ class Membership(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An owner's invitation to join a company, accepted through a link by the invited e-mail."""
 
     __tablename__ = "invitations"

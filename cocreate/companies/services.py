@@ -77,9 +77,9 @@ def add_member(company: Company, user: User, role: Role) -> Membership:
 
 
 def _owner_count(company: Company) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count()).where(Membership.company_id == company.id, Membership.role == Role.OWNER)
-    )
+    ).scalar_one()
 
 
 def change_role(membership: Membership, role: Role) -> None:

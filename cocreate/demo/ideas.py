@@ -67,6 +67,8 @@ def seed_ideas(rng: random.Random, customers: list[User]) -> None:
             continue
         team = db.session.scalar(sa.select(User).join(Membership, Membership.user_id == User.id).where(
             Membership.company_id == product.company_id, Membership.role == Role.PRODUCT))
+        if team is None:  # every demo company has one
+            continue
         versions = sorted(product.versions, key=lambda v: v.released_on)
         for n, (title, description, status, days, answer_hours) in enumerate(ideas):
             author = customers[(n * 7 + len(slug)) % len(customers)]

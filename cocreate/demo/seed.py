@@ -2,6 +2,7 @@
 
 import random
 from datetime import date, timedelta
+from typing import TypedDict
 
 import sqlalchemy as sa
 
@@ -24,7 +25,17 @@ FIRST = ["Anouk", "Bram", "Chiara", "Daan", "Elena", "Femke", "Giulia", "Hugo", 
          "Lotte", "Marco", "Noor", "Paolo", "Roos", "Sara", "Thijs", "Valentina", "Wouter"]
 LAST = ["de Vries", "Rossi", "Jansen", "Bianchi", "Bakker", "Romano", "Visser", "Ricci", "Smit", "Greco"]
 
-COMPANIES = [
+
+
+class DemoCompany(TypedDict):
+    name: str
+    slug: str
+    team: list[tuple[str, str, Role]]  # name, e-mail, role
+    # name, slug, tagline, description, versions (label, days ago, notes)
+    products: list[tuple[str, str, str, str, list[tuple[str, int, str]]]]
+
+
+COMPANIES: list[DemoCompany] = [
     {
         "name": "Tulip Mobility", "slug": "tulip-mobility",
         "team": [("Eva Mulder", "eva@tulip.example", Role.OWNER), ("Joost Kok", "joost@tulip.example", Role.PRODUCT),

@@ -51,7 +51,8 @@ def entries(product: Product, today: date, limit: int = 50) -> list[Entry]:
     found += [Entry("shipped", f"idea/{i.id}/shipped",
                     _("Shipped in %(version)s: %(title)s", version=i.shipped_version.label, title=i.title)
                     if i.shipped_version else _("Shipped: %(title)s", title=i.title),
-                    _midnight(i.shipped_on), f"{base}/ideas/{i.id}", i.description_html, None) for i in shipped]
+                    _midnight(i.shipped_on), f"{base}/ideas/{i.id}", i.description_html, None)
+              for i in shipped if i.shipped_on is not None]  # all of them, by the WHERE
     found += [Entry("version", f"version/{v.id}", _("%(product)s %(version)s released", product=product.name,
                                                      version=v.label), _midnight(v.released_on),
                     f"{base}/versions/{v.id}", v.notes_html, None) for v in versions]

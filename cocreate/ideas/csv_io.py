@@ -123,7 +123,8 @@ def parse(data: bytes) -> Parsed:
     if "title" not in header:
         raise ImportError_(_("The first line must name the columns, with at least “title” "
                              "(and optionally description, votes, status)."))
-    index = {name: header.index(name) for name in ("title", "description", "votes", "status") if name in header}
+    index: dict[str, int] = {name: header.index(name) for name in ("title", "description", "votes", "status")
+                             if name in header}
     parsed = Parsed(ignored_columns=[h for h in header if h and h not in index and h not in EXPORT_HEADER])
     line = reader.line_num
     try:

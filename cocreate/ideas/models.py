@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
 from cocreate.database import enum_type
-from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.extensions import Model, UTCDateTime, db, utcnow
 from cocreate.i18n import _l
 from cocreate.ideas import search
 from cocreate.products.models import Product, Touchpoint, Version
@@ -64,7 +64,7 @@ idea_tags = sa.Table(
 )
 
 
-class Tag(db.Model):
+class Tag(Model):
     """A label the product team defines for its product's ideas."""
 
     __tablename__ = "tags"
@@ -75,7 +75,7 @@ class Tag(db.Model):
     name: Mapped[str] = mapped_column(sa.String(40))
 
 
-class Idea(db.Model):
+class Idea(Model):
     __tablename__ = "ideas"
     __table_args__ = (
         sa.Index("ix_ideas_product_hot", "product_id", "hot"),
@@ -128,7 +128,7 @@ class Idea(db.Model):
 sa.event.listen(Idea.__table__, "after_create", lambda target, connection, **kw: search.install(connection))
 
 
-class Vote(db.Model):
+class Vote(Model):
     """One per user per idea, enforced by the unique constraint."""
 
     __tablename__ = "votes"
@@ -142,7 +142,7 @@ class Vote(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Comment(db.Model):
+class Comment(Model):
     __tablename__ = "comments"
     __table_args__ = (sa.Index("ix_comments_idea_created", "idea_id", "created_at"),)
 
@@ -163,7 +163,7 @@ class Comment(db.Model):
     replies: Mapped[list["Comment"]] = relationship(order_by="Comment.created_at")
 
 
-class StatusChange(db.Model):
+class StatusChange(Model):
     """Every status change: who, when, from, to, note, promised date, shipping version."""
 
     __tablename__ = "status_changes"

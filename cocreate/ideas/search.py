@@ -53,7 +53,7 @@ def uninstall(connection: sa.Connection) -> None:
 
 
 def is_search_object(name: str | None) -> bool:
-    return bool(name) and (name.startswith(FTS_TABLE) or name == PG_INDEX)
+    return name is not None and (name.startswith(FTS_TABLE) or name == PG_INDEX)
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

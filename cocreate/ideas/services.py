@@ -281,7 +281,7 @@ def change_status(idea: Idea, actor: User, to: Status, *, note: str = "", promis
     idea.status = to
     if to.takes_promise:
         idea.promised_on = promised_on or (idea.promised_on if idea.promised_on else None)
-    if to == Status.SHIPPED:
+    if to == Status.SHIPPED and version is not None:  # never None when shipped (checked above)
         idea.shipped_version_id = version.id
         idea.shipped_on = version.released_on
     else:
@@ -356,7 +356,7 @@ def unmerge(duplicate: Idea, actor: User) -> None:
 
 
 def _recount_votes(idea: Idea) -> None:
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == idea.id))
+    count = db.session.execute(sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == idea.id)).scalar_one()
     _bump(idea, votes=count + idea.imported_votes - idea.vote_count)  # imported votes stay counted
 
 
@@ -410,7 +410,7 @@ def list_ideas(product: Product, user, *, sort: str = "trending", page: int = 1,
                **filters) -> IdeaPage:
     """One page of a product's ideas in four queries, however many ideas there are."""
     query = _filtered(product, **filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     ideas = list(db.session.scalars(
         query.order_by(*SORTS.get(sort, SORTS["trending"]))
         .options(joinedload(Idea.author), joinedload(Idea.touchpoint), selectinload(Idea.tags))
@@ -476,7 +476,8 @@ def comments_of(idea: Idea) -> tuple[Comment | None, list[Comment]]:
     for comment in comments:
         sa.orm.attributes.set_committed_value(comment, "replies", replies.get(comment.id, []))
     threads = [c for c in comments if c.parent_id is None]
-    return by_id.get(idea.official_comment_id), threads
+    official = by_id.get(idea.official_comment_id) if idea.official_comment_id is not None else None
+    return official, threads
 
 
 def tags_of(product: Product) -> list[Tag]:

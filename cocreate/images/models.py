@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
-from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.extensions import Model, UTCDateTime, utcnow
 from cocreate.products.models import Product
 
 
@@ -13,7 +13,7 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
-class Image(db.Model):
+class Image(Model):
     """A re-encoded picture of a product, one of its versions or an idea. The files live under
     UPLOAD_FOLDER/images/, named by the random token; the row says who may see them (the product's)."""
 

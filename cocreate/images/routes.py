@@ -142,10 +142,10 @@ def _serve(token: str, thumb: bool):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"  # nosniff: security.py, on every response
     response.cache_control.public = public
-    response.cache_control.private = not public
     if public:
         response.cache_control.immutable = True  # the token never points at other bytes
     else:
+        response.cache_control.private = True
         response.vary.add("Cookie")
     return response
 

@@ -115,7 +115,7 @@ FULL = _l("This already has %(max)s images, the most it can have. Remove one fir
 
 def add(target: Target, user, data: bytes, alt: str = "") -> Image:
     """Check, re-encode and store `data`; the new row is flushed, the caller commits (or calls discard())."""
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(Image).where(target.where()))
+    count = db.session.execute(sa.select(sa.func.count()).select_from(Image).where(target.where())).scalar_one()
     if count >= MAX_PER_ITEM:
         raise ImageRefused(FULL % {"max": MAX_PER_ITEM})
     processed: Processed = process(data, max_pixels=current_app.config["IMAGE_MAX_PIXELS"])

@@ -111,7 +111,9 @@ def grade_chart(grades: Sequence, thresholds: figures.Thresholds) -> LineChart:
     def x_of(i: int) -> float:
         return left + step * (i + 0.5)
 
-    points, segments, current = [], [], []
+    points: list[Point] = []
+    segments: list[list[Point]] = []
+    current: list[Point] = []
     for i, g in enumerate(grades):
         if g.grade is None:
             if current:

@@ -7,14 +7,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
-from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.extensions import Model, UTCDateTime, utcnow
 from cocreate.maturity import figures
 from cocreate.products.models import Product, Touchpoint, Version
 
 SCORE_RANGE = "BETWEEN 1 AND 5"
 
 
-class Rating(db.Model):
+class Rating(Model):
     """One customer's rating of one version: one per customer per version (the unique constraint)."""
 
     __tablename__ = "ratings"
@@ -43,7 +43,7 @@ class Rating(db.Model):
         return {s.touchpoint_id: s.score for s in self.scores}
 
 
-class RatingScore(db.Model):
+class RatingScore(Model):
     """A 1-5 score for one touchpoint within a rating; a skipped touchpoint has no row."""
 
     __tablename__ = "rating_scores"
@@ -59,7 +59,7 @@ class RatingScore(db.Model):
     touchpoint: Mapped[Touchpoint] = relationship()
 
 
-class SelfScore(db.Model):
+class SelfScore(Model):
     """The product team's own 1-5 score of one touchpoint for one version (its self-assessment)."""
 
     __tablename__ = "self_scores"
@@ -78,7 +78,7 @@ class SelfScore(db.Model):
     scored_by: Mapped[User | None] = relationship()
 
 
-class StageThresholds(db.Model):
+class StageThresholds(Model):
     """A company's own stage thresholds; companies without a row use figures.Thresholds()."""
 
     __tablename__ = "stage_thresholds"
@@ -103,7 +103,7 @@ class StageThresholds(db.Model):
         return figures.Thresholds(**{name: getattr(self, name) for name in self.FIELDS})
 
 
-class StageChange(db.Model):
+class StageChange(Model):
     """A product moved from one stage to another; ``figures`` holds every figure at that moment."""
 
     __tablename__ = "stage_changes"

@@ -44,7 +44,7 @@ class Report:
     promises: list[figures.Promise] = field(default_factory=list)
     response_times: list[timedelta] = field(default_factory=list)
     waiting: list[Idea] = field(default_factory=list)
-    today: date | None = None
+    today: date = field(default_factory=lambda: utcnow().date())
 
     @property
     def kept(self) -> float | None:
@@ -80,7 +80,8 @@ def reports(products: Sequence[Product], today: date | None = None,
         sa.select(Idea.product_id, Idea.promised_on, Idea.shipped_on)
         .where(Idea.product_id.in_(ids), Idea.promised_on.is_not(None))
     ):
-        result[product_id].promises.append(figures.Promise(promised_on, shipped_on))
+        if promised_on is not None:  # always, by the WHERE
+            result[product_id].promises.append(figures.Promise(promised_on, shipped_on))
     for idea in db.session.scalars(
         sa.select(Idea).where(Idea.product_id.in_(ids), Idea.promised_on < today, Idea.shipped_on.is_(None),
                               Idea.status.not_in([Status.SHIPPED, Status.DECLINED, Status.MERGED]))
@@ -91,7 +92,8 @@ def reports(products: Sequence[Product], today: date | None = None,
         sa.select(Idea.product_id, Idea.created_at, Idea.first_response_at)
         .where(Idea.product_id.in_(ids), Idea.first_response_at.is_not(None))
     ):
-        result[product_id].response_times.append(max(first_response_at - created_at, timedelta(0)))
+        if first_response_at is not None:  # always, by the WHERE
+            result[product_id].response_times.append(max(first_response_at - created_at, timedelta(0)))
     rank = sa.func.row_number().over(partition_by=Idea.product_id,
                                      order_by=(Idea.created_at, Idea.id)).label("rank")
     ranked = (sa.select(Idea.id, rank)

@@ -175,7 +175,7 @@ def rate(slug: str):
                 saved = True
         if version is not None:
             form.version_id.data = str(version.id)
-    if saved and not wants_fragment():
+    if saved and version is not None and not wants_fragment():  # saved: there is a version
         flash(_("Thank you! Your rating of %(product)s %(version)s is saved. "
                 "You can change it until the next version is released.", product=product.name, version=version.label),
               "success")

@@ -37,6 +37,7 @@ from cocreate.extensions import cache, db, utcnow
 from cocreate.i18n import _
 from cocreate.ideas.models import CLOSED, Idea
 from cocreate.maturity import figures
+from cocreate.maturity.figures import Thresholds, TouchpointGrade, Verdict  # the field `figures` hides the module
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds
 from cocreate.products.models import Product, Touchpoint, Version
 
@@ -229,11 +230,11 @@ def save_self_assessment(user: User, product: Product, version: Version,
         if tp_id in scores and tp_id not in kept:
             db.session.delete(row)
     for tp_id, value in kept.items():
-        row = rows.get(tp_id)
-        if row is None:
+        stored = rows.get(tp_id)
+        if stored is None:
             db.session.add(SelfScore(version_id=version.id, touchpoint_id=tp_id, score=value, scored_by_id=user.id))
-        elif row.score != value:
-            row.score, row.scored_by_id = value, user.id
+        elif stored.score != value:
+            stored.score, stored.scored_by_id = value, user.id
     db.session.flush()
     events.self_assessment_saved.send(version, product=product)
 
@@ -248,8 +249,8 @@ class Maturity:
     version: Version | None
     previous: Version | None
     figures: figures.Figures
-    verdict: figures.Verdict
-    thresholds: figures.Thresholds
+    verdict: Verdict
+    thresholds: Thresholds
     previous_grade: float | None
     trend: str
 
@@ -263,7 +264,7 @@ class Maturity:
         return figures.STAGES[i + 1] if i + 1 < len(figures.STAGES) else None
 
     @property
-    def blind_spots(self) -> list[figures.TouchpointGrade]:
+    def blind_spots(self) -> list[TouchpointGrade]:
         return [t for t in self.figures.touchpoints if t.blind_spot]
 
     def snapshot(self) -> dict:
@@ -335,7 +336,8 @@ def _promises(product_ids: Sequence[int]) -> dict[int, list[figures.Promise]]:
         sa.select(Idea.product_id, Idea.promised_on, Idea.shipped_on)
         .where(Idea.product_id.in_(product_ids), Idea.promised_on.is_not(None))
     ):
-        result[product_id].append(figures.Promise(promised_on, shipped_on))
+        if promised_on is not None:  # always, by the WHERE
+            result[product_id].append(figures.Promise(promised_on, shipped_on))
     return result
 
 
@@ -446,8 +448,8 @@ class _Stored:
     version_id: int | None
     previous_id: int | None
     figures: figures.Figures
-    verdict: figures.Verdict
-    thresholds: figures.Thresholds
+    verdict: Verdict
+    thresholds: Thresholds
     previous_grade: float | None
     trend: str
 
@@ -475,7 +477,7 @@ def current_maturities(products: Sequence[Product]) -> dict[int, Maturity]:
     result: dict[int, Maturity] = {}
     missing = []
     for product, hit in zip(products, stored, strict=True):
-        versions = {v.id: v for v in product.versions}
+        versions: dict[int | None, Version] = {v.id: v for v in product.versions}  # .get(None) is None
         if not isinstance(hit, _Stored) or any(i is not None and i not in versions
                                                for i in (hit.version_id, hit.previous_id)):
             missing.append(product)

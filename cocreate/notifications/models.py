@@ -6,11 +6,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.auth.models import User
 from cocreate.database import enum_type
-from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.extensions import Model, UTCDateTime, utcnow
 from cocreate.i18n import _l
 
 
-class Subscription(db.Model):
+class Subscription(Model):
     """A user following an idea or a product. ``active`` False records an explicit unfollow, so an
     automatic follow (the next vote or comment) does not undo it."""
 
@@ -32,7 +32,7 @@ class Subscription(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One in-app notification; ``read_at`` None means unread."""
 
     __tablename__ = "notifications"
@@ -77,7 +77,7 @@ _EMAIL_MODE_LABELS = {
 }
 
 
-class NotificationSettings(db.Model):
+class NotificationSettings(Model):
     """A user's e-mail preference; no row means the default (immediately)."""
 
     __tablename__ = "notification_settings"
@@ -95,7 +95,7 @@ class MailState(enum.StrEnum):
     FAILED = "failed"      # gave up after tasks.ATTEMPTS attempts, or a mail that cannot be sent
 
 
-class MailMessage(db.Model):
+class MailMessage(Model):
     """The mail outbox: nothing is sent in a request; the worker's send_mail task delivers and retries."""
 
     __tablename__ = "mail_queue"

@@ -82,9 +82,9 @@ def unsubscribe(token: str):
     except mail.NotificationError as error:
         return render("notifications/unsubscribe.html", error=str(error), done=None, token=token,
                       question=None), 400
-    kind, target = mail.describe_scope(scope)
-    question = (_("Do you want to stop following “%(title)s”?", title=target.title) if kind == "idea" else
-                _("Do you want to stop following %(name)s?", name=target.name) if kind == "product" else
+    _kind, target = mail.describe_scope(scope)
+    question = (_("Do you want to stop following “%(title)s”?", title=target.title) if isinstance(target, Idea) else
+                _("Do you want to stop following %(name)s?", name=target.name) if isinstance(target, Product) else
                 _("Do you want to stop all e-mail to %(email)s?", email=user.email))
     return render("notifications/unsubscribe.html", error=None, done=None, token=token, question=question)
 

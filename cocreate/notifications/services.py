@@ -82,4 +82,5 @@ def mark_read(notification: Notification) -> None:
 def mark_all_read(user: User) -> int:
     return db.session.execute(
         sa.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+        .values(read_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult; Session.execute is typed Result

@@ -7,6 +7,7 @@ Connected in ``cocreate.notifications.init_app``; each receiver takes the event'
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import format_date
@@ -101,6 +102,10 @@ def _shipped_subject(idea: Idea, version: Version) -> str:
     return _("Your idea shipped in %(version)s: “%(title)s”", version=version.label, title=idea.title)
 
 
+def _shipped_body(idea: Idea, version: Version) -> str:
+    return _("%(product)s %(version)s is out.", product=idea.product.name, version=version.label)
+
+
 def on_status_change(idea: Idea, *, change: StatusChange, actor: User, **_extra) -> None:
     to = change.to_status
     kind = "status"
@@ -147,9 +152,9 @@ def on_version_released(version: Version, **_extra) -> int:
         told = set(db.session.scalars(sa.select(Notification.user_id).where(
             Notification.idea_id == idea.id, Notification.kind == "shipped")))
         users = [u for u in followers(idea) if u.id not in told]
-        count += len(deliver(users, "shipped", subject=lambda idea=idea: _shipped_subject(idea, version),
-                             body=lambda idea=idea: _("%(product)s %(version)s is out.", product=idea.product.name,
-                                                      version=version.label),
+        # partial, not a lambda: each idea's texts bound now, written later in each reader's language
+        count += len(deliver(users, "shipped", subject=partial(_shipped_subject, idea, version),
+                             body=partial(_shipped_body, idea, version),
                              url=path_for("notifications.version", slug=idea.product.slug,
                                           version_id=version.id), idea=idea))
     return count

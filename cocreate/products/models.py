@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cocreate.auth.models import User
 from cocreate.companies.models import Company
 from cocreate.database import enum_type
-from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.extensions import Model, UTCDateTime, utcnow
 
 
 class Visibility(enum.StrEnum):
@@ -15,13 +15,16 @@ class Visibility(enum.StrEnum):
     PRIVATE = "private"  # the company's members and the customers it invited
 
 
-class Product(db.Model):
+SLUG_MAX_LENGTH = 60
+
+
+class Product(Model):
     __tablename__ = "products"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(80))
-    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX_LENGTH), unique=True)
     tagline: Mapped[str] = mapped_column(sa.String(140), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     description_html: Mapped[str] = mapped_column(sa.Text, default="")
@@ -62,7 +65,7 @@ DEFAULT_TOUCHPOINTS = (
 )
 
 
-class Touchpoint(db.Model):
+class Touchpoint(Model):
     """A moment of the customer's experience that is rated on its own. Retired ones keep their history."""
 
     __tablename__ = "touchpoints"
@@ -82,7 +85,7 @@ class Touchpoint(db.Model):
         return self.retired_at is None
 
 
-class ProductAccess(db.Model):
+class ProductAccess(Model):
     """A customer invited to a private product."""
 
     __tablename__ = "product_access"
@@ -96,7 +99,7 @@ class ProductAccess(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Version(db.Model):
+class Version(Model):
     """A prototype version (v0.1, v0.2 …). The newest released one is the product's current version."""
 
     __tablename__ = "versions"

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.companies.models import Company
 from cocreate.database import enum_type
-from cocreate.extensions import UTCDateTime, db, utcnow
+from cocreate.extensions import Model, UTCDateTime, utcnow
 from cocreate.i18n import _l
 
 
@@ -54,7 +54,7 @@ _DELIVERY_STATE_LABELS = {
 }
 
 
-class Webhook(db.Model):
+class Webhook(Model):
     """A company's subscription: events are POSTed as JSON to `url`, signed with `secret`.
 
     The secret is stored as is (HMAC signing needs it); it is shown to the owner once, at creation.
@@ -74,7 +74,7 @@ class Webhook(db.Model):
     company: Mapped[Company] = relationship()
 
 
-class WebhookDelivery(db.Model):
+class WebhookDelivery(Model):
     """One event for one webhook: queued in the transaction that caused it, sent by the worker after commit."""
 
     __tablename__ = "webhook_deliveries"

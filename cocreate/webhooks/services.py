@@ -87,7 +87,8 @@ def check_url(url: str, *, resolve: bool = True) -> str:
                                        type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as error:
             raise WebhookError(_("We could not find the server “%(host)s”.", host=host)) from error
-        if not infos or not all(_public(info[4][0]) for info in infos):
+        # info[4] is an (address, port, ...) tuple for TCP; typeshed also allows other families' int addresses
+        if not infos or not all(_public(str(info[4][0])) for info in infos):
             raise WebhookError(_("That server has a private or reserved address; webhooks go to public addresses "
                                  "only."))
     return url
@@ -96,7 +97,7 @@ def check_url(url: str, *, resolve: bool = True) -> str:
 # --------------------------------------------------------------------------- subscriptions
 
 def _checked_events(events: Iterable[str]) -> list[str]:
-    chosen = [e.value for e in Event if e.value in set(events)]
+    chosen: list[str] = [e.value for e in Event if e.value in set(events)]
     if not chosen or len(chosen) != len(set(events)):
         raise WebhookError(_("Choose at least one event from the list."))
     return chosen
@@ -108,7 +109,8 @@ def new_secret() -> str:
 
 def create_webhook(company: Company, actor: User, *, url: str, events: Iterable[str]) -> tuple[Webhook, str]:
     """A new subscription; returns it and its secret (shown once to the owner)."""
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(Webhook).where(Webhook.company_id == company.id))
+    count = db.session.execute(
+        sa.select(sa.func.count()).select_from(Webhook).where(Webhook.company_id == company.id)).scalar_one()
     if count >= MAX_WEBHOOKS:
         raise WebhookError(_("A company can have %(max)d webhooks; delete one first.", max=MAX_WEBHOOKS))
     secret = new_secret()
