@@ -57,7 +57,7 @@ def init_app(app: Flask) -> None:
         try:
             user = create(name=name, email=email, password=password)
         except EmailTaken as error:
-            raise click.ClickException(f"{error} has an account already.") from error
+            raise click.ClickException(f"{error.email} has an account already.") from error
         db.session.commit()
         click.echo(f"Created {user.email}.")
 

@@ -81,3 +81,54 @@ def absolute_url(path: str) -> str:
     base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context()
                                                     else "http://localhost:5000/")
     return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+class change:  # noqa: N801 - used like a function: `with change(form.name) as done:`
+    """Carry out a change the rules may refuse, the one way routes do it::
+
+        if form.validate_on_submit():
+            with change(form.slug) as done:
+                product = services.create_product(...)
+            if done:
+                flash(...)
+                return see_other(...)
+        return render(...), form_status(form)
+
+    The block's work is committed when it ends. A ``Refused`` raised inside it rolls the transaction back and
+    puts its reason where the person sees it: on ``field`` (a form field's errors), else in a flash; ``done`` is
+    then false and ``done.refusal`` holds the reason. Any other exception goes on (a 500, after a rollback).
+    """
+
+    def __init__(self, field=None, *, flash_refusal: bool = True):
+        self.field, self.flash_refusal = field, flash_refusal
+        self.refusal: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.refusal is None
+
+    def __enter__(self) -> "change":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        from cocreate.extensions import db
+        from cocreate.refusal import Refused
+
+        if error is None:
+            db.session.commit()
+            return False
+        if not isinstance(error, Refused):
+            return False
+        db.session.rollback()
+        self.refusal = str(error)
+        if self.field is not None:
+            self.field.errors = [*self.field.errors, self.refusal]
+        elif self.flash_refusal:
+            from flask import flash
+
+            flash(self.refusal, "error")
+        return True  # handled: the route shows the form (or the page) with the reason
+
+
+def form_status(form) -> int:
+    """400 when the form has something to say (it is shown again with its messages), else 200."""
+    return 400 if form.errors else 200

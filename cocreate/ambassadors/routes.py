@@ -13,7 +13,7 @@ from cocreate.companies.models import Company
 from cocreate.extensions import db
 from cocreate.i18n import _
 from cocreate.lookups import company_or_404
-from cocreate.web import EmptyForm, render, safe_next, see_other, wants_fragment
+from cocreate.web import EmptyForm, change, render, safe_next, see_other, wants_fragment
 
 bp = Blueprint("ambassadors", __name__)
 
@@ -98,14 +98,9 @@ def add(slug: str):
     user = db.session.get(User, int(raw)) if raw.isdigit() and 0 < int(raw) <= 2**31 - 1 else None
     if user is None:
         abort(404)
-    error = None
-    try:
+    with change(flash_refusal=False) as done:
         services.add_candidate(company, user, current_user, form.note.data or "")
-    except services.AmbassadorError as problem:
-        db.session.rollback()
-        error = str(problem)
-    else:
-        db.session.commit()
+    error = done.refusal
     if wants_fragment():
         state = db.session.scalar(sa.select(Candidate.state).where(Candidate.company_id == company.id,
                                                                    Candidate.user_id == user.id))
@@ -123,18 +118,14 @@ def _row_response(company: Company, candidate: Candidate, error: str | None = No
     return see_other(url_for("ambassadors.shortlist", slug=company.slug) + f"#candidate-{candidate.id}")
 
 
-def _change(slug: str, candidate_id: int, change) -> Response:
+def _change(slug: str, candidate_id: int, action) -> Response:
     company = _company(slug)
     candidate = _candidate(company, candidate_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        change(candidate)
-    except services.AmbassadorError as problem:
-        db.session.rollback()
-        return _row_response(company, candidate, str(problem))
-    db.session.commit()
-    return _row_response(company, candidate)
+    with change(flash_refusal=False) as done:
+        action(candidate)
+    return _row_response(company, candidate, done.refusal)
 
 
 @bp.post("/c/<slug>/ambassadors/shortlist/<int:candidate_id>/invite")
@@ -190,14 +181,9 @@ def _answer(candidate_id: int, accept: bool):
         abort(404)  # someone else's invitation, or an internal shortlist entry: not there for this user
     if not EmptyForm().validate_on_submit():
         abort(400)
-    error = None
-    try:
+    with change(flash_refusal=False) as done:
         services.answer(candidate, current_user, accept)
-    except services.AmbassadorError as problem:
-        db.session.rollback()
-        error = str(problem)
-    else:
-        db.session.commit()
+    error = done.refusal
     if wants_fragment():
         return render("ambassadors/_invitation.html", invitation=candidate, error=error,
                       button_form=EmptyForm()), 409 if error else 200

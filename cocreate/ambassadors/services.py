@@ -57,6 +57,7 @@ from cocreate.i18n import _, _l, format_number, ngettext
 from cocreate.ideas.models import Comment, Idea, Status, StatusChange, Vote
 from cocreate.maturity.models import Rating
 from cocreate.products.models import Product, Version
+from cocreate.refusal import N_, Refused
 
 HALF_LIFE_DAYS = 90
 TWIN_MINUTES = 30
@@ -70,7 +71,7 @@ INVITATIONS_PATH = "/me/invitations"  # where a customer answers; linked from no
 ALL_PRODUCTS = 0
 
 
-class AmbassadorError(Exception):
+class AmbassadorError(Refused):
     """A shortlist change that is not allowed; the message says why."""
 
 
@@ -406,15 +407,15 @@ def is_member(company_id: int, user_id: int) -> bool:
 def add_candidate(company: Company, user: User, added_by: User, note: str = "") -> Candidate:
     """Put a customer on the company's shortlist; the unique (company, user) constraint keeps it once."""
     if is_member(company.id, user.id):
-        raise AmbassadorError(_("%(name)s is a member of %(company)s, not a customer.", name=user.name,
-                                company=company.name))
+        raise AmbassadorError(N_("%(name)s is a member of %(company)s, not a customer."),
+                              name=user.name, company=company.name)
     candidate = Candidate(company_id=company.id, user_id=user.id, user=user, added_by_id=added_by.id,
                           note=note.strip(), state=State.CANDIDATE)
     try:
         with db.session.begin_nested():
             db.session.add(candidate)
     except sa.exc.IntegrityError:
-        raise AmbassadorError(_("%(name)s is on the shortlist already.", name=user.name)) from None
+        raise AmbassadorError(N_("%(name)s is on the shortlist already."), name=user.name) from None
     return candidate
 
 
@@ -427,8 +428,8 @@ def set_note(candidate: Candidate, note: str) -> None:
 def invite(candidate: Candidate, url: str | None = None) -> None:
     """Invite a shortlisted customer, once, and only if they agreed to be contacted."""
     if candidate.state == State.CANDIDATE and not candidate.user.contact_opt_in:
-        raise AmbassadorError(_("%(name)s has not agreed to be contacted about ambassador programmes.",
-                                name=candidate.user.name))
+        raise AmbassadorError(N_("%(name)s has not agreed to be contacted about ambassador programmes."),
+                              name=candidate.user.name)
     _move(candidate, State.INVITED)
     candidate.invited_at = utcnow()
     db.session.flush()
@@ -438,10 +439,10 @@ def invite(candidate: Candidate, url: str | None = None) -> None:
 def answer(candidate: Candidate, user: User, accept: bool) -> None:
     """Only the invited customer answers their own invitation."""
     if candidate.user_id != user.id:
-        raise AmbassadorError(_("Only the invited customer can answer this invitation."))
+        raise AmbassadorError(N_("Only the invited customer can answer this invitation."))
     if candidate.state != State.INVITED:
-        raise AmbassadorError(_("This invitation is %(state)s; there is nothing to answer.",
-                                state=candidate.state.label.lower()))
+        raise AmbassadorError(N_("This invitation is %(state)s; there is nothing to answer."),
+                              state=candidate.state.label.lower())
     _move(candidate, State.ACCEPTED if accept else State.DECLINED)
     candidate.answered_at = utcnow()
     db.session.flush()

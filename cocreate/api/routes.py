@@ -284,7 +284,7 @@ def ideas_create(slug: str):
                                  touchpoint_id=_id(data.get("touchpoint_id"), "touchpoint_id"),
                                  version_id=_id(data.get("version_id"), "version_id"))
     except ideas.IdeaError as error:
-        abort(422, str(error))
+        abort(422, error.english)
     db.session.commit()
     response = jsonify(idea_json(idea, True))
     response.status_code = 201
@@ -306,7 +306,7 @@ def vote(idea_id: int):
     try:
         voted = ideas.set_vote(found, user(), request.method == "PUT")
     except ideas.VotingClosed as error:
-        abort(409, str(error))
+        abort(409, error.english)
     db.session.commit()
     return jsonify(idea_id=found.id, voted=voted, vote_count=found.vote_count)
 
@@ -331,7 +331,7 @@ def comments_create(idea_id: int):
     try:
         comment = ideas.add_comment(found, user(), body, parent_id=_id(data.get("parent_id"), "parent_id"))
     except ideas.IdeaError as error:
-        abort(422, str(error))
+        abort(422, error.english)
     db.session.commit()
     response = jsonify(comment_json(comment, found.official_comment_id))
     response.status_code = 201
@@ -362,6 +362,6 @@ def status(idea_id: int):
         ideas.change_status(found, user(), Status(to), note=note, promised_on=promised_on,
                             shipped_version_id=_id(data.get("shipped_version_id"), "shipped_version_id"))
     except ideas.IdeaError as error:
-        abort(422, str(error))
+        abort(422, error.english)
     db.session.commit()
     return jsonify(idea_json(found, bool(ideas.voted_ids(user(), [found.id]))))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from cocreate.api.models import ApiToken
 from cocreate.auth.models import User
 from cocreate.extensions import db, utcnow
+from cocreate.refusal import N_, Refused
 
 TOKEN_PREFIX = "cc_"  # noqa: S105 (a marker that makes leaked tokens easy to scan for, not a secret)  # nosec B105
 MAX_ACTIVE_TOKENS = 20
@@ -16,7 +17,7 @@ MAX_ACTIVE_TOKENS = 20
 LAST_USED_PRECISION = timedelta(hours=1)
 
 
-class TokenError(Exception):
+class TokenError(Refused):
     """A token change that cannot be made; the message says why."""
 
 
@@ -28,11 +29,12 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for the user; returns the row and the token itself, which is never stored."""
     name = name.strip()
     if not name:
-        raise TokenError("Give the token a name, so you recognise it later.")
+        raise TokenError(N_("Give the token a name, so you recognise it later."))
     active = db.session.execute(sa.select(sa.func.count()).select_from(ApiToken)
                                 .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalar_one()
     if active >= MAX_ACTIVE_TOKENS:
-        raise TokenError(f"You have {MAX_ACTIVE_TOKENS} active tokens; revoke one you no longer use first.")
+        raise TokenError(N_("You have %(num)d active tokens; revoke one you no longer use first."),
+                         num=MAX_ACTIVE_TOKENS)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token), prefix=token[:10])
     db.session.add(row)

@@ -24,13 +24,6 @@ def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
                   tokens=services.tokens_of(current_user)), status
 
 
-def _token_error(name: str | None) -> str:
-    """services.create_token's refusal, in the page's language (the service's own message stays English)."""
-    if not (name or "").strip():
-        return _("Give the token a name, so you recognise it later.")
-    return _("You have %(num)d active tokens; revoke one you no longer use first.", num=services.MAX_ACTIVE_TOKENS)
-
-
 @bp.get("/profile/tokens")
 @login_required
 def index():
@@ -44,8 +37,8 @@ def create():
     if form.validate_on_submit():
         try:
             _row, token = services.create_token(current_user, form.name.data)
-        except services.TokenError:
-            form.name.errors = [*form.name.errors, _token_error(form.name.data)]
+        except services.TokenError as refusal:
+            form.name.errors = [*form.name.errors, str(refusal)]
         else:
             db.session.commit()
             # Shown in this response only: it is not stored, and the page is not cached.

@@ -16,15 +16,15 @@ from cocreate import events
 from cocreate.auth.models import User
 from cocreate.companies.models import Invitation, Membership, Role
 from cocreate.extensions import db, utcnow
-from cocreate.i18n import _
 from cocreate.maturity.models import RatingScore
+from cocreate.refusal import N_, Refused
 
 EXPORT_FORMAT = "cocreate-export/1"
 # Columns never exported: credentials and the secrets that stand for them.
 SECRET_WORDS = ("password", "token", "secret", "hash")
 
 
-class ErasureRefused(Exception):
+class ErasureRefused(Refused):
     pass
 
 
@@ -106,10 +106,9 @@ def erase(user: User) -> None:
     database's ON DELETE rules then remove or anonymise the rest: ideas and comments stay, by "deleted user"."""
     companies = sole_owner_of(user)
     if companies:
-        raise ErasureRefused(_(
-            "You are the only owner of %(companies)s. Make someone else an owner first "
-            "(or remove the company's other members and products), then delete your account.",
-            companies=", ".join(companies)))
+        raise ErasureRefused(N_("You are the only owner of %(companies)s. Make someone else an owner first "
+            "(or remove the company's other members and products), then delete your account."),
+                             companies=", ".join(companies))
     events.account_erasing.send(user)
     db.session.flush()
     user_id = user.id

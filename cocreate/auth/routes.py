@@ -10,7 +10,7 @@ from cocreate.auth.forms import DeleteAccountForm, LoginForm, PasswordForm, Prof
 from cocreate.auth.models import User
 from cocreate.extensions import db, limiter, utcnow
 from cocreate.i18n import _
-from cocreate.web import EmptyForm, render, safe_next, see_other
+from cocreate.web import EmptyForm, change, form_status, render, safe_next, see_other
 
 bp = Blueprint("auth", __name__)
 
@@ -30,19 +30,16 @@ def signup():
         return see_other(url_for("main.index"))
     form = SignupForm()
     if form.validate_on_submit():
-        try:
+        with change(form.email) as done:
             user = services.create_user(name=form.name.data, email=form.email.data, password=form.password.data,
                                         address=request.remote_addr)
             user.locale = i18n.supported(session.get("locale"))  # a language picked before signing up stays
             user.browser_locale = i18n.browser_locale()
-        except services.EmailTaken:
-            form.email.errors.append(_("An account with this e-mail exists already. Log in instead?"))
-        else:
-            db.session.commit()
+        if done:
             login_user(user)
             flash(_("Welcome, %(name)s!", name=user.name), "success")
             return see_other(safe_next(url_for("main.index")))
-    return render("auth/signup.html", form=form), 400 if form.errors else 200
+    return render("auth/signup.html", form=form), form_status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -137,15 +134,11 @@ def delete_account():
         if services.authenticate(current_user.email, form.password.data) is None:
             form.password.errors.append(_("That is not your password."))
         else:
-            try:
+            with change(form.password) as done:
                 privacy.erase(current_user._get_current_object())
-            except privacy.ErasureRefused as refused:
-                db.session.rollback()
-                form.password.errors.append(str(refused))
-            else:
-                db.session.commit()
+            if done:
                 logout_user()
                 flash(_("Your account and personal data are deleted. Your ideas and comments stay, "
                         "by “deleted user”."), "info")
                 return see_other(url_for("main.index"))
-    return render("auth/delete_account.html", form=form), 400 if form.errors else 200
+    return render("auth/delete_account.html", form=form), form_status(form)

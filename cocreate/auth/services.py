@@ -10,13 +10,18 @@ from flask import current_app
 from cocreate import events
 from cocreate.auth.models import User, new_session_token
 from cocreate.extensions import db
+from cocreate.refusal import N_, Refused
 
 # Verifying against this keeps "unknown e-mail" as slow as "wrong password".
 _DUMMY_HASH_CACHE: dict[tuple[int, int], str] = {}
 
 
-class EmailTaken(Exception):
-    pass
+class EmailTaken(Refused):
+    """Someone has an account with this address already."""
+
+    def __init__(self, email: str):
+        super().__init__(N_("An account with this e-mail exists already. Log in instead?"))
+        self.email = email
 
 
 def _hasher() -> PasswordHasher:

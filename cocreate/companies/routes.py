@@ -10,7 +10,7 @@ from cocreate.extensions import db
 from cocreate.i18n import _
 from cocreate.lookups import company_or_404
 from cocreate.products.services import visible_products
-from cocreate.web import EmptyForm, render, see_other
+from cocreate.web import EmptyForm, change, form_status, render, see_other
 
 bp = Blueprint("companies", __name__)
 
@@ -45,29 +45,23 @@ def members(slug: str):
     require("company.manage", company)
     form = AddMemberForm()
     invite_link = None
-    status = 200
     if form.validate_on_submit():
         role = Role(form.role.data)
         user = find_by_email(form.email.data)
-        try:
+        with change(form.email) as done:
             if user is not None:
                 services.add_member(company, user, role)
-                flash(_("%(name)s joined %(company)s as %(role)s.", name=user.name, company=company.name,
-                        role=role.label), "success")
             else:
                 invitation, token = services.invite(company, form.email.data, role, current_user)
-                invite_link = url_for("companies.accept", token=token, _external=True)
-                flash(_("No account uses %(email)s yet: send them the invitation link below.", email=invitation.email),
-                      "info")
-        except services.MembershipError as error:
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            if invite_link is None:
-                return see_other(url_for("companies.members", slug=slug))
+        if done and user is not None:
+            flash(_("%(name)s joined %(company)s as %(role)s.", name=user.name, company=company.name,
+                    role=role.label), "success")
+            return see_other(url_for("companies.members", slug=slug))
+        if done:
+            invite_link = url_for("companies.accept", token=token, _external=True)
+            flash(_("No account uses %(email)s yet: send them the invitation link below.", email=invitation.email),
+                  "info")
             form = AddMemberForm(formdata=None)
-    if form.errors:
-        status = 400
     return render(
         "companies/members.html",
         company=company,
@@ -76,7 +70,7 @@ def members(slug: str):
         members=services.members(company),
         invitations=services.pending_invitations(company),
         invite_link=invite_link,
-    ), status
+    ), form_status(form)
 
 
 def _membership_or_404(company: Company, membership_id: int) -> Membership:
@@ -94,12 +88,9 @@ def change_role(slug: str, membership_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with change() as done:
         services.change_role(membership, Role(form.role.data))
-    except services.MembershipError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("%(name)s is now %(role)s.", name=membership.user.name, role=membership.role.label), "success")
     return see_other(url_for("companies.members", slug=slug))
 
@@ -112,12 +103,9 @@ def remove_member(slug: str, membership_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     name = membership.user.name
-    try:
+    with change() as done:
         services.remove_member(membership)
-    except services.MembershipError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("%(name)s is no longer a member.", name=name), "success")
     return see_other(url_for("companies.members", slug=slug))
 
@@ -129,14 +117,12 @@ def accept(token: str):
     if invitation is None:
         abort(404)
     form = EmptyForm()
-    error = None
+    done = change(flash_refusal=False)
     if form.validate_on_submit():
-        try:
+        with done:
             services.accept_invitation(invitation, current_user)
-        except services.MembershipError as exc:
-            error = str(exc)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Welcome to %(company)s!", company=invitation.company.name), "success")
             return see_other(url_for("companies.show", slug=invitation.company.slug))
-    return render("companies/accept.html", invitation=invitation, form=form, error=error), 400 if error else 200
+    return render("companies/accept.html", invitation=invitation, form=form, error=done.refusal), \
+        400 if done.refusal else 200

@@ -11,13 +11,13 @@ from cocreate.auth.models import User
 from cocreate.auth.services import find_by_email, normalise_email
 from cocreate.companies.models import Company, Invitation, Membership, Role
 from cocreate.extensions import db, utcnow
-from cocreate.i18n import _
+from cocreate.refusal import N_, Refused
 from cocreate.text import slugify
 
 INVITATION_LIFETIME = timedelta(days=14)
 
 
-class MembershipError(Exception):
+class MembershipError(Refused):
     """A change to a company's members that cannot be made; the message says why."""
 
 
@@ -68,7 +68,7 @@ def add_member(company: Company, user: User, role: Role) -> Membership:
         sa.select(Membership).where(Membership.company_id == company.id, Membership.user_id == user.id)
     )
     if existing is not None:
-        raise MembershipError(_("%(name)s is a member already (%(role)s).", name=user.name, role=existing.role.label))
+        raise MembershipError(N_("%(name)s is a member already (%(role)s)."), name=user.name, role=existing.role.label)
     membership = Membership(company_id=company.id, user_id=user.id, role=role)
     db.session.add(membership)
     db.session.flush()
@@ -84,13 +84,13 @@ def _owner_count(company: Company) -> int:
 
 def change_role(membership: Membership, role: Role) -> None:
     if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(membership.company) == 1:
-        raise MembershipError(_("A company needs at least one owner."))
+        raise MembershipError(N_("A company needs at least one owner."))
     membership.role = role
 
 
 def remove_member(membership: Membership) -> None:
     if membership.role == Role.OWNER and _owner_count(membership.company) == 1:
-        raise MembershipError(_("A company needs at least one owner."))
+        raise MembershipError(N_("A company needs at least one owner."))
     db.session.delete(membership)
     db.session.flush()
 
@@ -106,7 +106,7 @@ def invite(company: Company, email: str, role: Role, invited_by: User) -> tuple[
     if user is not None and db.session.scalar(
         sa.select(Membership.id).where(Membership.company_id == company.id, Membership.user_id == user.id)
     ):
-        raise MembershipError(_("%(email)s is a member already.", email=email))
+        raise MembershipError(N_("%(email)s is a member already."), email=email)
     token = secrets.token_urlsafe(24)
     invitation = Invitation(
         company_id=company.id,
@@ -139,11 +139,11 @@ def find_invitation(token: str) -> Invitation | None:
 def accept_invitation(invitation: Invitation, user: User, now: datetime | None = None) -> Membership:
     now = now or utcnow()
     if invitation.accepted_at is not None:
-        raise MembershipError(_("This invitation has been used already."))
+        raise MembershipError(N_("This invitation has been used already."))
     if invitation.expires_at <= now:
-        raise MembershipError(_("This invitation has expired; ask for a new one."))
+        raise MembershipError(N_("This invitation has expired; ask for a new one."))
     if normalise_email(user.email) != invitation.email:
-        raise MembershipError(_("This invitation is for %(email)s; log in with that address.", email=invitation.email))
+        raise MembershipError(N_("This invitation is for %(email)s; log in with that address."), email=invitation.email)
     membership = add_member(invitation.company, user, invitation.role)
     invitation.accepted_at = now
     return membership

@@ -30,6 +30,7 @@ from cocreate.i18n import _
 from cocreate.ideas.models import Idea, Status
 from cocreate.ideas.services import hot_score
 from cocreate.products.models import Product
+from cocreate.refusal import N_, Refused
 from cocreate.text import render_markdown
 
 EXPORT_HEADER = ["title", "description", "status", "votes", "comments", "created", "promised", "shipped_version"]
@@ -43,7 +44,7 @@ IMPORTABLE = [s for s in Status if s != Status.MERGED]
 _STATUS_NAMES = {name: s for s in IMPORTABLE for name in (s.value, s.value.replace("_", " "))}
 
 
-class ImportError_(Exception):  # noqa: N801 (not the builtin ImportError)
+class ImportError_(Refused):  # noqa: N801 (not the builtin ImportError)
     """The file as a whole cannot be read; the message says why (in the page's language: parse at request time)."""
 
 
@@ -98,30 +99,30 @@ class Parsed:
 
 def _text_of(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise ImportError_(_("The file is larger than %(size)s KB; split it into smaller files.",
-                             size=MAX_BYTES // 1024))
+        raise ImportError_(N_("The file is larger than %(size)s KB; split it into smaller files."),
+                           size=MAX_BYTES // 1024)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportError_(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from error
+        raise ImportError_(N_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from error
     if "\x00" in text:
-        raise ImportError_(_("The file contains NUL characters; it does not look like a CSV file."))
+        raise ImportError_(N_("The file contains NUL characters; it does not look like a CSV file."))
     return text
 
 
 def parse(data: bytes) -> Parsed:
     text = _text_of(data)
     if not text.strip():
-        raise ImportError_(_("The file is empty."))
+        raise ImportError_(N_("The file is empty."))
     first = text.splitlines()[0]
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as error:
-        raise ImportError_(_("Line %(line)s cannot be read as CSV: %(error)s.", line=1, error=error)) from error
+        raise ImportError_(N_("Line %(line)s cannot be read as CSV: %(error)s."), line=1, error=error) from error
     if "title" not in header:
-        raise ImportError_(_("The first line must name the columns, with at least “title” "
+        raise ImportError_(N_("The first line must name the columns, with at least “title” "
                              "(and optionally description, votes, status)."))
     index: dict[str, int] = {name: header.index(name) for name in ("title", "description", "votes", "status")
                              if name in header}
@@ -133,11 +134,11 @@ def parse(data: bytes) -> Parsed:
             if not any(cell.strip() for cell in record):
                 continue
             if len(parsed.rows) + len(parsed.rejected) >= MAX_ROWS:
-                raise ImportError_(_("The file has more than %(count)s ideas; split it into smaller files.",
-                                     count=format_number(MAX_ROWS)))
+                raise ImportError_(N_("The file has more than %(count)s ideas; split it into smaller files."),
+                                   count=format_number(MAX_ROWS))
             _parse_row(record, index, start, parsed)
     except csv.Error as error:
-        raise ImportError_(_("Line %(line)s cannot be read as CSV: %(error)s.", line=line + 1, error=error)) from error
+        raise ImportError_(N_("Line %(line)s cannot be read as CSV: %(error)s."), line=line + 1, error=error) from error
     return parsed
 
 

@@ -19,7 +19,8 @@ from cocreate.ideas.forms import (
 from cocreate.ideas.models import Comment, Idea, Status, Tag
 from cocreate.lookups import idea_or_404, product_or_404
 from cocreate.products.models import Product
-from cocreate.web import EmptyForm, render, safe_next, see_other, wants_fragment
+from cocreate.refusal import N_
+from cocreate.web import EmptyForm, change, form_status, render, safe_next, see_other, wants_fragment
 
 bp = Blueprint("ideas", __name__)
 
@@ -87,15 +88,12 @@ def create(slug: str):
     form = IdeaForm()
     _form_choices(form, product)
     if form.validate_on_submit():
-        try:
+        with change(form.title) as done:
             idea = services.create_idea(product, current_user, title=form.title.data,
                                         description=form.description.data or "",
                                         touchpoint_id=form.touchpoint_id.data, version_id=form.version_id.data,
                                         tag_ids=form.tag_ids.data or [])
-        except services.IdeaError as error:
-            form.title.errors = [*form.title.errors, error.translated()]
-        else:
-            db.session.commit()
+        if done:
             flash(_("Thanks! Your idea is posted, and you follow it."), "success")
             return see_other(_idea_url(idea))
     similar = services.similar_ideas(product, form.title.data or "") if form.title.data else []
@@ -120,18 +118,14 @@ def edit(slug: str, idea_id: int):
     form = IdeaForm(obj=idea, tag_ids=[t.id for t in idea.tags])
     _form_choices(form, product)
     if form.validate_on_submit():
-        try:
+        with change(form.title) as done:
             services.update_idea(idea, current_user, title=form.title.data, description=form.description.data or "",
                                  touchpoint_id=form.touchpoint_id.data, version_id=form.version_id.data,
                                  tag_ids=form.tag_ids.data or [])
-        except services.IdeaError as error:
-            db.session.rollback()
-            form.title.errors = [*form.title.errors, error.translated()]
-        else:
-            db.session.commit()
+        if done:
             flash(_("Your idea is updated."), "success")
             return see_other(_idea_url(idea))
-    return render("ideas/form.html", product=product, form=form, idea=idea, similar=[]), 400 if form.errors else 200
+    return render("ideas/form.html", product=product, form=form, idea=idea, similar=[]), form_status(form)
 
 
 # --- One idea ----------------------------------------------------------------------------------------
@@ -176,15 +170,10 @@ def vote(slug: str, idea_id: int):
         abort(400)
     want = request.form["vote"] == "1"
     status = 200
-    try:
+    with change(flash_refusal=not wants_fragment()) as done:
         services.set_vote(idea, current_user, want)
-    except services.VotingClosed as error:
-        db.session.rollback()
-        if not wants_fragment():
-            flash(error.translated(), "error")
+    if not done:
         status = 409
-    else:
-        db.session.commit()
     if wants_fragment():
         voted = idea.id in services.voted_ids(current_user, [idea.id])
         return render("ideas/_vote.html", product=product, idea=idea, voted=voted, vote_form=EmptyForm(),
@@ -206,12 +195,9 @@ def comment(slug: str, idea_id: int):
                 raise ValueError
         except ValueError:
             abort(400)
-        try:
+        with change(form.body) as done:
             new = services.add_comment(idea, current_user, form.body.data, parent_id)
-        except services.IdeaError as error:
-            form.body.errors = [*form.body.errors, error.translated()]
-        else:
-            db.session.commit()
+        if done:
             if wants_fragment():
                 return render("ideas/show.html", "comments", **_show_context(product, idea))
             flash(_("Your comment is posted."), "success")
@@ -269,16 +255,11 @@ def mark_comment(slug: str, idea_id: int, comment_id: int, mark: str):
     comment = _comment_or_404(product, idea, comment_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with change():
         if mark == "official":
             services.mark_official(comment, current_user)
         else:
             services.toggle_helpful(comment)
-    except services.IdeaError as error:
-        db.session.rollback()
-        flash(error.translated(), "error")
-    else:
-        db.session.commit()
     if wants_fragment():
         return render("ideas/show.html", "comments", **_show_context(product, idea))
     return see_other(_idea_url(idea, _anchor=f"comment-{comment.id}"))
@@ -292,15 +273,11 @@ def change_status(slug: str, idea_id: int):
     form = StatusForm()
     form.shipped_version_id.choices = _version_choices(product)
     if form.validate_on_submit():
-        try:
+        with change(form.status) as done:
             services.change_status(idea, current_user, Status(form.status.data), note=form.note.data or "",
                                    promised_on=form.promised_on.data,
                                    shipped_version_id=form.shipped_version_id.data)
-        except services.IdeaError as error:
-            db.session.rollback()
-            form.status.errors = [*form.status.errors, error.translated()]
-        else:
-            db.session.commit()
+        if done:
             if wants_fragment():
                 return render("ideas/show.html", "status", **_show_context(product, idea))
             flash(_("Status changed to %(status)s.", status=idea.status.label.lower()), "success")
@@ -314,16 +291,12 @@ def merge(slug: str, idea_id: int):
     form = MergeForm()
     if form.validate_on_submit():
         target = db.session.get(Idea, form.target_id.data)
-        try:
+        with change(form.target_id) as done:
             if target is None or target.product_id != product.id:
-                raise services.IdeaError(services.N_("%(product)s has no idea number %(number)s."),
+                raise services.IdeaError(N_("%(product)s has no idea number %(number)s."),
                                          product=product.name, number=form.target_id.data)
             services.merge(idea, target, current_user, form.note.data or "")
-        except services.IdeaError as error:
-            db.session.rollback()
-            form.target_id.errors = [*form.target_id.errors, error.translated()]
-        else:
-            db.session.commit()
+        if done:
             flash(_("Merged into “%(title)s”. Its voters now support that idea.", title=target.title), "success")
             return see_other(_idea_url(idea))
     return render("ideas/show.html", **_show_context(product, idea, merge_form=form)), 400
@@ -334,13 +307,9 @@ def unmerge(slug: str, idea_id: int):
     product, idea = _moderated_idea(slug, idea_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with change() as done:
         services.unmerge(idea, current_user)
-    except services.IdeaError as error:
-        db.session.rollback()
-        flash(error.translated(), "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("The merge is undone."), "success")
     return see_other(_idea_url(idea))
 
@@ -371,15 +340,12 @@ def tags(slug: str):
     require("idea.moderate", product.company_id)
     form = TagForm()
     if form.validate_on_submit():
-        try:
+        with change(form.name) as done:
             services.add_tag(product, form.name.data)
-        except services.IdeaError as error:
-            form.name.errors = [*form.name.errors, error.translated()]
-        else:
-            db.session.commit()
+        if done:
             return see_other(url_for("ideas.tags", slug=slug))
     return render("ideas/tags.html", product=product, form=form, tags=services.tags_of(product),
-                  delete_form=EmptyForm()), 400 if form.errors else 200
+                  delete_form=EmptyForm()), form_status(form)
 
 
 @bp.post("/p/<slug>/tags/<int:tag_id>/delete")

@@ -20,6 +20,7 @@ from cocreate.i18n import _
 from cocreate.ideas import search
 from cocreate.ideas.models import CLOSED, Comment, Idea, Status, StatusChange, Tag, Vote, idea_tags
 from cocreate.products.models import Product, Touchpoint, Version
+from cocreate.refusal import N_, Refused
 from cocreate.text import render_markdown
 
 # Trending ("hot") score, stored on the idea and updated whenever its votes or comments change:
@@ -31,32 +32,16 @@ HOT_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 HOT_SECONDS = 45_000
 
 
-def N_(message: str) -> str:
-    """Marks a message for translation without translating it (it is translated where it is shown)."""
-    return message
-
-
-class IdeaError(Exception):
-    """A request that cannot be carried out; the message says why, for the user.
-
-    ``str(error)`` is the English message (the API's error text, which stays English); ``error.translated()`` is
-    the same message in the page's language. Messages are marked with ``N_`` and take ``%(name)s`` values.
-    """
-
-    def __init__(self, message: str, **values):
-        self.message, self.values = message, values
-        super().__init__(message % values if values else message)
-
-    def translated(self) -> str:
-        return _(self.message, **self.values)
+class IdeaError(Refused):
+    """A request about ideas that cannot be carried out; the message says why."""
 
 
 class VotingClosed(IdeaError):
     def __init__(self, status: Status):
-        super().__init__("Voting is closed: this idea is %(status)s.", status=status.value.replace("_", " "))
+        super().__init__(N_("Voting is closed: this idea is %(status)s."), status=status.value.replace("_", " "))
         self.status = status
 
-    def translated(self) -> str:
+    def __str__(self) -> str:  # the status in the page's language, not the stored value
         return _("Voting is closed: this idea is %(status)s.", status=self.status.label.lower())
 
 

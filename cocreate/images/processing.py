@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from cocreate.i18n import _l
+from cocreate.refusal import N_, Refused
 
 FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 MAX_PIXELS = 40_000_000  # 40 megapixels: any camera photo; Pillow's own bomb check uses this too
@@ -27,7 +27,7 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 MIMETYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 
 
-class ImageRefused(Exception):
+class ImageRefused(Refused):
     """The upload is not an image we take; the message says why, in words for the uploader."""
 
 
@@ -42,8 +42,8 @@ class Processed:
     thumb_height: int
 
 
-NOT_AN_IMAGE = _l("That file is not an image we can read. Upload a JPEG, PNG, GIF or WebP picture.")
-TOO_MANY_PIXELS = _l("That image is too large: at most %(megapixels)s megapixels and %(side)s pixels a side.")
+NOT_AN_IMAGE = N_("That file is not an image we can read. Upload a JPEG, PNG, GIF or WebP picture.")
+TOO_MANY_PIXELS = N_("That image is too large: at most %(megapixels)s megapixels and %(side)s pixels a side.")
 
 
 def _encode(image: Image.Image, fmt: str) -> bytes:
@@ -68,7 +68,7 @@ def process(data: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SI
             with Image.open(io.BytesIO(data), formats=FORMATS) as source:
                 width, height = source.size
                 if width * height > max_pixels or max(width, height) > max_side or min(width, height) < 1:
-                    raise ImageRefused(TOO_MANY_PIXELS % {"megapixels": max_pixels // 1_000_000, "side": max_side})
+                    raise ImageRefused(TOO_MANY_PIXELS, megapixels=max_pixels // 1_000_000, side=max_side)
                 source.seek(0)  # the first frame of an animation
                 source.load()
                 image = ImageOps.exif_transpose(source)
@@ -77,11 +77,11 @@ def process(data: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SI
         except ImageRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageRefused(TOO_MANY_PIXELS % {"megapixels": max_pixels // 1_000_000, "side": max_side}) from None
+            raise ImageRefused(TOO_MANY_PIXELS, megapixels=max_pixels // 1_000_000, side=max_side) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, MemoryError, IndexError,
                 TypeError, KeyError, ZeroDivisionError) as error:
             # Pillow's decoders raise a zoo of exceptions on broken or hostile files.
-            raise ImageRefused(str(NOT_AN_IMAGE)) from error
+            raise ImageRefused(NOT_AN_IMAGE) from error
     image.thumbnail((FULL_BOX, FULL_BOX), Image.Resampling.LANCZOS)
     thumb = image.copy()
     thumb.thumbnail((THUMB_BOX, THUMB_BOX), Image.Resampling.LANCZOS)

@@ -11,11 +11,11 @@ from cocreate.i18n import _
 from cocreate.images import services
 from cocreate.images.forms import ImageForm
 from cocreate.images.models import Image
-from cocreate.images.processing import MIMETYPES, ImageRefused
+from cocreate.images.processing import MIMETYPES
 from cocreate.lookups import idea_or_404, product_or_404, version_or_404
 from cocreate.products.models import Visibility
 from cocreate.products.services import can_view
-from cocreate.web import EmptyForm, render, see_other
+from cocreate.web import EmptyForm, change, form_status, render, see_other
 
 bp = Blueprint("images", __name__)
 
@@ -63,17 +63,13 @@ def _manage(target: services.Target):
     if form.validate_on_submit():
         data = _read_upload(form)
         if data is not None:
-            try:
+            with change(form.image) as done:
                 services.add(target, current_user, data, form.alt.data or "")
-            except ImageRefused as refusal:
-                db.session.rollback()
-                form.image.errors.append(str(refusal))
-            else:
-                db.session.commit()
+            if done:
                 flash(_("The image is added."), "success")
                 return see_other(manage_url(target))
     return render("images/manage.html", target=target, form=form, images=services.images_of(target),
-                  back=back_url(target), hint=services.size_hint()), 400 if form.errors else 200
+                  back=back_url(target), hint=services.size_hint()), form_status(form)
 
 
 _LIMIT = "60/hour"

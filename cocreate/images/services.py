@@ -13,12 +13,13 @@ from flask import current_app
 
 from cocreate.companies.access import can
 from cocreate.extensions import db
-from cocreate.i18n import _l, ngettext
+from cocreate.i18n import ngettext
 from cocreate.ideas.models import Idea
 from cocreate.ideas.services import can_edit
 from cocreate.images.models import Image
 from cocreate.images.processing import ImageRefused, Processed, process
 from cocreate.products.models import Product, Version
+from cocreate.refusal import N_
 
 MAX_PER_ITEM = 8
 
@@ -110,14 +111,14 @@ def _write(path: Path, data: bytes) -> None:
         raise
 
 
-FULL = _l("This already has %(max)s images, the most it can have. Remove one first.")
+FULL = N_("This already has %(max)s images, the most it can have. Remove one first.")
 
 
 def add(target: Target, user, data: bytes, alt: str = "") -> Image:
     """Check, re-encode and store `data`; the new row is flushed, the caller commits (or calls discard())."""
     count = db.session.execute(sa.select(sa.func.count()).select_from(Image).where(target.where())).scalar_one()
     if count >= MAX_PER_ITEM:
-        raise ImageRefused(FULL % {"max": MAX_PER_ITEM})
+        raise ImageRefused(FULL, max=MAX_PER_ITEM)
     processed: Processed = process(data, max_pixels=current_app.config["IMAGE_MAX_PIXELS"])
     image = Image(product_id=target.product.id, version_id=target.version.id if target.version else None,
                   idea_id=target.idea.id if target.idea else None, uploaded_by_id=user.id, alt=alt.strip()[:200],

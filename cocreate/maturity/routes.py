@@ -21,7 +21,7 @@ from cocreate.maturity.forms import (
 from cocreate.maturity.models import Rating, StageThresholds
 from cocreate.products.models import Product, Touchpoint, Version
 from cocreate.products.services import _visible_clause, visible_products
-from cocreate.web import EmptyForm, render, see_other, wants_fragment
+from cocreate.web import EmptyForm, change, form_status, render, see_other, wants_fragment
 
 bp = Blueprint("maturity", __name__)
 
@@ -159,20 +159,17 @@ def rate(slug: str):
         elif posted is None:
             error = _("That version is not one of this product's. Your answers are kept: send them again.")
         elif form.validate():
-            try:
+            with change(flash_refusal=False) as done:
                 existing = services.save_rating(
                     current_user, product, posted, form.scores(), expected=form.expected.score,
                     returning=form.experience.data == "returning", comment=form.comment.data or "",
                 )
-            except services.MaturityError as problem:
-                db.session.rollback()
-                error = str(problem)
+            saved = bool(done)
+            if not done:
+                error = done.refusal
                 if posted.id != version.id:
                     error = _("%(problem)s Your answers are kept below: send them to rate %(version)s.",
                               problem=error, version=version.label)
-            else:
-                db.session.commit()
-                saved = True
         if version is not None:
             form.version_id.data = str(version.id)
     if saved and version is not None and not wants_fragment():  # saved: there is a version
@@ -218,14 +215,9 @@ def self_assessment(slug: str, version_id: int):
         if unknown_touchpoints(request.form, (t.id for t in touchpoints)):
             error = _("Some of those touchpoints are not part of this product (any more). Check and send again.")
         elif form.validate():
-            try:
+            with change(flash_refusal=False) as done:
                 services.save_self_assessment(current_user, product, version, form.scores())
-            except services.MaturityError as problem:
-                db.session.rollback()
-                error = str(problem)
-            else:
-                db.session.commit()
-                saved = True
+            saved, error = bool(done), done.refusal
     if saved and not wants_fragment():
         flash(_("The team's self-assessment of %(version)s is saved.", version=version.label), "success")
         return see_other(url_for("maturity.show", slug=product.slug))
@@ -257,16 +249,12 @@ def touchpoints(slug: str):
     require("product.manage", product.company_id)
     form = TouchpointForm()
     if form.validate_on_submit():
-        try:
+        with change(form.name) as done:
             tp = services.add_touchpoint(product, form.name.data, form.description.data or "")
-        except services.MaturityError as problem:
-            db.session.rollback()
-            form.name.errors.append(str(problem))
-        else:
-            db.session.commit()
+        if done:
             flash(_("“%(name)s” is added. Customers rate it from now on.", name=tp.name), "success")
             return see_other(url_for("maturity.touchpoints", slug=product.slug))
-    return _touchpoints_page(product, form, 400 if form.errors else 200)
+    return _touchpoints_page(product, form, form_status(form))
 
 
 @bp.post("/p/<slug>/touchpoints/<int:touchpoint_id>")
@@ -277,13 +265,11 @@ def rename_touchpoint(slug: str, touchpoint_id: int):
     form = TouchpointForm()
     errors: list[str] = []
     if form.validate_on_submit():
-        try:
+        with change(flash_refusal=False) as done:
             services.rename_touchpoint(tp, form.name.data, form.description.data or "")
-        except services.MaturityError as problem:
-            db.session.rollback()
-            errors.append(str(problem))
+        if not done:
+            errors.append(done.refusal)
         else:
-            db.session.commit()
             flash(_("“%(name)s” is saved.", name=tp.name), "success")
             return see_other(url_for("maturity.touchpoints", slug=product.slug))
     errors += [e for field in form for e in field.errors]
@@ -291,23 +277,19 @@ def rename_touchpoint(slug: str, touchpoint_id: int):
                              {tp.id: (form.name.data or "", form.description.data or "")})
 
 
-def _touchpoint_action(slug: str, touchpoint_id: int, action, done, refresh: bool = False):
-    """``done(name)``: the message that the action is done, in the page's language."""
+def _touchpoint_action(slug: str, touchpoint_id: int, action, message, refresh: bool = False):
+    """``message(name)``: the message that the action is done, in the page's language."""
     product = product_or_404(slug)
     require("product.manage", product.company_id)
     tp = _touchpoint_or_404(product, touchpoint_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with change() as done:
         action(tp)
-    except services.MaturityError as problem:
-        db.session.rollback()
-        flash(str(problem), "error")
-    else:
         if refresh:
             services.refresh_stage(product)
-        db.session.commit()
-        flash(done(tp.name), "success")
+    if done:
+        flash(message(tp.name), "success")
     return see_other(url_for("maturity.touchpoints", slug=product.slug) + f"#tp-{tp.id}")
 
 
@@ -347,20 +329,17 @@ def thresholds(slug: str):
     if form.validate_on_submit():
         values = {name: form[name].data for name in vars_of(current) if name in form}
         values["promises_kept"] = form.promises_kept.data / 100
-        try:
+        with change(form.good) as done:
             services.set_thresholds(company, figures.Thresholds(**values))
-        except services.MaturityError as problem:
-            form.good.errors.append(str(problem))
-        else:
             services.refresh_stages(services.company_products(company))
-            db.session.commit()
+        if done:
             flash(_("The thresholds are saved; every product's stage is judged by them from now on."), "success")
             return see_other(url_for("maturity.thresholds", slug=company.slug))
     products = services.company_products(company)
     found = services.maturities(products)
     return render("maturity/thresholds.html", company=company, form=form, defaults=figures.DEFAULT_THRESHOLDS,
                   custom=current != figures.DEFAULT_THRESHOLDS,
-                  stages=sorted(found.values(), key=lambda m: m.product.name)), 400 if form.errors else 200
+                  stages=sorted(found.values(), key=lambda m: m.product.name)), form_status(form)
 
 
 @bp.post("/c/<slug>/thresholds/reset")

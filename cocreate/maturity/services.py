@@ -34,15 +34,15 @@ from cocreate import events
 from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
 from cocreate.extensions import cache, db, utcnow
-from cocreate.i18n import _
 from cocreate.ideas.models import CLOSED, Idea
 from cocreate.maturity import figures
 from cocreate.maturity.figures import Thresholds, TouchpointGrade, Verdict  # the field `figures` hides the module
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds
 from cocreate.products.models import Product, Touchpoint, Version
+from cocreate.refusal import N_, Refused
 
 
-class MaturityError(Exception):
+class MaturityError(Refused):
     """A change that cannot be made; the message says why, in the language of the request (it is shown)."""
 
 
@@ -60,7 +60,7 @@ def thresholds_of(company_ids: Iterable[int]) -> dict[int, figures.Thresholds]:
 
 def set_thresholds(company: Company, thresholds: figures.Thresholds) -> StageThresholds:
     if not (thresholds.good_enough <= thresholds.good <= thresholds.excellent):
-        raise MaturityError(_("The lower bounds must rise with the stage: good enough ≤ good ≤ excellent."))
+        raise MaturityError(N_("The lower bounds must rise with the stage: good enough ≤ good ≤ excellent."))
     row = db.session.get(StageThresholds, company.id)
     if row is None:
         row = StageThresholds(company_id=company.id)
@@ -90,7 +90,7 @@ def _renumber(product: Product, ordered: Sequence[Touchpoint]) -> None:
 def add_touchpoint(product: Product, name: str, description: str = "") -> Touchpoint:
     name = name.strip()
     if any(t.name.casefold() == name.casefold() for t in active_touchpoints(product)):
-        raise MaturityError(_("%(product)s has a touchpoint “%(name)s” already.", product=product.name, name=name))
+        raise MaturityError(N_("%(product)s has a touchpoint “%(name)s” already."), product=product.name, name=name)
     tp = Touchpoint(name=name, description=description.strip())
     active = active_touchpoints(product)
     product.touchpoints.append(tp)
@@ -102,8 +102,7 @@ def add_touchpoint(product: Product, name: str, description: str = "") -> Touchp
 def rename_touchpoint(tp: Touchpoint, name: str, description: str) -> None:
     name = name.strip()
     if any(t.id != tp.id and t.name.casefold() == name.casefold() for t in active_touchpoints(tp.product)):
-        raise MaturityError(_("%(product)s has a touchpoint “%(name)s” already.", product=tp.product.name,
-                              name=name))
+        raise MaturityError(N_("%(product)s has a touchpoint “%(name)s” already."), product=tp.product.name, name=name)
     tp.name = name
     tp.description = description.strip()
 
@@ -112,7 +111,7 @@ def move_touchpoint(tp: Touchpoint, step: int) -> None:
     """Move an active touchpoint one place up (-1) or down (+1) among the active ones."""
     active = active_touchpoints(tp.product)
     if tp not in active:
-        raise MaturityError(_("A retired touchpoint has no place in the order; restore it first."))
+        raise MaturityError(N_("A retired touchpoint has no place in the order; restore it first."))
     i = active.index(tp)
     j = min(max(i + step, 0), len(active) - 1)
     active[i], active[j] = active[j], active[i]
@@ -122,14 +121,14 @@ def move_touchpoint(tp: Touchpoint, step: int) -> None:
 def retire_touchpoint(tp: Touchpoint) -> None:
     """Not offered for new ratings; its scores stay stored."""
     if len(active_touchpoints(tp.product)) <= 1:
-        raise MaturityError(_("Keep at least one touchpoint: customers need something to rate."))
+        raise MaturityError(N_("Keep at least one touchpoint: customers need something to rate."))
     tp.retired_at = utcnow()
     _renumber(tp.product, [t for t in active_touchpoints(tp.product) if t.id != tp.id])
 
 
 def restore_touchpoint(tp: Touchpoint) -> None:
     if any(t.name.casefold() == tp.name.casefold() for t in active_touchpoints(tp.product)):
-        raise MaturityError(_("An active touchpoint is called “%(name)s”; rename one of them first.", name=tp.name))
+        raise MaturityError(N_("An active touchpoint is called “%(name)s”; rename one of them first."), name=tp.name)
     active = active_touchpoints(tp.product)
     tp.retired_at = None
     _renumber(tp.product, [*active, tp])
@@ -160,11 +159,11 @@ def _checked_scores(product: Product, scores: Mapping[int, int | None]) -> dict[
     active = {t.id for t in active_touchpoints(product)}
     unknown = set(scores) - active
     if unknown:
-        raise MaturityError(_("Some of those touchpoints are not part of this product (any more). "
+        raise MaturityError(N_("Some of those touchpoints are not part of this product (any more). "
                               "Reload the page and score the ones shown."))
     bad = [s for s in scores.values() if s is not None and not (isinstance(s, int) and 1 <= s <= 5)]
     if bad:
-        raise MaturityError(_("Scores go from 1 to 5."))
+        raise MaturityError(N_("Scores go from 1 to 5."))
     return {tp_id: s for tp_id, s in scores.items() if s is not None}
 
 
@@ -176,15 +175,15 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
     and for scores outside 1-5 or touchpoints that are not active. Skipped touchpoints: None.
     """
     if is_team_member(user, product.company_id):
-        raise MaturityError(_("You are on the team of this product: record your view as a self-assessment."))
+        raise MaturityError(N_("You are on the team of this product: record your view as a self-assessment."))
     current = product.current_version
     if version.product_id != product.id or current is None or version.id != current.id:
-        raise MaturityError(_("%(version)s is not the current version of %(product)s; "
-                              "ratings of earlier versions are read-only.",
-                              version=version.label, product=product.name))
+        raise MaturityError(N_("%(version)s is not the current version of %(product)s; "
+                              "ratings of earlier versions are read-only."),
+                            version=version.label, product=product.name)
     kept = _checked_scores(product, scores)
     if expected is not None and not 1 <= expected <= 5:
-        raise MaturityError(_("The expected score goes from 1 to 5."))
+        raise MaturityError(N_("The expected score goes from 1 to 5."))
     rating = rating_of(user, version)
     if rating is None:
         rating = Rating(version_id=version.id, user_id=user.id)
@@ -222,7 +221,7 @@ def save_self_assessment(user: User, product: Product, version: Version,
                          scores: Mapping[int, int | None]) -> None:
     """Replace the team's scores of the version; skipped touchpoints (None) lose their score."""
     if version.product_id != product.id:
-        raise MaturityError(_("That version belongs to another product."))
+        raise MaturityError(N_("That version belongs to another product."))
     kept = _checked_scores(product, scores)
     rows = {s.touchpoint_id: s
             for s in db.session.scalars(sa.select(SelfScore).where(SelfScore.version_id == version.id))}

@@ -27,6 +27,7 @@ from cocreate.ideas.models import Idea
 from cocreate.notifications.follows import unfollow
 from cocreate.notifications.models import EmailMode, MailMessage, MailState, Notification, NotificationSettings
 from cocreate.products.models import Product
+from cocreate.refusal import N_, Refused
 from cocreate.web import absolute_url, path_for
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ UNSUBSCRIBE_MAX_AGE = 90 * 24 * 3600  # seconds; the link in a three-month-old m
 Text = str | Callable[[], str]
 
 
-class NotificationError(Exception):
+class NotificationError(Refused):
     """A request that cannot be carried out; the message says why, for the user."""
 
 
@@ -97,16 +98,16 @@ def read_unsubscribe_token(token: str) -> tuple[User, str]:
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise NotificationError(_("This unsubscribe link has expired. Log in and change your "
+        raise NotificationError(N_("This unsubscribe link has expired. Log in and change your "
                                   "notification settings instead.")) from error
     except BadSignature as error:
-        raise NotificationError(_("This unsubscribe link is not valid. Copy the whole link from the e-mail, "
+        raise NotificationError(N_("This unsubscribe link is not valid. Copy the whole link from the e-mail, "
                                   "or log in and change your notification settings.")) from error
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) \
         else None
     scope = data.get("s") if isinstance(data, dict) else None
     if user is None or not isinstance(scope, str):
-        raise NotificationError(_("This unsubscribe link belongs to an account that no longer exists."))
+        raise NotificationError(N_("This unsubscribe link belongs to an account that no longer exists."))
     return user, scope
 
 

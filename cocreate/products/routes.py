@@ -3,14 +3,13 @@ from flask_login import current_user
 
 from cocreate.auth.services import find_by_email
 from cocreate.companies.access import can, require
-from cocreate.extensions import db
 from cocreate.i18n import _
 from cocreate.ideas.services import top_ideas, voted_ids
 from cocreate.lookups import company_or_404, product_or_404, version_or_404
 from cocreate.products import services
 from cocreate.products.forms import InviteCustomerForm, ProductForm, VersionForm
 from cocreate.products.models import Visibility
-from cocreate.web import render, see_other
+from cocreate.web import change, form_status, render, see_other
 
 bp = Blueprint("products", __name__)
 
@@ -26,18 +25,15 @@ def create(company_slug: str):
     require("product.manage", company)
     form = ProductForm()
     if form.validate_on_submit():
-        try:
+        with change(form.slug) as done:
             product = services.create_product(
                 company, name=form.name.data, slug=form.slug.data or None, tagline=form.tagline.data or "",
                 description=form.description.data or "", visibility=Visibility(form.visibility.data),
             )
-        except services.ProductError as error:
-            form.slug.errors.append(str(error))
-        else:
-            db.session.commit()
+        if done:
             flash(_("%(name)s is created. Add its first prototype version.", name=product.name), "success")
             return see_other(url_for("products.new_version", slug=product.slug))
-    return render("products/form.html", form=form, company=company, product=None), 400 if form.errors else 200
+    return render("products/form.html", form=form, company=company, product=None), form_status(form)
 
 
 @bp.get("/p/<slug>")
@@ -54,16 +50,12 @@ def edit(slug: str):
     require("product.manage", product.company_id)
     form = ProductForm(obj=product)
     if form.validate_on_submit():
-        try:
+        with change(form.slug) as done:
             services.update_product(
                 product, name=form.name.data, slug=form.slug.data or product.slug, tagline=form.tagline.data or "",
                 description=form.description.data or "", visibility=Visibility(form.visibility.data),
             )
-        except services.ProductError as error:
-            db.session.rollback()
-            form.slug.errors.append(str(error))
-        else:
-            db.session.commit()
+        if done:
             flash(_("Product saved."), "success")
             return see_other(url_for("products.show", slug=product.slug))
     return render("products/form.html", form=form, company=product.company, product=product), (
@@ -77,15 +69,12 @@ def new_version(slug: str):
     require("product.manage", product.company_id)
     form = VersionForm()
     if form.validate_on_submit():
-        try:
+        with change(form.label) as done:
             version = services.add_version(
                 product, label=form.label.data, notes=form.notes.data or "", released_on=form.released_on.data,
                 demo_url=form.demo_url.data,
             )
-        except services.ProductError as error:
-            form.label.errors.append(str(error))
-        else:
-            db.session.commit()
+        if done:
             flash(_("%(version)s is added to %(product)s.", version=version.label, product=product.name), "success")
             return see_other(url_for("products.show", slug=product.slug))
     return render("products/version_form.html", form=form, product=product, version=None), (
@@ -100,14 +89,10 @@ def edit_version(slug: str, version_id: int):
     version = version_or_404(product, version_id)
     form = VersionForm(obj=version)
     if form.validate_on_submit():
-        try:
+        with change(form.label) as done:
             services.update_version(version, label=form.label.data, notes=form.notes.data or "",
                                     released_on=form.released_on.data, demo_url=form.demo_url.data)
-        except services.ProductError as error:
-            db.session.rollback()
-            form.label.errors.append(str(error))
-        else:
-            db.session.commit()
+        if done:
             flash(_("%(version)s saved.", version=version.label), "success")
             return see_other(url_for("products.show", slug=product.slug))
     return render("products/version_form.html", form=form, product=product, version=version), (
@@ -125,13 +110,10 @@ def customers(slug: str):
         if user is None:
             form.email.errors.append(_("No account uses this e-mail. Ask them to sign up first."))
         else:
-            try:
+            with change(form.email) as done:
                 services.grant_access(product, user)
-            except services.ProductError as error:
-                form.email.errors.append(str(error))
-            else:
-                db.session.commit()
+            if done:
                 flash(_("%(name)s can now see %(product)s.", name=user.name, product=product.name), "success")
                 return see_other(url_for("products.customers", slug=slug))
     return render("products/customers.html", product=product, form=form,
-                  invited=services.invited_customers(product)), 400 if form.errors else 200
+                  invited=services.invited_customers(product)), form_status(form)

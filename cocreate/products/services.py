@@ -11,12 +11,12 @@ from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
 from cocreate.companies.services import unique_slug
 from cocreate.extensions import db, utcnow
-from cocreate.i18n import _
 from cocreate.products.models import DEFAULT_TOUCHPOINTS, Product, ProductAccess, Touchpoint, Version, Visibility
+from cocreate.refusal import N_, Refused
 from cocreate.text import render_markdown
 
 
-class ProductError(Exception):
+class ProductError(Refused):
     """A change that cannot be made; the message says why, in the page's language (only pages show it)."""
 
 
@@ -73,7 +73,7 @@ def _checked_slug(slug: str | None, name: str, exclude_id: int | None = None) ->
     if exclude_id is not None:
         query = query.where(Product.id != exclude_id)
     if db.session.scalar(query) is not None:
-        raise ProductError(_("The address “%(slug)s” is taken; choose another.", slug=slug))
+        raise ProductError(N_("The address “%(slug)s” is taken; choose another."), slug=slug)
     return slug
 
 
@@ -95,7 +95,7 @@ def add_version(product: Product, *, label: str, notes: str = "", released_on: d
                 demo_url: str | None = None) -> Version:
     label = label.strip()
     if db.session.scalar(sa.select(Version.id).where(Version.product_id == product.id, Version.label == label)):
-        raise ProductError(_("%(product)s has a version “%(label)s” already.", product=product.name, label=label))
+        raise ProductError(N_("%(product)s has a version “%(label)s” already."), product=product.name, label=label)
     version = Version(product=product, label=label, released_on=released_on, demo_url=demo_url or None)
     set_notes(version, notes)
     db.session.add(version)
@@ -110,8 +110,8 @@ def update_version(version: Version, *, label: str, notes: str, released_on: dat
                                     Version.id != version.id)
     )
     if clash:
-        raise ProductError(_("%(product)s has a version “%(label)s” already.", product=version.product.name,
-                             label=label))
+        raise ProductError(N_("%(product)s has a version “%(label)s” already."),
+                           product=version.product.name, label=label)
     version.label = label
     version.released_on = released_on
     version.demo_url = demo_url or None
@@ -152,7 +152,7 @@ def grant_access(product: Product, user: User) -> ProductAccess:
         sa.select(ProductAccess).where(ProductAccess.product_id == product.id, ProductAccess.user_id == user.id)
     )
     if existing is not None:
-        raise ProductError(_("%(name)s is invited already.", name=user.name))
+        raise ProductError(N_("%(name)s is invited already."), name=user.name)
     access = ProductAccess(product_id=product.id, user_id=user.id)
     db.session.add(access)
     db.session.flush()

@@ -13,7 +13,7 @@ from cocreate.extensions import db
 from cocreate.i18n import _, _l
 from cocreate.ideas.forms import choices
 from cocreate.lookups import company_or_404
-from cocreate.web import EmptyForm, render, see_other
+from cocreate.web import EmptyForm, change, form_status, render, see_other
 from cocreate.webhooks import services
 from cocreate.webhooks.models import Event, Webhook, WebhookDelivery
 
@@ -54,13 +54,10 @@ def index(slug: str):
     company = _owned(slug)
     form = WebhookForm()
     if form.validate_on_submit():
-        try:
+        with change(form.url) as done:
             webhook, secret = services.create_webhook(company, current_user, url=form.url.data,
                                                       events=form.events.data)
-        except services.WebhookError as error:
-            form.url.errors = [*form.url.errors, str(error)]
-        else:
-            db.session.commit()
+        if done:
             flash(_("Webhook to %(url)s added.", url=webhook.url), "success")
             response, _status = _index(company, WebhookForm(formdata=None), secret=secret)
             response.headers["Cache-Control"] = "no-store"
@@ -74,16 +71,13 @@ def show(slug: str, webhook_id: int):
     webhook = _webhook_or_404(company, webhook_id)
     form = WebhookForm(obj=webhook)
     if form.validate_on_submit():
-        try:
+        with change(form.url) as done:
             services.update_webhook(webhook, url=form.url.data, events=form.events.data, active=form.active.data)
-        except services.WebhookError as error:
-            form.url.errors = [*form.url.errors, str(error)]
-        else:
-            db.session.commit()
+        if done:
             flash(_("Webhook saved."), "success")
             return see_other(url_for("webhooks.show", slug=company.slug, webhook_id=webhook.id))
     return render("webhooks/show.html", company=company, webhook=webhook, form=form, button=EmptyForm(),
-                  deliveries=services.deliveries_of(webhook)), 400 if form.errors else 200
+                  deliveries=services.deliveries_of(webhook)), form_status(form)
 
 
 @bp.post("/c/<slug>/webhooks/<int:webhook_id>/delete")

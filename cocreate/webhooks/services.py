@@ -31,7 +31,7 @@ from cocreate import tasks
 from cocreate.auth.models import User
 from cocreate.companies.models import Company
 from cocreate.extensions import db, utcnow
-from cocreate.i18n import _
+from cocreate.refusal import N_, Refused
 from cocreate.webhooks.models import DeliveryState, Event, Webhook, WebhookDelivery
 
 TIMEOUT_SECONDS = 10
@@ -39,7 +39,7 @@ MAX_WEBHOOKS = 10
 USER_AGENT = "Cocreate-Webhooks/1"
 
 
-class WebhookError(Exception):
+class WebhookError(Refused):
     """A subscription that cannot be saved; the message says why."""
 
 
@@ -61,35 +61,35 @@ def check_url(url: str, *, resolve: bool = True) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookError(_("Enter an http:// or https:// address."))
+        raise WebhookError(N_("Enter an http:// or https:// address."))
     if parts.username or parts.password:
-        raise WebhookError(_("Put no user name or password in the address; use the secret to verify us."))
+        raise WebhookError(N_("Put no user name or password in the address; use the secret to verify us."))
     try:
         parts.port  # noqa: B018 (raises on a bad port)
     except ValueError as error:
-        raise WebhookError(_("The port in that address is not valid.")) from error
+        raise WebhookError(N_("The port in that address is not valid.")) from error
     if _allow_private():
         return url
     host = parts.hostname
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        raise WebhookError(_("Webhooks go to public addresses only, not to localhost or a local network."))
+        raise WebhookError(N_("Webhooks go to public addresses only, not to localhost or a local network."))
     try:
         literal = ipaddress.ip_address(host)
     except ValueError:
         literal = None
     if literal is not None:
         if not _public(host):
-            raise WebhookError(_("Webhooks go to public addresses only, not to a private or reserved IP address."))
+            raise WebhookError(N_("Webhooks go to public addresses only, not to a private or reserved IP address."))
         return url
     if resolve:
         try:
             infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
                                        type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as error:
-            raise WebhookError(_("We could not find the server “%(host)s”.", host=host)) from error
+            raise WebhookError(N_("We could not find the server “%(host)s”."), host=host) from error
         # info[4] is an (address, port, ...) tuple for TCP; typeshed also allows other families' int addresses
         if not infos or not all(_public(str(info[4][0])) for info in infos):
-            raise WebhookError(_("That server has a private or reserved address; webhooks go to public addresses "
+            raise WebhookError(N_("That server has a private or reserved address; webhooks go to public addresses "
                                  "only."))
     return url
 
@@ -99,7 +99,7 @@ def check_url(url: str, *, resolve: bool = True) -> str:
 def _checked_events(events: Iterable[str]) -> list[str]:
     chosen: list[str] = [e.value for e in Event if e.value in set(events)]
     if not chosen or len(chosen) != len(set(events)):
-        raise WebhookError(_("Choose at least one event from the list."))
+        raise WebhookError(N_("Choose at least one event from the list."))
     return chosen
 
 
@@ -112,7 +112,7 @@ def create_webhook(company: Company, actor: User, *, url: str, events: Iterable[
     count = db.session.execute(
         sa.select(sa.func.count()).select_from(Webhook).where(Webhook.company_id == company.id)).scalar_one()
     if count >= MAX_WEBHOOKS:
-        raise WebhookError(_("A company can have %(max)d webhooks; delete one first.", max=MAX_WEBHOOKS))
+        raise WebhookError(N_("A company can have %(max)d webhooks; delete one first."), max=MAX_WEBHOOKS)
     secret = new_secret()
     webhook = Webhook(company_id=company.id, url=check_url(url), secret=secret, events=_checked_events(events),
                       created_by_id=actor.id)
