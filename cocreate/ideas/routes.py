@@ -296,7 +296,7 @@ def merge(slug: str, idea_id: int):
                 raise services.IdeaError(N_("%(product)s has no idea number %(number)s."),
                                          product=product.name, number=form.target_id.data)
             services.merge(idea, target, current_user, form.note.data or "")
-        if done:
+        if done and target is not None:
             flash(_("Merged into “%(title)s”. Its voters now support that idea.", title=target.title), "success")
             return see_other(_idea_url(idea))
     return render("ideas/show.html", **_show_context(product, idea, merge_form=form)), 400

@@ -267,7 +267,7 @@ def rename_touchpoint(slug: str, touchpoint_id: int):
     if form.validate_on_submit():
         with change(flash_refusal=False) as done:
             services.rename_touchpoint(tp, form.name.data, form.description.data or "")
-        if not done:
+        if done.refusal is not None:
             errors.append(done.refusal)
         else:
             flash(_("“%(name)s” is saved.", name=tp.name), "success")
