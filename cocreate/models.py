@@ -9,4 +9,5 @@ from cocreate.images.models import Image  # noqa: F401
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds  # noqa: F401
 from cocreate.notifications.models import MailMessage, Notification, NotificationSettings, Subscription  # noqa: F401
 from cocreate.products.models import Product, ProductAccess, Touchpoint, Version  # noqa: F401
+from cocreate.tasks import ScheduledRun  # noqa: F401
 from cocreate.webhooks.models import Webhook, WebhookDelivery  # noqa: F401

@@ -31,9 +31,11 @@ from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
 from huey.api import TaskWrapper
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from sqlalchemy.orm import Mapped, mapped_column
 
 from cocreate import events
-from cocreate.extensions import db, utcnow
+from cocreate.database import insert
+from cocreate.extensions import Model, UTCDateTime, db, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +140,24 @@ def claim(table: sa.Table, row_id: int, ready, now: datetime | None = None) -> b
     return taken is not None
 
 
+class ScheduledRun(Model):
+    """A scheduled task that must happen once per period (the team digest of a day): the row is the proof."""
+
+    __tablename__ = "scheduled_runs"
+
+    name: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    period: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # e.g. "2026-12-01"
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def once(name: str, period: str) -> bool:
+    """True for the first caller of this (name, period); the row commits or rolls back with the caller's work,
+    so a run that failed may run again, and two schedulers racing (a deploy) do the work once."""
+    taken = db.session.execute(insert(ScheduledRun.__table__).values(name=name, period=period, ran_at=utcnow())
+                               .on_conflict_do_nothing().returning(ScheduledRun.__table__.c.name)).first()
+    return taken is not None
+
+
 # --- Configuration and the worker -------------------------------------------------------------------------
 
 def broker_url(app: Flask) -> str:
@@ -192,7 +212,8 @@ def init_app(app: Flask) -> None:
     def list_tasks() -> None:
         """Every scheduled task and when it runs."""
         for name, wrapper in sorted(SCHEDULE.items()):
-            click.echo(f"{name.rsplit('.', 2)[-2]}.{name.rsplit('.', 1)[-1]}: {(wrapper.func.__doc__ or '').strip()}")
+            module, task_name = name.rsplit(".", 2)[-2:]
+            click.echo(f"{module}.{task_name}: {' '.join((wrapper.func.__doc__ or '').split())}")
 
     @tasks_cli.command("run")
     @click.argument("name")

@@ -40,11 +40,15 @@ def send_digests() -> int:
     return count
 
 
-@tasks.periodic(crontab(minute="15", hour="6"))
+@tasks.periodic(crontab(minute="15", hour="6-23"))
 def team_digests() -> int:
-    """Daily at 06:15 UTC, and the weekly one on Mondays: the team digest for owners and product owners."""
-    count = queue_team_digests("daily")
-    if utcnow().weekday() == 0:
+    """Daily from 06:15 UTC (hourly after that, should a run be missed), and the weekly one on Mondays: the team
+    digest for owners and product owners, once per day whatever the number of schedulers."""
+    today = utcnow().date()
+    count = 0
+    if tasks.once("team_digest_daily", today.isoformat()):
+        count += queue_team_digests("daily")
+    if today.weekday() == 0 and tasks.once("team_digest_weekly", today.isoformat()):
         count += queue_team_digests("weekly")
     db.session.commit()
     return count

@@ -1,4 +1,4 @@
-"""/c/<slug>/webhooks: a company owner's webhooks and their delivery log; `flask send-webhooks`."""
+"""/c/<slug>/webhooks: a company owner's webhooks and their delivery log (the worker sends them: tasks.py)."""
 
 
 from flask import Blueprint, abort, flash, url_for
