@@ -2,7 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from cocreate.ambassadors.services import PERIODS, SORTS
+from cocreate.ambassadors.leaderboard import SORTS
+from cocreate.ambassadors.scores import PERIODS
 from cocreate.i18n import _l
 from cocreate.ideas.forms import IdChoiceField
 from cocreate.validators import NumberRange

@@ -4,7 +4,8 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
-from cocreate.ambassadors import services
+from cocreate.ambassadors import leaderboard, scores
+from cocreate.ambassadors import shortlist as candidates
 from cocreate.ambassadors.forms import AddCandidateForm, BoardFilters, NoteForm
 from cocreate.ambassadors.models import Candidate
 from cocreate.auth.models import User
@@ -20,17 +21,17 @@ bp = Blueprint("ambassadors", __name__)
 
 @bp.app_template_global()
 def ambassador_of(user_id: int | None):
-    return services.ambassador_of(user_id)
+    return candidates.ambassador_of(user_id)
 
 
 @bp.app_template_global()
 def is_ambassador(user_id: int | None, company_id: int) -> bool:
-    return services.is_ambassador(user_id, company_id)
+    return candidates.is_ambassador(user_id, company_id)
 
 
 @bp.app_template_global()
 def ambassador_ids(company_id: int) -> frozenset[int]:
-    return services.ambassador_ids(company_id)
+    return candidates.ambassador_ids(company_id)
 
 
 def _company(slug: str) -> Company:
@@ -51,15 +52,15 @@ def _candidate(company: Company, candidate_id: int) -> Candidate:
 @bp.get("/c/<slug>/ambassadors")
 def board(slug: str):
     company = _company(slug)
-    products = services.company_products(company)
+    products = leaderboard.company_products(company)
     filters = BoardFilters(request.args)
     filters.product.choices = [("", _("All products"))] + [(str(p.id), p.name) for p in products]
     filters.validate()
     product_id = filters.product.data if not filters.product.errors and filters.product.data else 0
-    period = int(filters.period.data) if filters.period.data in {str(d) for d in services.PERIODS} else 0
-    sort = filters.sort.data if filters.sort.data in services.SORTS else "score"
+    period = int(filters.period.data) if filters.period.data in {str(d) for d in scores.PERIODS} else 0
+    sort = filters.sort.data if filters.sort.data in leaderboard.SORTS else "score"
     page = filters.page.data if not filters.page.errors and filters.page.data else 1
-    result = services.leaderboard(company, products, product_id=product_id, period=period, sort=sort, page=page,
+    result = leaderboard.leaderboard(company, products, product_id=product_id, period=period, sort=sort, page=page,
                                   opted_in_only=filters.consent.data == "yes")
     args = {k: v for k, v in request.args.items() if k != "page" and v and k in filters._fields}
     return render("ambassadors/board.html", "board", company=company, board=result, filters=filters, args=args,
@@ -71,7 +72,7 @@ def refresh(slug: str):
     company = _company(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.refresh_scores(company)
+    scores.refresh_scores(company)
     db.session.commit()
     flash(_("Scores are recomputed from today's facts."), "success")
     return see_other(safe_next(url_for("ambassadors.board", slug=slug)))
@@ -82,9 +83,9 @@ def refresh(slug: str):
 @bp.get("/c/<slug>/ambassadors/shortlist")
 def shortlist(slug: str):
     company = _company(slug)
-    entries = services.shortlist(company)
+    entries = candidates.shortlist(company)
     return render("ambassadors/shortlist.html", company=company, entries=entries, failed=None,
-                  left_out=services.left_out_of_export(entries), button_form=EmptyForm(), note_form=NoteForm)
+                  left_out=candidates.left_out_of_export(entries), button_form=EmptyForm(), note_form=NoteForm)
 
 
 @bp.post("/c/<slug>/ambassadors/shortlist")
@@ -99,7 +100,7 @@ def add(slug: str):
     if user is None:
         abort(404)
     with change(flash_refusal=False) as done:
-        services.add_candidate(company, user, current_user, form.note.data or "")
+        candidates.add_candidate(company, user, current_user, form.note.data or "")
     error = done.refusal
     if wants_fragment():
         state = db.session.scalar(sa.select(Candidate.state).where(Candidate.company_id == company.id,
@@ -112,7 +113,7 @@ def add(slug: str):
 
 def _row_response(company: Company, candidate: Candidate, error: str | None = None):
     if wants_fragment():
-        return render("ambassadors/_candidate.html", company=company, entry=services.entry(candidate), error=error,
+        return render("ambassadors/_candidate.html", company=company, entry=candidates.entry(candidate), error=error,
                       button_form=EmptyForm(), note_form=NoteForm, failed=None), 409 if error else 200
     flash(error or _("Saved."), "error" if error else "success")
     return see_other(url_for("ambassadors.shortlist", slug=company.slug) + f"#candidate-{candidate.id}")
@@ -130,12 +131,12 @@ def _change(slug: str, candidate_id: int, action) -> Response:
 
 @bp.post("/c/<slug>/ambassadors/shortlist/<int:candidate_id>/invite")
 def invite(slug: str, candidate_id: int):
-    return _change(slug, candidate_id, lambda c: services.invite(c, url=url_for("ambassadors.invitations")))
+    return _change(slug, candidate_id, lambda c: candidates.invite(c, url=url_for("ambassadors.invitations")))
 
 
 @bp.post("/c/<slug>/ambassadors/shortlist/<int:candidate_id>/withdraw")
 def withdraw(slug: str, candidate_id: int):
-    return _change(slug, candidate_id, services.withdraw)
+    return _change(slug, candidate_id, candidates.withdraw)
 
 
 @bp.post("/c/<slug>/ambassadors/shortlist/<int:candidate_id>/note")
@@ -144,22 +145,22 @@ def note(slug: str, candidate_id: int):
     candidate = _candidate(company, candidate_id)
     form = NoteForm(prefix=f"c{candidate.id}")
     if form.validate_on_submit():
-        services.set_note(candidate, form.note.data or "")
+        candidates.set_note(candidate, form.note.data or "")
         db.session.commit()
         return _row_response(company, candidate)
     failed = (candidate.id, form)  # shown again with the text as typed and the message
     if wants_fragment():
-        return render("ambassadors/_candidate.html", company=company, entry=services.entry(candidate), error=None,
+        return render("ambassadors/_candidate.html", company=company, entry=candidates.entry(candidate), error=None,
                       button_form=EmptyForm(), note_form=NoteForm, failed=failed), 400
-    entries = services.shortlist(company)
+    entries = candidates.shortlist(company)
     return render("ambassadors/shortlist.html", company=company, entries=entries, failed=failed,
-                  left_out=services.left_out_of_export(entries), button_form=EmptyForm(), note_form=NoteForm), 400
+                  left_out=candidates.left_out_of_export(entries), button_form=EmptyForm(), note_form=NoteForm), 400
 
 
 @bp.get("/c/<slug>/ambassadors/shortlist.csv")
 def export(slug: str):
     company = _company(slug)
-    text, _left_out = services.shortlist_csv(company)
+    text, _left_out = candidates.shortlist_csv(company)
     response = Response(text.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{company.slug}-ambassadors.csv"'
     response.headers["Cache-Control"] = "no-store"
@@ -171,7 +172,7 @@ def export(slug: str):
 @bp.get("/me/invitations")
 @login_required
 def invitations():
-    return render("ambassadors/invitations.html", invitations=services.invitations_of(current_user),
+    return render("ambassadors/invitations.html", invitations=candidates.invitations_of(current_user),
                   button_form=EmptyForm())
 
 
@@ -182,7 +183,7 @@ def _answer(candidate_id: int, accept: bool):
     if not EmptyForm().validate_on_submit():
         abort(400)
     with change(flash_refusal=False) as done:
-        services.answer(candidate, current_user, accept)
+        candidates.answer(candidate, current_user, accept)
     error = done.refusal
     if wants_fragment():
         return render("ambassadors/_invitation.html", invitation=candidate, error=error,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cocreate import events
-from cocreate.ambassadors.services import record_origin
+from cocreate.ambassadors.scores import record_origin
 from cocreate.auth.models import User
 
 

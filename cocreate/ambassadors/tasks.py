@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 
 from cocreate import tasks
-from cocreate.ambassadors.services import refresh_all
+from cocreate.ambassadors.scores import refresh_all
 from cocreate.extensions import db
 
 

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from cocreate.ambassadors.models import AccountOrigin
-from cocreate.ambassadors.services import address_hash
+from cocreate.ambassadors.scores import address_hash
 from cocreate.extensions import db
 from cocreate.ideas.models import Comment, Idea, Status, StatusChange, Vote
 from tests import factories

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from cocreate.ambassadors import services
+from cocreate.ambassadors import leaderboard, scores, shortlist
 from cocreate.auth.models import User
 from cocreate.companies.models import Role
 from cocreate.extensions import db
@@ -16,7 +16,7 @@ from tests.conftest import count_queries, login
 
 
 def refresh(company, now=None):
-    services.refresh_scores(company, now)
+    scores.refresh_scores(company, now)
     db.session.commit()
 
 
@@ -103,7 +103,7 @@ def test_sorting_and_bad_filters_are_not_errors(client, product, company, market
 
 
 def test_paginates(client, product, company, marketer):
-    for i in range(services.PER_PAGE + 2):
+    for i in range(leaderboard.PER_PAGE + 2):
         idea(product, customer(name=f"Customer {i:02d}"))
     refresh(company)
     login(client, marketer)
@@ -152,12 +152,12 @@ def test_query_count_is_the_same_for_5_and_50_customers(client, product, company
         refresh(company)
         first = db.session.scalar(sa.select(User).where(User.name == "Author 0"))
         if not counts:
-            services.add_candidate(company, first, marketer)
+            shortlist.add_candidate(company, first, marketer)
             db.session.commit()
         with count_queries() as queries:
             response = client.get(board_url(company))
         assert response.status_code == 200
-        assert response.get_data(as_text=True).count('class="amb-rank"') == min(total, services.PER_PAGE)
+        assert response.get_data(as_text=True).count('class="amb-rank"') == min(total, leaderboard.PER_PAGE)
         counts.append(queries())
     assert counts[0] == counts[1], counts
     assert counts[0] <= 12  # company, user, role, products, count, page, their products, states, run + base.html

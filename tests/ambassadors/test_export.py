@@ -3,7 +3,7 @@
 import csv
 import io
 
-from cocreate.ambassadors import services
+from cocreate.ambassadors import shortlist as candidates
 from cocreate.ambassadors.models import State
 from cocreate.extensions import db
 from tests.ambassadors.helpers import customer
@@ -11,7 +11,7 @@ from tests.ambassadors.helpers import customer
 
 def shortlist(company, marketer, *users):
     for user in users:
-        services.add_candidate(company, user, marketer, note=getattr(user, "_note", ""))
+        candidates.add_candidate(company, user, marketer, note=getattr(user, "_note", ""))
     db.session.commit()
 
 
@@ -19,7 +19,7 @@ def test_export_has_bom_header_quoting_and_only_consenting_customers(client, com
     quoted = customer(name='Anna "Nina" de Vries, Jr.', email="anna@example.com", contact_opt_in=True)
     shy = customer(name="Shy Person", email="shy@example.com")
     shortlist(company, marketer, quoted, shy)
-    services.set_note(services.shortlist(company)[-1].candidate, "Line one\nline two")
+    candidates.set_note(candidates.shortlist(company)[-1].candidate, "Line one\nline two")
     db.session.commit()
 
     response = client.get(f"/c/{company.slug}/ambassadors/shortlist.csv")
@@ -28,7 +28,7 @@ def test_export_has_bom_header_quoting_and_only_consenting_customers(client, com
     body = response.data
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
-    assert rows[0] == services.CSV_HEADER
+    assert rows[0] == candidates.CSV_HEADER
     assert len(rows) == 2
     assert rows[1][:3] == ['Anna "Nina" de Vries, Jr.', "anna@example.com", "Candidate"]
     assert rows[1][4] == "Line one\nline two"
@@ -50,16 +50,16 @@ def test_formulas_are_neutralised(client, company, marketer, marketer_in):
 
 
 def test_csv_cell():
-    assert services.csv_cell("=1+1") == "'=1+1"
-    assert services.csv_cell("Plain") == "Plain"
-    assert services.csv_cell(None) == ""
-    assert services.csv_cell(-3) == "'-3"
+    assert candidates.csv_cell("=1+1") == "'=1+1"
+    assert candidates.csv_cell("Plain") == "Plain"
+    assert candidates.csv_cell(None) == ""
+    assert candidates.csv_cell(-3) == "'-3"
 
 
 def test_export_of_an_invited_customer_shows_the_date(client, company, marketer, marketer_in):
     ana = customer(contact_opt_in=True)
     shortlist(company, marketer, ana)
-    services.invite(services.shortlist(company)[0].candidate)
+    candidates.invite(candidates.shortlist(company)[0].candidate)
     db.session.commit()
     rows = list(csv.reader(io.StringIO(client.get(f"/c/{company.slug}/ambassadors/shortlist.csv")
                                        .data.decode("utf-8-sig"), newline="")))

@@ -1,11 +1,11 @@
-"""The score formula, pinned on fixed facts (see cocreate/ambassadors/services.py and docs/ambassadors.md)."""
+"""The score formula, pinned on fixed facts (see cocreate/ambassadors/scores.py and docs/ambassadors.md)."""
 
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from cocreate.ambassadors import services
+from cocreate.ambassadors import leaderboard, scores
 from cocreate.ambassadors.models import AccountOrigin, ContributionScore
 from cocreate.companies.models import Role
 from cocreate.extensions import db
@@ -21,7 +21,7 @@ def score(company, user, product_id=0, period=0) -> ContributionScore | None:
 
 
 def refresh(company, now=NOW):
-    services.refresh_scores(company, now)
+    scores.refresh_scores(company, now)
     db.session.commit()
 
 
@@ -49,7 +49,7 @@ def test_every_fact_has_its_weight_and_the_breakdown_reads_well(product):
     assert (found.planned_n, found.shipped_n, found.in_progress_n) == (1, 1, 0)
     assert found.helpful_n == 1 and found.ratings_n == 1
     assert found.total == pytest.approx(9 + 4 + 8 + 25 + 5 + 2, rel=1e-3)
-    assert services.breakdown(found) == [
+    assert leaderboard.breakdown(found) == [
         "3 ideas (9 pts)", "4 votes received (4 pts)", "1 planned (8 pts)", "1 shipped (25 pts)",
         "1 helpful comment (5 pts)", "1 rating (2 pts)"]
     assert found.rank == 1
@@ -57,10 +57,10 @@ def test_every_fact_has_its_weight_and_the_breakdown_reads_well(product):
 
 def test_old_facts_count_half_after_one_half_life(product):
     ana = customer()
-    idea(product, ana, at=NOW - timedelta(days=services.HALF_LIFE_DAYS))
+    idea(product, ana, at=NOW - timedelta(days=scores.HALF_LIFE_DAYS))
     refresh(product.company)
     assert score(product.company, ana).total == pytest.approx(1.5)
-    assert services.breakdown(score(product.company, ana)) == ["1 idea (1.5 pts)"]
+    assert leaderboard.breakdown(score(product.company, ana)) == ["1 idea (1.5 pts)"]
 
 
 def test_periods_keep_only_their_facts(product):
@@ -99,7 +99,7 @@ def test_addresses_are_stored_only_as_keyed_hashes(client):
                            environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert response.status_code == 303
     origin = db.session.scalar(sa.select(AccountOrigin))
-    assert origin.ip_hash == services.address_hash("203.0.113.9", "test-secret")
+    assert origin.ip_hash == scores.address_hash("203.0.113.9", "test-secret")
     assert "203.0.113.9" not in origin.ip_hash and len(origin.ip_hash) == 64
 
 

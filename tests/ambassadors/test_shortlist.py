@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from cocreate.ambassadors import services
+from cocreate.ambassadors import shortlist
 from cocreate.ambassadors.models import Candidate, State
 from cocreate.companies.models import Role
 from cocreate.extensions import db
@@ -15,7 +15,7 @@ HX = {"HX-Request": "true"}
 
 
 def shortlisted(company, marketer, user, state=State.CANDIDATE) -> Candidate:
-    candidate = services.add_candidate(company, user, marketer)
+    candidate = shortlist.add_candidate(company, user, marketer)
     candidate.state = state
     if state != State.CANDIDATE:
         candidate.invited_at = candidate.created_at
@@ -71,7 +71,7 @@ def test_the_invited_customer_sees_and_accepts_and_gets_the_badge(client, produc
     candidate = shortlisted(company, marketer, ana)
     login(client, ana)
     assert company.name not in client.get("/me/invitations").get_data(as_text=True)  # the shortlist is internal
-    services.invite(candidate)
+    shortlist.invite(candidate)
     db.session.commit()
     page = client.get("/me/invitations").get_data(as_text=True)
     assert company.name in page and "Accept" in page
@@ -106,8 +106,8 @@ def test_nobody_answers_for_someone_else(client, company, marketer):
     login(client, marketer)
     assert client.post(f"/me/invitations/{candidate.id}/accept").status_code == 404
     assert candidate.state == State.INVITED
-    with pytest.raises(services.AmbassadorError):
-        services.answer(candidate, marketer, True)
+    with pytest.raises(shortlist.AmbassadorError):
+        shortlist.answer(candidate, marketer, True)
 
 
 def test_a_customer_cannot_answer_an_entry_they_were_never_invited_to(client, company, marketer):
@@ -137,14 +137,14 @@ def test_marketing_withdraws_and_the_badge_goes(client, company, marketer, marke
 ])
 def test_transitions(company, marketer, start, to, allowed):
     candidate = shortlisted(company, marketer, customer(contact_opt_in=True), start)
-    change = {State.INVITED: services.invite, State.WITHDRAWN: services.withdraw,
-              State.ACCEPTED: lambda c: services.answer(c, c.user, True),
-              State.DECLINED: lambda c: services.answer(c, c.user, False)}[to]
+    change = {State.INVITED: shortlist.invite, State.WITHDRAWN: shortlist.withdraw,
+              State.ACCEPTED: lambda c: shortlist.answer(c, c.user, True),
+              State.DECLINED: lambda c: shortlist.answer(c, c.user, False)}[to]
     if allowed:
         change(candidate)
         assert candidate.state == to
     else:
-        with pytest.raises(services.AmbassadorError):
+        with pytest.raises(shortlist.AmbassadorError):
             change(candidate)
         assert candidate.state == start
 

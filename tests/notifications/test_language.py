@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from babel.dates import format_date
 
-from cocreate.ambassadors import services as ambassadors
+from cocreate.ambassadors import shortlist
 from cocreate.companies.models import Role
 from cocreate.extensions import db
 from cocreate.ideas.models import Status
@@ -127,7 +127,7 @@ def test_an_ambassador_invitation_is_in_the_customers_language(client, runner, s
     company = factories.CompanyFactory(name="Casa Verde")
     marketer = factories.member(company, Role.MARKETING, locale="en")
     customer = factories.UserFactory(name="Ada", locale="nl", contact_opt_in=True)
-    candidate = ambassadors.add_candidate(company, customer, marketer)
+    candidate = shortlist.add_candidate(company, customer, marketer)
     db.session.commit()
     login(client, marketer)
     response = client.post(f"/c/{company.slug}/ambassadors/shortlist/{candidate.id}/invite")

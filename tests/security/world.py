@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from PIL import Image as PILImage
 
-from cocreate.ambassadors import services as ambassadors
+from cocreate.ambassadors import shortlist
 from cocreate.ambassadors.models import Candidate
 from cocreate.api.models import ApiToken
 from cocreate.api.services import create_token
@@ -105,8 +105,8 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
     tag = ideas.add_tag(product, "speed")
     _, token = companies.invite(company, "customer@example.com", Role.MARKETING, users["owner"])
     users["author"].contact_opt_in = True
-    candidate = ambassadors.add_candidate(company, users["author"], users["owner"], "Helpful")
-    ambassadors.invite(candidate, url="/me/invitations")  # also notifies the author
+    candidate = shortlist.add_candidate(company, users["author"], users["owner"], "Helpful")
+    shortlist.invite(candidate, url="/me/invitations")  # also notifies the author
     notification = db.session.scalar(sa.select(Notification).where(Notification.user_id == users["author"].id))
     api_token, _ = create_token(users["author"], "CLI")
     webhook, _ = webhooks.create_webhook(company, users["owner"], url="https://hooks.example.com/acme",
