@@ -5,7 +5,7 @@ import random
 
 import sqlalchemy as sa
 
-from cocreate.ambassadors import services
+from cocreate.ambassadors import scores, shortlist
 from cocreate.ambassadors.models import Candidate, ContributionScore
 from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership, Role
@@ -18,7 +18,7 @@ SHOWCASE = "customer01@demo.example"  # has an invitation waiting, to show /me/i
 
 def seed_ambassadors(rng: random.Random) -> None:
     for company in db.session.scalars(sa.select(Company).order_by(Company.id)).all():
-        services.refresh_scores(company)
+        scores.refresh_scores(company)
         if db.session.scalar(sa.select(Candidate.id).where(Candidate.company_id == company.id).limit(1)):
             continue
         marketer = db.session.scalar(
@@ -29,21 +29,21 @@ def seed_ambassadors(rng: random.Random) -> None:
             continue
         top = list(db.session.scalars(
             sa.select(User).join(ContributionScore, ContributionScore.user_id == User.id)
-            .where(ContributionScore.company_id == company.id, ContributionScore.product_id == services.ALL_PRODUCTS,
+            .where(ContributionScore.company_id == company.id, ContributionScore.product_id == scores.ALL_PRODUCTS,
                    ContributionScore.period_days == 0)
             .order_by(ContributionScore.total.desc(), User.id).limit(5)))
-        candidates = [services.add_candidate(company, user, marketer, note=rng.choice(NOTES)) for user in top]
+        candidates = [shortlist.add_candidate(company, user, marketer, note=rng.choice(NOTES)) for user in top]
         willing = [c for c in candidates if c.user.contact_opt_in and c.user.email != SHOWCASE]
         if willing:
-            services.invite(willing[0])
-            services.answer(willing[0], willing[0].user, accept=True)
+            shortlist.invite(willing[0])
+            shortlist.answer(willing[0], willing[0].user, accept=True)
         if len(willing) > 1:
-            services.invite(willing[1])
+            shortlist.invite(willing[1])
         showcase = db.session.scalar(sa.select(User).where(User.email == SHOWCASE))
         if company.slug == "tulip-mobility" and showcase is not None and showcase.contact_opt_in:
             existing = next((c for c in candidates if c.user_id == showcase.id), None)
-            candidate = existing or services.add_candidate(company, showcase, marketer,
+            candidate = existing or shortlist.add_candidate(company, showcase, marketer,
                                                            note="Ask about the Utrecht riders' group.")
             if candidate.state.value == "candidate":
-                services.invite(candidate)
+                shortlist.invite(candidate)
     db.session.flush()
