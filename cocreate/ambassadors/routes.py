@@ -19,21 +19,6 @@ from cocreate.web import EmptyForm, change, render, safe_next, see_other, wants_
 bp = Blueprint("ambassadors", __name__)
 
 
-@bp.app_template_global()
-def ambassador_of(user_id: int | None):
-    return candidates.ambassador_of(user_id)
-
-
-@bp.app_template_global()
-def is_ambassador(user_id: int | None, company_id: int) -> bool:
-    return candidates.is_ambassador(user_id, company_id)
-
-
-@bp.app_template_global()
-def ambassador_ids(company_id: int) -> frozenset[int]:
-    return candidates.ambassador_ids(company_id)
-
-
 def _company(slug: str) -> Company:
     company = company_or_404(slug)
     require("ambassadors.manage", company)

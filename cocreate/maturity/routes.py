@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from cocreate.companies.access import can, require
 from cocreate.companies.models import Company
 from cocreate.extensions import db, utcnow
-from cocreate.i18n import _, format_number
+from cocreate.i18n import _
 from cocreate.lookups import company_or_404, product_or_404, version_or_404
 from cocreate.maturity import charts, figures, promises, services
 from cocreate.maturity.forms import (
@@ -24,46 +24,6 @@ from cocreate.products.services import _visible_clause, visible_products
 from cocreate.web import EmptyForm, change, form_status, render, see_other, wants_fragment
 
 bp = Blueprint("maturity", __name__)
-
-
-@bp.app_template_filter("grade")
-def grade_filter(value: float | None) -> str:
-    """A grade with one decimal; a dash when there is none."""
-    return charts.fmt(value)
-
-
-@bp.app_template_filter("signed_grade")
-def signed_grade_filter(value: float | None) -> str:
-    """A gap in grade points with its sign and one decimal ("+2.0", "-0,5"); a dash when there is none."""
-    if value is None:
-        return "–"
-    text = f"{value:+.1f}"
-    return text[0] + format_number(float(text[1:]), 1)
-
-
-@bp.app_template_filter("hours")
-def hours_filter(value: float) -> str:
-    hours = format_number(value, 0)
-    if value < 72:
-        return _("%(hours)s h", hours=hours)
-    return _("%(hours)s h (%(days)s days)", hours=hours, days=format_number(value / 24, 1))
-
-
-@bp.app_template_filter("stage_label")
-def stage_label_filter(stage: str | None) -> str:
-    """A stage's name in the page's language; the English value stays in the data."""
-    return figures.stage_label(stage)
-
-
-@bp.app_template_filter("stage_class")
-def stage_class(stage: str) -> str:
-    return stage.lower().replace(" ", "-")
-
-
-@bp.app_template_global()
-def product_maturity(product: Product) -> services.Maturity:
-    """For the summary on the product page (templates/maturity/_product_summary.html)."""
-    return services.current_maturity(product)
 
 
 # --------------------------------------------------------------------------- board
