@@ -10,19 +10,26 @@ subscribers.py); once that commits, the worker's ``deliver_webhook`` task (tasks
 Any 2xx is success. Anything else (or no answer within the timeout) is retried by Huey with the retry policy of
 ``cocreate.tasks`` (8 attempts, 1, 2, 4 … 64 minutes apart), then the delivery is marked failed, where the team
 sees it and can send it again. Redirects are not followed (they could point at a private address).
+
+Where a webhook may go (SSRF): public addresses only, unless WEBHOOKS_ALLOW_PRIVATE (tests, development). At
+delivery the host is looked up once, every address it has is checked, and the connection is made to a checked
+address with the URL's host in the Host header and, for https, in the TLS handshake (SNI) and the certificate
+check: a name that answers a public address to the check and 127.0.0.1 a moment later (DNS rebinding) cannot
+reach loopback. IPv6 addresses that carry an IPv4 address (NAT64, 6to4, IPv4-mapped and -translated) count as
+what they carry; Teredo, local-use NAT64 and IPv4-compatible ones never count as public.
 """
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import secrets
 import socket
-import urllib.error
-import urllib.request
+import ssl
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -49,16 +56,42 @@ def _allow_private() -> bool:
     return bool(current_app.config.get("WEBHOOKS_ALLOW_PRIVATE", False))
 
 
+# IPv6 prefixes whose addresses carry an IPv4 address: a packet to one may end at that IPv4 address (through a
+# NAT64 gateway, a 6to4 relay, a dual-stack host), so the IPv4 address must be public too.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052 well-known prefix: the last 32 bits
+_SIIT = ipaddress.IPv6Network("::ffff:0:0:0/96")  # RFC 2765 IPv4-translated: the last 32 bits
+# Never public, whatever they carry: local-use NAT64 (RFC 8215, the operator's own network), Teredo (RFC 4380:
+# the client's address is inside, reached through relays), IPv4-compatible (RFC 4291, deprecated) and site-local
+# (RFC 3879, deprecated). Apart from the prefixes above, only global unicast (2000::/3) can be public.
+_NEVER_PUBLIC = tuple(ipaddress.IPv6Network(n) for n in ("64:ff9b:1::/48", "2001::/32", "::/96", "fec0::/10"))
+_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv4-mapped, IPv4-translated, NAT64 or 6to4 address carries, else None."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or ip in _SIIT:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _public(address: str) -> bool:
+    """Whether a webhook may go to ``address``: a global unicast address that carries no private IPv4 one."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            return _public(str(embedded))
+        if any(ip in network for network in _NEVER_PUBLIC) or ip not in _GLOBAL_UNICAST:
+            return False
     return ip.is_global and not ip.is_multicast
 
 
-def check_url(url: str, *, resolve: bool = True) -> str:
-    """http/https only, with a host; unless allowed by configuration, no localhost or private address."""
-    url = url.strip()
+def _parse(url: str) -> SplitResult:
+    """http/https only, with a host, no credentials, a valid port."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError(N_("Enter an http:// or https:// address."))
@@ -68,30 +101,69 @@ def check_url(url: str, *, resolve: bool = True) -> str:
         parts.port  # noqa: B018 (raises on a bad port)
     except ValueError as error:
         raise WebhookError(N_("The port in that address is not valid.")) from error
-    if _allow_private():
-        return url
-    host = parts.hostname
+    return parts
+
+
+def _port(parts: SplitResult) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+# An address to connect to, as getaddrinfo gives it: the family and the socket address ((host, port) for IPv4,
+# (host, port, flowinfo, scope id) for IPv6).
+Address = tuple[socket.AddressFamily, tuple]
+
+
+def _resolve(host: str, port: int) -> list[Address]:
+    """Every TCP address of ``host``, looked up once."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise WebhookError(N_("We could not find the server “%(host)s”."), host=host) from error
+    addresses: list[Address] = [(family, sockaddr) for family, _, _, _, sockaddr in infos
+                                if family in (socket.AF_INET, socket.AF_INET6)]
+    if not addresses:
+        raise WebhookError(N_("We could not find the server “%(host)s”."), host=host)
+    return addresses
+
+
+def _check_host(parts: SplitResult, *, resolve: bool) -> list[Address]:
+    """No localhost or private address; with ``resolve``, the host's addresses, every one of them checked."""
+    host = parts.hostname or ""
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
         raise WebhookError(N_("Webhooks go to public addresses only, not to localhost or a local network."))
     try:
-        literal = ipaddress.ip_address(host)
+        ipaddress.ip_address(host)
+        literal = True
     except ValueError:
-        literal = None
-    if literal is not None:
-        if not _public(host):
-            raise WebhookError(N_("Webhooks go to public addresses only, not to a private or reserved IP address."))
-        return url
-    if resolve:
-        try:
-            infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
-                                       type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as error:
-            raise WebhookError(N_("We could not find the server “%(host)s”."), host=host) from error
-        # info[4] is an (address, port, ...) tuple for TCP; typeshed also allows other families' int addresses
-        if not infos or not all(_public(str(info[4][0])) for info in infos):
-            raise WebhookError(N_("That server has a private or reserved address; webhooks go to public addresses "
-                                 "only."))
+        literal = False
+    if literal and not _public(host):
+        raise WebhookError(N_("Webhooks go to public addresses only, not to a private or reserved IP address."))
+    if not resolve:
+        return []
+    addresses = _resolve(host, _port(parts))
+    if not all(_public(str(sockaddr[0])) for _, sockaddr in addresses):
+        raise WebhookError(N_("That server has a private or reserved address; webhooks go to public addresses "
+                             "only."))
+    return addresses
+
+
+def check_url(url: str, *, resolve: bool = True) -> str:
+    """http/https only, with a host; unless allowed by configuration, no localhost or private address."""
+    url = url.strip()
+    parts = _parse(url)
+    if not _allow_private():
+        _check_host(parts, resolve=resolve)
     return url
+
+
+def _destination(url: str) -> tuple[SplitResult, list[Address]]:
+    """The URL's parts and the addresses to connect to: resolved once here and checked (unless allowed by
+    configuration). The connection goes to these, never to a second look-up that DNS rebinding could answer
+    differently."""
+    parts = _parse(url.strip())
+    if _allow_private():
+        return parts, _resolve(parts.hostname or "", _port(parts))
+    return parts, _check_host(parts, resolve=True)
 
 
 # --------------------------------------------------------------------------- subscriptions
@@ -189,29 +261,78 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+def _tls_context() -> ssl.SSLContext:
+    """Certificates verified against the system's authorities and the URL's host name."""
+    return ssl.create_default_context()
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+def _connect(addresses: list[Address], timeout: float | None) -> socket.socket:
+    """A TCP connection to the first of ``addresses`` that answers; no name is looked up here."""
+    error: OSError = OSError("no address to connect to")
+    for family, sockaddr in addresses:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(sockaddr)
+        except OSError as failure:
+            sock.close()
+            error = failure
+        else:
+            return sock
+    raise error
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to the URL's host (its Host header) over a connection to addresses checked before."""
+
+    def __init__(self, host: str, port: int, addresses: list[Address], timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.addresses = addresses
+
+    def connect(self) -> None:
+        self.sock = _connect(self.addresses, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS the same way: the TLS handshake names the URL's host (SNI) and its certificate must be for it."""
+
+    def __init__(self, host: str, port: int, addresses: list[Address], timeout: float):
+        self.tls = _tls_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.addresses = addresses
+
+    def connect(self) -> None:
+        sock = _connect(self.addresses, self.timeout)
+        try:
+            self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """(HTTP status, error text); status None when no answer came."""
+    """(HTTP status, error text); status None when no answer came. The host is resolved and checked once, and
+    the connection made to that address (no DNS rebinding between the check and the connection); redirects are
+    not followed."""
     try:
-        check_url(url)  # the address may resolve elsewhere by now
+        parts, addresses = _destination(url)
     except WebhookError as error:
         return None, str(error)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (checked above)
+    kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection: http.client.HTTPConnection | None = None
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        connection = kind(parts.hostname or "", _port(parts), addresses, TIMEOUT_SECONDS)
+        connection.request("POST", target, body=body, headers=headers)
+        response = connection.getresponse()
+        if 200 <= response.status < 300:
             return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code} {error.reason}"[:500]
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, str(reason)[:500] or type(error).__name__
+        return response.status, f"HTTP {response.status} {response.reason}"[:500]
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        return None, str(error)[:500] or type(error).__name__
+    finally:
+        if connection is not None:
+            connection.close()
 
 
 def deliver(delivery_id: int, now: datetime | None = None) -> str:

@@ -23,9 +23,10 @@ from tests.conftest import csrf_token, login
 
 
 class Receiver:
-    """An HTTP server in a thread that records what it receives and answers `status`."""
+    """An HTTP server in a thread that records what it receives and answers `status`; on `host`:`port` (by
+    default 127.0.0.1 and a free port), with TLS when given a server-side `tls` context."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, tls=None):
         self.requests: list[dict] = []
         self.status = 200
         receiver = self
@@ -40,8 +41,11 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_port
+        self.url = f"{'https' if tls else 'http'}://{host}:{self.port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
