@@ -15,7 +15,8 @@ class ProductForm(FlaskForm):
             Length(min=2, max=60),
             Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and dashes.")),
         ],
-        description=_l("Used in the product's web address. Leave empty to derive it from the name."),
+        description=_l("Used in the product's web address. Leave empty to derive it from the name. A private "
+                       "product's address gets a random ending, so that no one outside can guess it."),
     )
     tagline = StringField(_l("Tagline"), validators=[Optional(), Length(max=140)])
     description = TextAreaField(

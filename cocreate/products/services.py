@@ -1,5 +1,6 @@
 """Products and their prototype versions. Services flush; the caller commits."""
 
+import secrets
 from datetime import date
 
 import sqlalchemy as sa
@@ -11,9 +12,23 @@ from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
 from cocreate.companies.services import unique_slug
 from cocreate.extensions import db, utcnow
-from cocreate.products.models import DEFAULT_TOUCHPOINTS, Product, ProductAccess, Touchpoint, Version, Visibility
+from cocreate.products.models import (
+    DEFAULT_TOUCHPOINTS,
+    SLUG_MAX_LENGTH,
+    Product,
+    ProductAccess,
+    Touchpoint,
+    Version,
+    Visibility,
+)
 from cocreate.refusal import N_, Refused
-from cocreate.text import render_markdown
+from cocreate.text import render_markdown, slugify
+
+# A private product's address ends in six random characters (about 10⁹ possibilities): product addresses are
+# one namespace for all companies, so a readable private address could be confirmed by anyone who tries to give
+# their own product the same address ("the address is taken"). See _checked_slug.
+PRIVATE_ENDING_LENGTH = 6
+_ENDING_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: it may be read out or typed
 
 
 class ProductError(Refused):
@@ -57,7 +72,7 @@ def create_product(company: Company, *, name: str, tagline: str = "", descriptio
                    visibility: Visibility = Visibility.PUBLIC, slug: str | None = None) -> Product:
     product = Product(company_id=company.id, company=company, name=name.strip(), tagline=tagline.strip(),
                       visibility=visibility)
-    product.slug = _checked_slug(slug, name)
+    product.slug = _checked_slug(slug, name, private=visibility != Visibility.PUBLIC)
     set_description(product, description)
     for position, (tp_name, tp_description) in enumerate(DEFAULT_TOUCHPOINTS):
         product.touchpoints.append(Touchpoint(name=tp_name, description=tp_description, position=position))
@@ -66,20 +81,43 @@ def create_product(company: Company, *, name: str, tagline: str = "", descriptio
     return product
 
 
-def _checked_slug(slug: str | None, name: str, exclude_id: int | None = None) -> str:
-    if not slug:
-        return unique_slug(Product, name, exclude_id)
+def _slug_taken(slug: str, exclude_id: int | None = None) -> bool:
     query = sa.select(Product.id).where(Product.slug == slug)
     if exclude_id is not None:
         query = query.where(Product.id != exclude_id)
-    if db.session.scalar(query) is not None:
+    return db.session.scalar(query) is not None
+
+
+def _private_slug(slug: str | None, name: str) -> str:
+    """The chosen (or name-derived) address with a random ending: ``secret-launch-k3x9q2``."""
+    base = (slug or slugify(name))[: SLUG_MAX_LENGTH - PRIVATE_ENDING_LENGTH - 1].strip("-") or "product"
+    while True:
+        candidate = f"{base}-{''.join(secrets.choice(_ENDING_ALPHABET) for _ in range(PRIVATE_ENDING_LENGTH))}"
+        if not _slug_taken(candidate):
+            return candidate
+
+
+def _checked_slug(slug: str | None, name: str, *, private: bool, exclude_id: int | None = None,
+                  current: str | None = None) -> str:
+    """The address a product gets. An unchanged address stays. A private product's gets a random ending, so it
+    never holds a readable address that another company could try and be told "is taken" (issue 15.11): only
+    public products (and ones that were public before) hold readable addresses, which outsiders could see anyway.
+    The team drops the ending by choosing a new address once the product is public."""
+    if current is not None and slug == current:
+        return slug
+    if private:
+        return _private_slug(slug, name)
+    if not slug:
+        return unique_slug(Product, name, exclude_id)
+    if _slug_taken(slug, exclude_id):
         raise ProductError(N_("The address “%(slug)s” is taken; choose another."), slug=slug)
     return slug
 
 
 def update_product(product: Product, *, name: str, slug: str, tagline: str, description: str,
                    visibility: Visibility) -> None:
-    product.slug = _checked_slug(slug, name, exclude_id=product.id)
+    product.slug = _checked_slug(slug, name, private=visibility != Visibility.PUBLIC, exclude_id=product.id,
+                                 current=product.slug)
     product.name = name.strip()
     product.tagline = tagline.strip()
     product.visibility = visibility

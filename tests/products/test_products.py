@@ -56,6 +56,39 @@ def test_taken_slug_gets_a_clear_message_and_keeps_the_form(client):
     assert "is taken" in page and "Ride **now**" in page
 
 
+def test_a_private_products_address_cannot_be_found_through_another_companys_rename(app, client):
+    """Issue 15.11: "the address is taken" told outsiders that a private product with that slug existed.
+    A private product's address gets a random ending, so no other company can run into it."""
+    a, b = factories.CompanyFactory(), factories.CompanyFactory()
+    login(client, factories.member(a, Role.PRODUCT))
+    assert client.post(f"/c/{a.slug}/products/new", data={**FORM, "name": "Launch", "slug": "secret-launch",
+                                                            "visibility": "private"}).status_code == 303
+    assert client.post(f"/c/{a.slug}/products/new", data={**FORM, "name": "Hidden Gem",
+                                                            "visibility": "private"}).status_code == 303
+    secret, gem = db.session.scalars(sa.select(Product).order_by(Product.id)).all()
+    assert secret.slug.startswith("secret-launch-") and gem.slug.startswith("hidden-gem-")
+    assert len(secret.slug) == len("secret-launch-") + 6
+
+    rival = app.test_client()
+    login(rival, factories.member(b, Role.OWNER))
+    theirs = factories.ProductFactory(company=b, slug="rival-thing")
+    renamed = rival.post(f"/p/{theirs.slug}/edit", data={**FORM, "name": "Rival", "slug": "secret-launch"})
+    assert renamed.status_code == 303 and "taken" not in renamed.get_data(as_text=True)
+    assert db.session.get(Product, theirs.id).slug == "secret-launch"
+    assert rival.post(f"/c/{b.slug}/products/new", data={**FORM, "name": "Hidden Gem"}).status_code == 303
+    assert db.session.scalar(sa.select(Product.slug).where(Product.company_id == b.id,
+                                                           Product.name == "Hidden Gem")) == "hidden-gem"
+
+    # The team keeps its address on an edit, and may drop the ending once the product is public.
+    slug = secret.slug
+    assert client.post(f"/p/{slug}/edit", data={**FORM, "name": "Launch 2", "slug": slug,
+                                                 "visibility": "private"}).status_code == 303
+    assert db.session.get(Product, secret.id).slug == slug
+    assert client.post(f"/p/{slug}/edit", data={**FORM, "name": "Launch", "slug": "launch",
+                                                 "visibility": "public"}).status_code == 303
+    assert db.session.get(Product, secret.id).slug == "launch"
+
+
 def test_bad_slug_and_long_name_are_refused(client):
     company = factories.CompanyFactory()
     login(client, factories.member(company, Role.PRODUCT))
