@@ -17,6 +17,7 @@ install: $(BIN)/flask
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask maturity rebuild --if-missing
 	@# The worker (mail, webhooks, the schedule) runs beside the web server on a SQLite file broker, and stops with it.
 	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000

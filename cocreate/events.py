@@ -65,7 +65,6 @@ account_erasing = _events.signal(
 # --- After commit ---------------------------------------------------------------------------------------
 
 _KEY = "cocreate.after_commit"
-_WROTE = "cocreate.wrote"
 
 
 def after_commit(fn: Callable[[], object], session: Session | None = None) -> None:
@@ -82,25 +81,11 @@ def after_commit(fn: Callable[[], object], session: Session | None = None) -> No
     session.info.setdefault(_KEY, []).append(fn)
 
 
-def when_committed(fn: Callable[[], object], session: Session | None = None) -> None:
-    """``fn()`` now if this transaction has written nothing (a page that only read: a cache fill), else after
-    commit (what was computed may include writes that could still roll back)."""
-    if session is None:
-        from cocreate.extensions import db
-
-        session = db.session()
-    if session.info.get(_WROTE):
-        after_commit(fn, session)
-    else:
-        fn()
-
-
 def pending(session: Session) -> list[Callable[[], object]]:
     return list(session.info.get(_KEY, ()))
 
 
 def _run_after_commit(session: Session) -> None:
-    session.info.pop(_WROTE, None)
     callbacks = session.info.pop(_KEY, [])
     for fn in callbacks:
         try:
@@ -112,19 +97,7 @@ def _run_after_commit(session: Session) -> None:
 def _drop_on_outer_rollback(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the outermost transaction: everything it would have sent goes
         session.info.pop(_KEY, None)
-        session.info.pop(_WROTE, None)
-
-
-def _wrote(session: Session, flush_context) -> None:
-    session.info[_WROTE] = True
-
-
-def _statement_wrote(state) -> None:
-    if not state.is_select:  # an INSERT, UPDATE or DELETE run through session.execute()
-        state.session.info[_WROTE] = True
 
 
 sa.event.listen(Session, "after_commit", _run_after_commit)
 sa.event.listen(Session, "after_soft_rollback", _drop_on_outer_rollback)
-sa.event.listen(Session, "after_flush", _wrote)
-sa.event.listen(Session, "do_orm_execute", _statement_wrote)

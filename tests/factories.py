@@ -118,6 +118,7 @@ def rated_product(company: Company | None = None, *, versions: int = 1, visibili
 def rating(version: Version, user: User | None = None, scores=(4, 4, 4, 4, 4, 4), *, expected: int | None = None,
            returning: bool = False, comment: str = ""):
     """A stored rating; ``scores`` follow the product's active touchpoints in order (None = skipped)."""
+    from cocreate.maturity import stored
     from cocreate.maturity.models import Rating, RatingScore
 
     user = user or UserFactory()
@@ -126,6 +127,10 @@ def rating(version: Version, user: User | None = None, scores=(4, 4, 4, 4, 4, 4)
     row.scores = [RatingScore(touchpoint_id=t.id, score=s) for t, s in zip(touchpoints, scores, strict=False)
                   if s is not None]
     db.session.add(row)
+    db.session.flush()
+    # Written behind the service's back (no event: the stage is not judged again), but the sums move with it as
+    # with every rating, so the figures stay verifiable.
+    stored.move(version.id, None, stored.of_rating(row, {t.id for t in touchpoints}))
     db.session.commit()
     return row
 

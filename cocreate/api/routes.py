@@ -233,13 +233,13 @@ def versions(slug: str):
 
 @bp.get("/products/<slug>/maturity")
 def product_maturity(slug: str):
-    return jsonify(maturity_json(maturity.maturity(product_or_404(slug, user()))))
+    return jsonify(maturity_json(maturity.current_maturity(product_or_404(slug, user()))))
 
 
 @bp.get("/board")
 def board():
     visible = products.visible_products(user())
-    found = maturity.maturities(visible)
+    found = maturity.current_maturities(visible)
     return jsonify(data=[maturity_json(found[p.id]) for p in visible])
 
 

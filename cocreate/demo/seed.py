@@ -16,6 +16,8 @@ from cocreate.demo.pictures import seed_pictures
 from cocreate.demo.ratings import seed_ratings
 from cocreate.extensions import db
 from cocreate.ideas.models import Idea
+from cocreate.maturity import stored
+from cocreate.maturity.services import refresh_stages
 from cocreate.products.models import Product, Version
 from cocreate.products.services import add_version, create_product
 
@@ -124,6 +126,9 @@ def seed() -> str:
     seed_pictures(lambda product: db.session.scalar(
         sa.select(User).join(Membership).where(Membership.company_id == product.company_id,
                                                Membership.role == Role.OWNER).limit(1)))
+    # Ratings were loaded in bulk: the stored sums and figures are computed once from them.
+    stored.rebuild(list(db.session.scalars(sa.select(Version.id))))
+    refresh_stages(list(db.session.scalars(sa.select(Product))))
     counts = {
         "companies": db.session.scalar(sa.select(sa.func.count(Company.id))),
         "products": db.session.scalar(sa.select(sa.func.count(Product.id))),

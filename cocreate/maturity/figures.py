@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 from cocreate.i18n import _, _l, format_number, ngettext
@@ -429,3 +430,77 @@ def trend(current: float | None, previous: float | None) -> str:
     if abs(diff) < 0.05:
         return "flat"
     return "up" if diff > 0 else "down"
+
+
+# --------------------------------------------------------------------------- running sums (stored figures)
+
+@dataclass(frozen=True)
+class Sums:
+    """Running sums of one version's ratings, enough for every rating figure without the ratings themselves.
+
+    Exact fractions (a rater's grade is 2 x S / k), so adding and taking away ratings one at a time never
+    drifts. Only raters with a grade (at least one active touchpoint scored) count in ``raters`` and the grade
+    sums; ``first`` and ``returning`` hold (n, sum of grades, sum of 2 x expected) of the raters with a grade and
+    an expected score; ``touchpoints`` maps a touchpoint to (number of scores, sum of scores).
+    """
+
+    raters: int = 0
+    grade_sum: Fraction = Fraction(0)
+    grade_squares: Fraction = Fraction(0)
+    first: tuple[int, Fraction, int] = (0, Fraction(0), 0)
+    returning: tuple[int, Fraction, int] = (0, Fraction(0), 0)
+    touchpoints: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+
+
+def exact_grade(scores: Iterable[int]) -> Fraction | None:
+    """A rater's grade as an exact fraction (2 x the mean of the scores); None when there are none."""
+    values = list(scores)
+    return Fraction(2 * sum(values), len(values)) if values else None
+
+
+def _mean_gap(group: tuple[int, Fraction, int]) -> float | None:
+    n, grades, expected = group
+    return None if n == 0 else _r(float(grades / n) - expected / n)
+
+
+def compute_from_sums(
+    sums: Sums,
+    touchpoints: Sequence[tuple[int, str]],
+    self_scores: Mapping[int, int],
+    promises: tuple[float | None, int],
+    median_response_hours: float | None,
+    top_ideas: Iterable[TopIdea],
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Figures:
+    """The same Figures as ``compute``, from running sums (rating part) and the product's idea facts."""
+    n = sums.raters
+    mean = sums.grade_sum / n if n else None
+    lower = None
+    if n >= 2 and mean is not None:
+        variance = (sums.grade_squares - sums.grade_sum * sums.grade_sum / n) / (n - 1)
+        lower = _r(float(mean) - math.sqrt(max(variance, Fraction(0))) / math.sqrt(n))
+    tps = []
+    for tp_id, name in touchpoints:
+        count, total = sums.touchpoints.get(tp_id, (0, 0))
+        customers = 2 * (total / count) if count else None
+        own = self_scores.get(tp_id)
+        self_grade = None if own is None else 2.0 * own
+        gap = None if customers is None or self_grade is None else _r(self_grade - customers)
+        blind = gap is not None and _meets(gap, thresholds.blind_spot_gap)
+        tps.append(TouchpointGrade(tp_id, name, customers, count, self_grade, gap, blind))
+    ideas = list(top_ideas)
+    kept, due = promises
+    return Figures(
+        raters=n,
+        grade=_r(float(mean)) if mean is not None else None,
+        lower=lower,
+        touchpoints=tps,
+        weakest=weakest_touchpoint(tps, thresholds),
+        gap_first=_mean_gap(sums.first),
+        gap_returning=_mean_gap(sums.returning),
+        promises_kept=kept,
+        promises_due=due,
+        median_response_hours=median_response_hours,
+        top_ideas=ideas,
+        unanswered_top_ideas=sum(1 for i in ideas if not i.has_official_response),
+    )

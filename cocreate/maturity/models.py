@@ -1,6 +1,7 @@
 """Ratings, self-assessments, stage thresholds and stage history (see MATURITY.md)."""
 
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
@@ -119,3 +120,65 @@ class StageChange(Model):
 
     product: Mapped[Product] = relationship()
     version: Mapped[Version | None] = relationship()
+
+
+class FractionText(sa.TypeDecorator):
+    """An exact fraction stored as text ("123/7"): running sums that never drift."""
+
+    impl = sa.String(80)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(Fraction(value))
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Fraction(value)
+
+
+class VersionTally(Model):
+    """Running sums of a version's ratings (figures.Sums), moved with every rating saved or removed."""
+
+    __tablename__ = "version_tallies"
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True)
+    raters: Mapped[int] = mapped_column(default=0)
+    grade_sum: Mapped[Fraction] = mapped_column(FractionText, default=Fraction(0))
+    grade_squares: Mapped[Fraction] = mapped_column(FractionText, default=Fraction(0))
+    first_n: Mapped[int] = mapped_column(default=0)
+    first_grade_sum: Mapped[Fraction] = mapped_column(FractionText, default=Fraction(0))
+    first_expected_sum: Mapped[int] = mapped_column(default=0)
+    returning_n: Mapped[int] = mapped_column(default=0)
+    returning_grade_sum: Mapped[Fraction] = mapped_column(FractionText, default=Fraction(0))
+    returning_expected_sum: Mapped[int] = mapped_column(default=0)
+
+
+class TouchpointTally(Model):
+    """Number and sum of the scores one touchpoint got on one version."""
+
+    __tablename__ = "touchpoint_tallies"
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True)
+    touchpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("touchpoints.id", ondelete="CASCADE"), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+
+
+class ProductFigures(Model):
+    """A product's figures, stage and blockers as last judged: what the board and the maturity page show.
+
+    Written whenever a fact they depend on changes (through the events) and by the worker's schedule for
+    what the clock changes; never computed on a page view. ``flask maturity verify`` recomputes and compares.
+    """
+
+    __tablename__ = "product_figures"
+
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("versions.id", ondelete="SET NULL"))
+    previous_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("versions.id", ondelete="SET NULL"))
+    stage: Mapped[str] = mapped_column(sa.String(20))
+    figures: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    verdict: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    thresholds: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    previous_grade: Mapped[float | None] = mapped_column(sa.Float)
+    trend: Mapped[str] = mapped_column(sa.String(10))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -296,7 +296,7 @@ def thresholds(slug: str):
             flash(_("The thresholds are saved; every product's stage is judged by them from now on."), "success")
             return see_other(url_for("maturity.thresholds", slug=company.slug))
     products = services.company_products(company)
-    found = services.maturities(products)
+    found = services.current_maturities(products)
     return render("maturity/thresholds.html", company=company, form=form, defaults=figures.DEFAULT_THRESHOLDS,
                   custom=current != figures.DEFAULT_THRESHOLDS,
                   stages=sorted(found.values(), key=lambda m: m.product.name)), form_status(form)

@@ -20,7 +20,6 @@ Decisions beyond MATURITY.md:
 from __future__ import annotations
 
 import dataclasses
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,9 +32,9 @@ from sqlalchemy.orm import contains_eager, selectinload
 from cocreate import events
 from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
-from cocreate.extensions import cache, db, utcnow
+from cocreate.extensions import db, utcnow
 from cocreate.ideas.models import CLOSED, Idea
-from cocreate.maturity import figures
+from cocreate.maturity import figures, stored
 from cocreate.maturity.figures import Thresholds, TouchpointGrade, Verdict  # the field `figures` hides the module
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds
 from cocreate.products.models import Product, Touchpoint, Version
@@ -124,6 +123,13 @@ def retire_touchpoint(tp: Touchpoint) -> None:
         raise MaturityError(N_("Keep at least one touchpoint: customers need something to rate."))
     tp.retired_at = utcnow()
     _renumber(tp.product, [t for t in active_touchpoints(tp.product) if t.id != tp.id])
+    _rebuild_sums(tp.product)
+
+
+def _rebuild_sums(product: Product) -> None:
+    """Every rater's grade counts the active touchpoints only: a retired or restored one changes them all."""
+    db.session.flush()
+    stored.rebuild([v.id for v in product.versions])
 
 
 def restore_touchpoint(tp: Touchpoint) -> None:
@@ -132,6 +138,7 @@ def restore_touchpoint(tp: Touchpoint) -> None:
     active = active_touchpoints(tp.product)
     tp.retired_at = None
     _renumber(tp.product, [*active, tp])
+    _rebuild_sums(tp.product)
 
 
 # --------------------------------------------------------------------------- ratings
@@ -184,7 +191,10 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
     kept = _checked_scores(product, scores)
     if expected is not None and not 1 <= expected <= 5:
         raise MaturityError(N_("The expected score goes from 1 to 5."))
+    stored.lock(version.id)  # ratings of one version move its sums one at a time
+    active = {t.id for t in active_touchpoints(product)}
     rating = rating_of(user, version)
+    before = stored.of_rating(rating, active) if rating is not None else None
     if rating is None:
         rating = Rating(version_id=version.id, user_id=user.id)
         try:
@@ -193,6 +203,7 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
         except IntegrityError:  # a simultaneous first submission won: change that one
             rating = rating_of(user, version)
             assert rating is not None  # narrows the type: the winning row exists  # nosec B101
+            before = stored.of_rating(rating, active)
     rating.expected = expected
     rating.returning = returning
     rating.comment = comment.strip()
@@ -207,6 +218,7 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
         if tp_id not in existing:
             rating.scores.append(RatingScore(touchpoint_id=tp_id, score=value))
     db.session.flush()
+    stored.move(version.id, before, stored.of_rating(rating, active))
     events.rating_saved.send(rating, product=product)
     return rating
 
@@ -378,13 +390,14 @@ def _top_ideas(product_ids: Sequence[int], limit: int) -> dict[int, list[figures
     return result
 
 
-def maturities(products: Sequence[Product], today: date | None = None) -> dict[int, Maturity]:
+def maturities(products: Sequence[Product], today: date | None = None,
+               now: datetime | None = None) -> dict[int, Maturity]:
     """Figures, stage and trend of every product, in a fixed number of queries (8).
 
     ``today`` decides which version is current (the demo replays the past with it).
     """
     today = today or date.today()
-    now = utcnow()
+    now = now or utcnow()
     if not products:
         return {}
     ids = [p.id for p in products]
@@ -431,62 +444,85 @@ def maturity(product: Product, today: date | None = None) -> Maturity:
     return maturities([product], today)[product.id]
 
 
-# The board and the maturity page read the figures through the shared cache (Redis when configured):
-# recomputing them from the raw facts costs seconds with 100,000 ideas. `refresh_stages` stores fresh
-# figures whenever a rating, a self-assessment, a team response, a status change or a threshold changes;
-# what no hook sees (votes reordering the top ideas, the clock passing a promised date) is picked up
-# when the entry expires.
-CACHE_SECONDS = 60
+# The board and the maturity page read the stored figures (stored.py): one row per product, written when a fact
+# changes (the events, through subscribers.py) and by the worker's schedule for what the clock changes.
 
 
-@dataclass(frozen=True)
-class _Stored:
-    """The picklable part of a Maturity: figures and verdict, versions by id. Pages show the verdict's reasons
-    (data), put into words in the page's language when shown; its English blockers are for the API."""
+def judge(products: Sequence[Product], *, ideas: bool = True, today: date | None = None,
+          now: datetime | None = None) -> dict[int, Maturity]:
+    """Figures, stage and trend from the stored rating sums, without reading a single rating.
 
-    version_id: int | None
-    previous_id: int | None
-    figures: figures.Figures
-    verdict: Verdict
-    thresholds: Thresholds
-    previous_grade: float | None
-    trend: str
-
-
-def _cache_key(product_id: int) -> str:
-    return f"maturity:2:{product_id}"  # 2: verdicts hold their blockers as data (Verdict.reasons)
-
-
-def _store(found: Mapping[int, Maturity]) -> None:
-    """Write the figures to the shared cache, after commit when this transaction wrote (a rollback leaves the
-    cache as it was); at once when it only read."""
-    entries = {
-        _cache_key(pid): _Stored(m.version.id if m.version else None, m.previous.id if m.previous else None,
-                                 m.figures, m.verdict, m.thresholds, m.previous_grade, m.trend)
-        for pid, m in found.items()
-    }
-    events.when_committed(lambda: cache.set_many(entries, timeout=CACHE_SECONDS))
+    The idea facts (promises, response times, top ideas) are queried when ``ideas`` is true (an idea changed,
+    the thresholds changed, the clock moved); otherwise they come from the product's stored row, so a rating
+    costs a handful of indexed reads whatever the number of ideas and ratings.
+    """
+    today = today or date.today()
+    if not products:
+        return {}
+    ids = [p.id for p in products]
+    released = _released_versions(ids, today)
+    judged: dict[int, tuple[Version | None, Version | None]] = {}
+    for product in products:
+        chain = released.get(product.id, [])
+        judged[product.id] = (chain[0] if chain else None, chain[1] if len(chain) > 1 else None)
+    version_ids = [v.id for pair in judged.values() for v in pair if v is not None]
+    sums = stored.sums_of(version_ids)
+    tps = _active_touchpoints(ids)
+    current_ids = [v.id for v, _ in judged.values() if v is not None]
+    own = _self_scores(current_ids) if current_ids else {}
+    limits = thresholds_of(p.company_id for p in products)
+    rows = {} if ideas else stored.rows_of(ids)
+    fresh = [p for p in products if p.id not in rows]
+    facts: dict[int, tuple] = {pid: stored.idea_facts(row) for pid, row in rows.items()}
+    if fresh:
+        fresh_ids = [p.id for p in fresh]
+        promises = _promises(fresh_ids)
+        responses = _response_times(fresh_ids, {p.id: limits[p.company_id].response_hours for p in fresh},
+                                    now or utcnow())
+        top = _top_ideas(fresh_ids, figures.DEFAULT_THRESHOLDS.top_ideas)
+        for product in fresh:
+            t = limits[product.company_id]
+            facts[product.id] = (figures.promises_kept(promises.get(product.id, []), today),
+                                 figures.median_hours(responses.get(product.id, [])),
+                                 top.get(product.id, [])[: t.top_ideas])
+    result = {}
+    for product in products:
+        current, previous = judged[product.id]
+        t = limits[product.company_id]
+        touchpoints = tps.get(product.id, [])
+        promised, median, top_ideas = facts[product.id]
+        fig = figures.compute_from_sums(sums[current.id] if current else figures.Sums(), touchpoints,
+                                        own.get(current.id, {}) if current else {}, promised, median, top_ideas, t)
+        previous_grade = None
+        if previous is not None:
+            previous_grade = figures.compute_from_sums(sums[previous.id], touchpoints, {}, (None, 0), None, [],
+                                                       t).grade
+        result[product.id] = Maturity(product, current, previous, fig, figures.stage(fig, t), t, previous_grade,
+                                      figures.trend(fig.grade, previous_grade))
+    return result
 
 
 def current_maturities(products: Sequence[Product]) -> dict[int, Maturity]:
-    """maturities() read through the cache; only the products without a stored entry are computed."""
+    """The stored figures of these products (one query); a product not judged yet is judged, not stored (a page
+    view writes nothing; the worker's schedule stores it within minutes)."""
     if not products:
         return {}
-    stored = cache.get_many(*(_cache_key(p.id) for p in products))
+    rows = stored.rows_of([p.id for p in products])
     result: dict[int, Maturity] = {}
     missing = []
-    for product, hit in zip(products, stored, strict=True):
-        versions: dict[int | None, Version] = {v.id: v for v in product.versions}  # .get(None) is None
-        if not isinstance(hit, _Stored) or any(i is not None and i not in versions
-                                               for i in (hit.version_id, hit.previous_id)):
+    for product in products:
+        row = rows.get(product.id)
+        versions = {v.id: v for v in product.versions}
+        if row is None or any(i is not None and i not in versions for i in (row.version_id, row.previous_version_id)):
             missing.append(product)
             continue
-        result[product.id] = Maturity(product, versions.get(hit.version_id), versions.get(hit.previous_id),
-                                      hit.figures, hit.verdict, hit.thresholds, hit.previous_grade, hit.trend)
+        result[product.id] = Maturity(
+            product, versions.get(row.version_id) if row.version_id else None,
+            versions.get(row.previous_version_id) if row.previous_version_id else None,
+            stored.figures_from(row.figures), stored.verdict_from(row.verdict), figures.Thresholds(**row.thresholds),
+            row.previous_grade, row.trend)
     if missing:
-        fresh = maturities(missing)
-        _store(fresh)
-        result.update(fresh)
+        result.update(judge(missing))
     return result
 
 
@@ -502,15 +538,15 @@ class VersionGrade:
 
 
 def grades_over_versions(product: Product, today: date | None = None) -> list[VersionGrade]:
-    """Overall grade and raters of every released version, oldest first, in two queries."""
+    """Overall grade and raters of every released version, oldest first, from the stored sums (two queries)."""
     today = today or date.today()
     chain = list(reversed(_released_versions([product.id], today).get(product.id, [])))
-    active = {tp_id for tp_id, _ in _active_touchpoints([product.id]).get(product.id, [])}
-    ratings = _ratings(Rating.version_id.in_([v.id for v in chain]), dict.fromkeys((v.id for v in chain), active))
+    sums = stored.sums_of([v.id for v in chain])
     out = []
     for version in chain:
-        grades = [g for r in ratings.get(version.id, []) if (g := figures.rater_grade(r)) is not None]
-        out.append(VersionGrade(version, round(statistics.fmean(grades), 6) if grades else None, len(grades)))
+        found = sums[version.id]
+        grade = round(float(found.grade_sum / found.raters), 6) if found.raters else None
+        out.append(VersionGrade(version, grade, found.raters))
     return out
 
 
@@ -548,18 +584,18 @@ def record_changes(found: Mapping[int, Maturity], when: datetime | None = None) 
     return changes
 
 
-def refresh_stages(products: Sequence[Product]) -> list[StageChange]:
-    """Recompute the stage of every product and record the ones that changed."""
+def refresh_stages(products: Sequence[Product], *, ideas: bool = True) -> list[StageChange]:
+    """Judge these products again (see ``judge``), store their figures and record the stages that changed."""
     if not products:
         return []
-    found = maturities(products)
-    _store(found)
+    found = judge(products, ideas=ideas)
+    stored.store(found)
     return record_changes(found)
 
 
-def refresh_stage(product: Product) -> StageChange | None:
-    """Recompute the product's stage; record and return a StageChange when it differs from the last one."""
-    changes = refresh_stages([product])
+def refresh_stage(product: Product, *, ideas: bool = True) -> StageChange | None:
+    """Judge the product again; record and return a StageChange when its stage differs from the last one."""
+    changes = refresh_stages([product], ideas=ideas)
     return changes[0] if changes else None
 
 

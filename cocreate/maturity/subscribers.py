@@ -12,6 +12,7 @@ from cocreate import events
 from cocreate.auth.models import User
 from cocreate.extensions import db
 from cocreate.ideas.models import Idea
+from cocreate.maturity import stored
 from cocreate.maturity.models import Rating
 from cocreate.maturity.services import refresh_stage, refresh_stages
 from cocreate.products.models import Product, Version
@@ -25,6 +26,7 @@ def connect() -> None:
     events.rating_saved.connect(on_product_rated)
     events.self_assessment_saved.connect(on_product_rated)
     events.version_saved.connect(on_version_saved)
+    events.version_released.connect(on_version_saved)  # its day came: it is the current version now
     events.account_erasing.connect(on_account_erasing)
 
 
@@ -33,21 +35,27 @@ def on_idea_answered(idea: Idea, **_extra) -> None:
 
 
 def on_product_rated(sender, *, product: Product, **_extra) -> None:
-    refresh_stage(product)
+    refresh_stage(product, ideas=False)  # the sums moved with the rating; the idea facts did not change
 
 
 def on_version_saved(version: Version, **_extra) -> None:
-    refresh_stage(version.product)  # a new current version starts with no raters; a new date may change it
+    refresh_stage(version.product, ideas=False)  # a new current version starts with no raters; a date may move
 
 
 def on_account_erasing(user: User, **_extra) -> None:
     """Their ratings go, and the stages that counted them are judged again."""
+    ratings = db.session.scalars(sa.select(Rating).where(Rating.user_id == user.id)).all()
+    if not ratings:
+        return
     rated = db.session.scalars(
         sa.select(Product).join(Version, Version.product_id == Product.id).join(Rating, Rating.version_id == Version.id)
         .where(Rating.user_id == user.id).distinct()).all()
-    if not rated:
-        return
+    active = {product.id: stored.active_ids(product.id) for product in rated}
+    products = dict(db.session.execute(sa.select(Version.id, Version.product_id)
+                                       .where(Version.id.in_({r.version_id for r in ratings}))).all())
+    for rating in ratings:
+        stored.move(rating.version_id, stored.of_rating(rating, active[products[rating.version_id]]), None)
     db.session.execute(sa.delete(Rating).where(Rating.user_id == user.id))
     db.session.flush()
     db.session.expire_all()
-    refresh_stages(rated)
+    refresh_stages(rated, ideas=False)

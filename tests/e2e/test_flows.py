@@ -177,7 +177,8 @@ def test_team_adds_a_picture_and_a_dutch_visitor_switches_to_italian(new_page, t
     assert visitor.get_by_role("link", name="Volwassenheidsbord").is_visible()
     picture = visitor.get_by_role("img", name="The prototype on a desk")
     picture.wait_for()
-    assert visitor.evaluate("img => img.complete && img.naturalWidth", picture.element_handle()) == 640  # the thumbnail
+    visitor.wait_for_function("img => img.complete", arg=picture.element_handle())  # loaded, not only in the DOM
+    assert visitor.evaluate("img => img.naturalWidth", picture.element_handle()) == 640  # the thumbnail
     visitor.get_by_label("Taal").select_option("it")
     visitor.get_by_role("button", name="Wijzigen").click()
     visitor.get_by_role("link", name="Quadro di maturità").wait_for()

@@ -114,11 +114,13 @@ def test_rating_a_version_that_is_not_released_yet_is_refused(client, logged_in,
 
 def test_service_refuses_an_edit_after_a_newer_version(product):
     from cocreate.maturity import services
+    from cocreate.products.services import add_version
 
     user = factories.UserFactory()
     old = product.current_version
     services.save_rating(user, product, old, {}, expected=None, returning=False)
-    factories.VersionFactory(product=product, label="v3", released_on=date.today())
+    add_version(product, label="v3", released_on=date.today())  # through the service: the board hears of it
+    db.session.commit()
     with pytest.raises(services.MaturityError, match="read-only"):
         services.save_rating(user, product, old, {}, expected=3, returning=True)
 

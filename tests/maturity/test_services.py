@@ -141,11 +141,15 @@ def test_a_new_version_starts_again_as_a_prototype():
     product = factories.rated_product()
     for _ in range(10):
         factories.rating(product.current_version, scores=(4, 4, 4, 4, 4, 4))
-    services.refresh_stage(product)
-    factories.VersionFactory(product=product, label="v2", released_on=date.today())
+    assert services.refresh_stage(product).to_stage == figures.GOOD
+    from cocreate.products.services import add_version
+
+    add_version(product, label="v2", released_on=date.today())  # the version's events judge the product again
+    db.session.commit()
     m = services.maturity(product)
     assert m.stage == figures.PROTOTYPE and m.figures.raters == 0 and m.previous_grade == 8.0
-    assert services.refresh_stage(product).to_stage == figures.PROTOTYPE
+    assert services.current_maturity(product).stage == figures.PROTOTYPE  # stored at once
+    assert services.stage_history(product)[0].to_stage == figures.PROTOTYPE
 
 
 def test_demo_ratings_put_the_products_in_four_stages_and_are_idempotent(runner):

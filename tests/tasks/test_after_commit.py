@@ -4,15 +4,14 @@ import sqlalchemy as sa
 
 from cocreate import events
 from cocreate.companies.models import Role
-from cocreate.extensions import cache, db
+from cocreate.extensions import db
 from cocreate.ideas.models import Status
 from cocreate.ideas.services import change_status, set_vote
-from cocreate.maturity.services import _cache_key
+from cocreate.maturity.models import ProductFigures
 from cocreate.notifications.models import MailMessage, Notification
 from cocreate.webhooks import services as webhooks
 from cocreate.webhooks.models import WebhookDelivery
 from tests import factories, taskqueue
-from tests.maturity.test_board_cache import cached  # noqa: F401 - a fixture
 
 
 def world():
@@ -32,28 +31,33 @@ def counts() -> tuple[int, int, int]:
                  for model in (Notification, MailMessage, WebhookDelivery))
 
 
-def test_a_rolled_back_change_sends_queues_and_caches_nothing(cached):  # noqa: F811
+def stored_stage(product) -> str | None:
+    return db.session.scalar(sa.select(ProductFigures.stage).where(ProductFigures.product_id == product.id))
+
+
+def test_a_rolled_back_change_sends_queues_and_stores_nothing():
     team, product, idea = world()
     change_status(idea, team, Status.PLANNED, note="Soon")
     assert counts() == (2, 2, 1)  # written in the transaction: two followers told, one webhook delivery
-    assert events.pending(db.session())  # the jobs and the cache write wait for the commit
-    assert taskqueue.queued() == [] and cache.get(_cache_key(product.id)) is None
+    assert stored_stage(product) is not None  # the board's figures, judged again in the same transaction
+    assert events.pending(db.session())  # the jobs wait for the commit
+    assert taskqueue.queued() == []
     db.session.rollback()
-    assert counts() == (0, 0, 0)
-    assert taskqueue.queued() == [] and cache.get(_cache_key(product.id)) is None
+    assert counts() == (0, 0, 0) and stored_stage(product) is None
+    assert taskqueue.queued() == []
     assert not events.pending(db.session())
 
     db.session.commit()  # a later commit of the same session does not revive what was rolled back
     assert taskqueue.queued() == []
 
 
-def test_a_committed_change_hands_its_work_over_once_committed(cached):  # noqa: F811
+def test_a_committed_change_hands_its_work_over_once_committed():
     team, product, idea = world()
     change_status(idea, team, Status.PLANNED, note="Soon")
     db.session.commit()
     assert sorted(taskqueue.queued()) == ["cocreate.notifications.tasks.send_mail"] * 2 + [
         "cocreate.webhooks.tasks.deliver_webhook"]
-    assert cache.get(_cache_key(product.id)) is not None  # the board's figures, written after the commit
+    assert stored_stage(product) is not None
     db.session.commit()
     assert len(taskqueue.queued()) == 3  # handed over once
 

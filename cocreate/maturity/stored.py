@@ -1,0 +1,289 @@
+"""Stored figures: running sums kept in step with each rating, and every product's judged figures in a row.
+
+- ``VersionTally`` / ``TouchpointTally`` hold the sums of ``figures.Sums``. Saving a rating moves them by the
+  difference between the rating before and after (``move``): O(1) in the number of ratings, never a scan.
+  Retiring or restoring a touchpoint changes every rater's grade, so it rebuilds the product's sums (``rebuild``).
+- ``ProductFigures`` holds what the board and the maturity page show. ``judge`` recomputes it from the sums and
+  the product's idea facts (promises, response times, top ideas); the facts are queried again only when they
+  can have changed (``ideas=True``: an idea event, the thresholds, the schedule), otherwise taken from the row.
+- ``verify`` recomputes everything from the raw facts (``services.maturities``) and lists the differences;
+  ``flask maturity verify`` prints them, and the tests run it after their scenarios.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+import sqlalchemy as sa
+
+from cocreate.database import insert
+from cocreate.extensions import db, utcnow
+from cocreate.maturity import figures
+from cocreate.maturity.models import ProductFigures, Rating, RatingScore, TouchpointTally, VersionTally
+from cocreate.products.models import Product, Touchpoint, Version
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one rating adds to its version's sums."""
+
+    grade: Fraction | None
+    expected: int | None  # 2 x expected (the 10 scale), or None
+    returning: bool
+    scores: Mapping[int, int]  # every touchpoint scored, active or not
+
+
+def contribution(scores: Mapping[int, int], active: set[int], expected: int | None,
+                 returning: bool) -> Contribution:
+    grade = figures.exact_grade(s for tp, s in scores.items() if tp in active)
+    return Contribution(grade, None if expected is None else 2 * expected, returning, dict(scores))
+
+
+def active_ids(product_id: int) -> set[int]:
+    return set(db.session.scalars(sa.select(Touchpoint.id).where(Touchpoint.product_id == product_id,
+                                                                 Touchpoint.retired_at.is_(None))))
+
+
+def of_rating(rating: Rating, active: set[int]) -> Contribution:
+    return contribution(rating.score_map, active, rating.expected, rating.returning)
+
+
+def lock(version_id: int) -> None:
+    """Take the version's sums for this transaction (a second rating at the same moment waits for it)."""
+    _tally(version_id)
+
+
+def _tally(version_id: int) -> VersionTally:
+    """The version's sums, locked for this transaction (a second rating at the same moment waits)."""
+    db.session.execute(insert(VersionTally.__table__).values(
+        version_id=version_id, raters=0, grade_sum="0", grade_squares="0", first_n=0, first_grade_sum="0",
+        first_expected_sum=0, returning_n=0, returning_grade_sum="0", returning_expected_sum=0,
+    ).on_conflict_do_nothing())
+    tally = db.session.get(VersionTally, version_id, with_for_update=True, populate_existing=True)
+    assert tally is not None  # nosec B101 - inserted above
+    return tally
+
+
+def move(version_id: int, before: Contribution | None, after: Contribution | None) -> None:
+    """Take ``before`` out of the version's sums and put ``after`` in (either may be None)."""
+    if before == after:
+        return
+    tally = _tally(version_id)
+    for part, sign in ((before, -1), (after, 1)):
+        if part is None:
+            continue
+        if part.grade is not None:
+            tally.raters += sign
+            tally.grade_sum += sign * part.grade
+            tally.grade_squares += sign * part.grade * part.grade
+            if part.expected is not None:
+                if part.returning:
+                    tally.returning_n += sign
+                    tally.returning_grade_sum += sign * part.grade
+                    tally.returning_expected_sum += sign * part.expected
+                else:
+                    tally.first_n += sign
+                    tally.first_grade_sum += sign * part.grade
+                    tally.first_expected_sum += sign * part.expected
+    old = before.scores if before else {}
+    new = after.scores if after else {}
+    for tp_id in set(old) | set(new):
+        if old.get(tp_id) == new.get(tp_id):
+            continue
+        db.session.execute(insert(TouchpointTally.__table__).values(
+            version_id=version_id, touchpoint_id=tp_id, n=0, total=0).on_conflict_do_nothing())
+        db.session.execute(sa.update(TouchpointTally).where(
+            TouchpointTally.version_id == version_id, TouchpointTally.touchpoint_id == tp_id).values(
+            n=TouchpointTally.n + (tp_id in new) - (tp_id in old),
+            total=TouchpointTally.total + new.get(tp_id, 0) - old.get(tp_id, 0)))
+    db.session.flush()
+
+
+def rebuild(version_ids: Sequence[int]) -> None:
+    """Sums of these versions from their ratings (a touchpoint retired or restored, data loaded in bulk)."""
+    if not version_ids:
+        return
+    db.session.execute(sa.delete(VersionTally).where(VersionTally.version_id.in_(version_ids)))
+    db.session.execute(sa.delete(TouchpointTally).where(TouchpointTally.version_id.in_(version_ids)))
+    found = raw_sums(version_ids)
+    for version_id in version_ids:
+        sums = found.get(version_id, figures.Sums())
+        db.session.add(VersionTally(
+            version_id=version_id, raters=sums.raters, grade_sum=sums.grade_sum, grade_squares=sums.grade_squares,
+            first_n=sums.first[0], first_grade_sum=sums.first[1], first_expected_sum=sums.first[2],
+            returning_n=sums.returning[0], returning_grade_sum=sums.returning[1],
+            returning_expected_sum=sums.returning[2]))
+        db.session.add_all(TouchpointTally(version_id=version_id, touchpoint_id=tp_id, n=n, total=total)
+                           for tp_id, (n, total) in sums.touchpoints.items())
+    db.session.flush()
+
+
+def raw_sums(version_ids: Sequence[int]) -> dict[int, figures.Sums]:
+    """The sums computed from the ratings themselves (for ``rebuild`` and ``verify``)."""
+    products = dict(db.session.execute(sa.select(Version.id, Version.product_id)
+                                       .where(Version.id.in_(version_ids))).all())
+    active: dict[int, set[int]] = {}
+    for product_id in set(products.values()):
+        active[product_id] = active_ids(product_id)
+    scores: dict[int, dict[int, int]] = {}
+    for rating_id, tp_id, score in db.session.execute(
+        sa.select(RatingScore.rating_id, RatingScore.touchpoint_id, RatingScore.score)
+        .join(Rating, Rating.id == RatingScore.rating_id).where(Rating.version_id.in_(version_ids))
+    ):
+        scores.setdefault(rating_id, {})[tp_id] = score
+    parts: dict[int, list[Contribution]] = {}
+    for rating_id, version_id, expected, returning in db.session.execute(
+        sa.select(Rating.id, Rating.version_id, Rating.expected, Rating.returning)
+        .where(Rating.version_id.in_(version_ids))
+    ):
+        parts.setdefault(version_id, []).append(
+            contribution(scores.get(rating_id, {}), active[products[version_id]], expected, returning))
+    return {version_id: _sum(found) for version_id, found in parts.items()}
+
+
+def _sum(parts: Iterable[Contribution]) -> figures.Sums:
+    raters, grades, squares = 0, Fraction(0), Fraction(0)
+    counts = {False: 0, True: 0}
+    group_grades = {False: Fraction(0), True: Fraction(0)}
+    group_expected = {False: 0, True: 0}
+    tps: dict[int, tuple[int, int]] = {}
+    for part in parts:
+        if part.grade is not None:
+            raters, grades, squares = raters + 1, grades + part.grade, squares + part.grade * part.grade
+            if part.expected is not None:
+                counts[part.returning] += 1
+                group_grades[part.returning] += part.grade
+                group_expected[part.returning] += part.expected
+        for tp_id, score in part.scores.items():
+            n, total = tps.get(tp_id, (0, 0))
+            tps[tp_id] = (n + 1, total + score)
+    return figures.Sums(raters, grades, squares, (counts[False], group_grades[False], group_expected[False]),
+                        (counts[True], group_grades[True], group_expected[True]), tps)
+
+
+def sums_of(version_ids: Sequence[int]) -> dict[int, figures.Sums]:
+    """The stored sums of these versions, in two queries."""
+    if not version_ids:
+        return {}
+    tps: dict[int, dict[int, tuple[int, int]]] = {}
+    for row in db.session.scalars(sa.select(TouchpointTally).where(TouchpointTally.version_id.in_(version_ids))):
+        if row.n:
+            tps.setdefault(row.version_id, {})[row.touchpoint_id] = (row.n, row.total)
+    result = {}
+    for t in db.session.scalars(sa.select(VersionTally).where(VersionTally.version_id.in_(version_ids))):
+        result[t.version_id] = figures.Sums(
+            t.raters, t.grade_sum, t.grade_squares, (t.first_n, t.first_grade_sum, t.first_expected_sum),
+            (t.returning_n, t.returning_grade_sum, t.returning_expected_sum), tps.get(t.version_id, {}))
+    for version_id in version_ids:
+        result.setdefault(version_id, figures.Sums(touchpoints=tps.get(version_id, {})))
+    return result
+
+
+# --------------------------------------------------------------------------- the stored row
+
+def to_row(product_id: int, m) -> dict:
+    verdict = {"stage": m.verdict.stage, "blockers": list(m.verdict.blockers),
+               "reasons": [{"kind": b.kind, "values": b.values} for b in m.verdict.reasons]}
+    return {"product_id": product_id, "version_id": m.version.id if m.version else None,
+            "previous_version_id": m.previous.id if m.previous else None, "stage": m.verdict.stage,
+            "figures": dataclasses.asdict(m.figures), "verdict": verdict,
+            "thresholds": dataclasses.asdict(m.thresholds), "previous_grade": m.previous_grade, "trend": m.trend,
+            "computed_at": utcnow()}
+
+
+def figures_from(data: Mapping) -> figures.Figures:
+    tps = [figures.TouchpointGrade(**t) for t in data["touchpoints"]]
+    weakest = figures.TouchpointGrade(**data["weakest"]) if data["weakest"] else None
+    return figures.Figures(**{**data, "touchpoints": tps, "weakest": weakest,
+                              "top_ideas": [figures.TopIdea(**i) for i in data["top_ideas"]]})
+
+
+def verdict_from(data: Mapping) -> figures.Verdict:
+    return figures.Verdict(data["stage"], list(data["blockers"]),
+                           [figures.Blocker(r["kind"], r["values"]) for r in data["reasons"]])
+
+
+def store(found: Mapping[int, object]) -> None:
+    """Write the judged figures of these products (one upsert each)."""
+    for product_id, m in found.items():
+        values = to_row(product_id, m)
+        statement = insert(ProductFigures.__table__).values(**values)
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=["product_id"], set_={k: v for k, v in values.items() if k != "product_id"}))
+    if found:
+        db.session.flush()
+
+
+def rows_of(product_ids: Sequence[int]) -> dict[int, ProductFigures]:
+    return {row.product_id: row for row in db.session.scalars(
+        sa.select(ProductFigures).where(ProductFigures.product_id.in_(product_ids)))}
+
+
+def idea_facts(row: ProductFigures) -> tuple[tuple[float | None, int], float | None, list[figures.TopIdea]]:
+    data = row.figures
+    return ((data["promises_kept"], data["promises_due"]), data["median_response_hours"],
+            [figures.TopIdea(**i) for i in data["top_ideas"]])
+
+
+def differences(products: Sequence[Product], today: date | None = None) -> list[str]:
+    """Where the stored sums and figures disagree with the raw facts (empty: in step).
+
+    1. every version's sums against the sums of its ratings;
+    2. figures judged from the sums against ``services.maturities`` (the raw facts), at the same moment;
+    3. each stored row against a judgement of the sums now, with its own idea facts (a row the events missed);
+    4. the stored idea facts against fresh ones; a median that counts ideas still waiting grows with the clock,
+       so it may differ by the time since the row was written.
+    """
+    from cocreate.maturity.services import judge, maturities
+
+    problems = []
+    ids = [p.id for p in products]
+    version_ids = list(db.session.scalars(sa.select(Version.id).where(Version.product_id.in_(ids))))
+    stored_sums, fresh_sums = sums_of(version_ids), raw_sums(version_ids)
+    for version_id in version_ids:
+        if stored_sums[version_id] != fresh_sums.get(version_id, figures.Sums()):
+            problems.append(f"version {version_id}: stored sums {stored_sums[version_id]} differ from its ratings' "
+                            f"{fresh_sums.get(version_id, figures.Sums())}")
+    now = utcnow()  # the same moment for both: a median that counts waiting ideas moves with the clock
+    raw, from_sums = maturities(products, today, now), judge(products, ideas=True, today=today, now=now)
+    rows = rows_of(ids)
+    now_from_rows = judge([p for p in products if p.id in rows], ideas=False, today=today)
+    for product in products:
+        for key, value in _compared(to_row(product.id, from_sums[product.id]), to_row(product.id, raw[product.id])):
+            problems.append(f"{product.slug}: {key} from the sums {value[0]!r}, from the facts {value[1]!r}")
+        row = rows.get(product.id)
+        if row is None:
+            continue  # not judged yet: the schedule stores it
+        stored_row = {key: getattr(row, key) for key in _KEYS}
+        for key, value in _compared(stored_row, to_row(product.id, now_from_rows[product.id])):
+            problems.append(f"{product.slug}: stored {key} {value[0]!r}, judged now {value[1]!r}")
+        fresh = from_sums[product.id].figures
+        slack = (utcnow() - row.computed_at).total_seconds() / 3600 + 1e-6
+        if (row.figures["promises_kept"], row.figures["promises_due"]) != (fresh.promises_kept, fresh.promises_due):
+            problems.append(f"{product.slug}: stored promises {row.figures['promises_kept']!r} of "
+                            f"{row.figures['promises_due']!r}, now {fresh.promises_kept!r} of {fresh.promises_due!r}")
+        if _plain(row.figures["top_ideas"]) != _plain([dataclasses.asdict(i) for i in fresh.top_ideas]):
+            problems.append(f"{product.slug}: stored top ideas differ from the ideas'")
+        then, later = row.figures["median_response_hours"], fresh.median_response_hours
+        if (then is None) != (later is None) or (then is not None and later is not None
+                                                 and abs(then - later) > slack):
+            problems.append(f"{product.slug}: stored median response {then!r} h, now {later!r} h")
+    return problems
+
+
+_KEYS = ("version_id", "previous_version_id", "stage", "figures", "verdict", "thresholds", "previous_grade", "trend")
+
+
+def _compared(left: Mapping, right: Mapping) -> list[tuple[str, tuple]]:
+    return [(key, (left[key], right[key])) for key in _KEYS if _plain(left[key]) != _plain(right[key])]
+
+
+def _plain(value):
+    """JSON round trip, so a stored row and a fresh dict compare alike (tuples become lists, dates strings)."""
+    import json
+
+    return json.loads(json.dumps(value, default=str))
