@@ -27,6 +27,7 @@ from cocreate.ideas.models import Idea
 from cocreate.notifications.follows import unfollow
 from cocreate.notifications.models import EmailMode, MailMessage, MailState, Notification, NotificationSettings
 from cocreate.products.models import Product
+from cocreate.products.services import viewers
 from cocreate.refusal import N_, Refused
 from cocreate.web import absolute_url, path_for
 
@@ -200,6 +201,13 @@ def bundle_digests() -> int:
         user = users.get(user_id)
         if user is None:
             continue
+        hidden = _no_longer_visible(mails)
+        for mail in mails:
+            if mail.id in hidden:
+                _withhold(mail)
+        mails = [m for m in mails if m.id not in hidden]
+        if not mails:
+            continue
         notifications = {n.id: n for n in db.session.scalars(
             sa.select(Notification).where(Notification.id.in_([m.notification_id for m in mails])))}
         with in_language_of(user):
@@ -222,6 +230,45 @@ def bundle_digests() -> int:
     db.session.add_all(digests)
     send_after_commit(digests)
     return len(digests)
+
+
+# --- Who may still read it ----------------------------------------------------------------------------
+
+WITHHELD = "Not sent: the recipient can no longer see the product this mail is about."
+
+
+def _no_longer_visible(mails: Iterable[MailMessage]) -> set[int]:
+    """The ids of those mails that are about an idea (through their notification) whose product the recipient
+    may no longer see: access to a private product can go between the notification and the mail's sending."""
+    by_id = {m.id: m for m in mails if m.notification_id is not None and m.user_id is not None}
+    if not by_id:
+        return set()
+    rows = db.session.execute(
+        sa.select(MailMessage.id, MailMessage.user_id, Idea.product_id)
+        .join(Notification, Notification.id == MailMessage.notification_id)
+        .join(Idea, Idea.id == Notification.idea_id)
+        .where(MailMessage.id.in_(list(by_id)))).all()
+    by_product: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for mail_id, user_id, product_id in rows:
+        if user_id is not None:
+            by_product[product_id].append((mail_id, user_id))
+    hidden = set()
+    for product_id, pairs in by_product.items():
+        product = db.session.get(Product, product_id)
+        if product is None:
+            continue
+        allowed = viewers(product, (user_id for _mail_id, user_id in pairs))
+        hidden |= {mail_id for mail_id, user_id in pairs if user_id not in allowed}
+    return hidden
+
+
+def _withhold(mail: MailMessage) -> None:
+    """Kept as a failed row with the reason (purged with the other finished mail), not deleted: the queue shows
+    what happened to it."""
+    mail.state = MailState.FAILED
+    mail.claimed_until = None
+    mail.last_error = WITHHELD
+    log.info("mail %s to user %s withheld: the product is no longer visible to them", mail.id, mail.user_id)
 
 
 # --- Sending ------------------------------------------------------------------------------------------
@@ -256,7 +303,8 @@ def _smtp_send(message: EmailMessage) -> None:
 
 def deliver(mail_id: int, now: datetime | None = None) -> str:
     """One attempt at one queued mail, committed. Returns "sent", "retry" (Huey tries again later), "failed"
-    (given up, or a mail that cannot be sent) or "skipped" (not due, gone, or held by another worker)."""
+    (given up, or a mail that cannot be sent), "withheld" (about a product its recipient may no longer see: marked
+    failed with that reason, never retried) or "skipped" (not due, gone, or held by another worker)."""
     now = now or utcnow()
     table = MailMessage.__table__
     ready = sa.and_(table.c.state == MailState.QUEUED, table.c.next_attempt_at <= now)
@@ -265,6 +313,10 @@ def deliver(mail_id: int, now: datetime | None = None) -> str:
     mail = db.session.get(MailMessage, mail_id)
     if mail is None:
         return "skipped"
+    if _no_longer_visible([mail]):
+        _withhold(mail)
+        db.session.commit()
+        return "withheld"
     mail.attempts += 1
     mail.claimed_until = None
     try:

@@ -16,22 +16,33 @@ from cocreate.i18n import in_language_of
 from cocreate.ideas.models import Idea
 from cocreate.notifications.mail import Text, email_modes, mail_for, one_line, send_after_commit, text_of
 from cocreate.notifications.models import EmailMode, MailState, Notification
+from cocreate.products.services import viewers
 
 
-def notify(user: User, kind: str, *, subject: Text, body: Text, url: str, idea: Idea | None = None) -> Notification:
-    """An in-app notification, and an e-mail queued as the user prefers.
+def notify(user: User, kind: str, *, subject: Text, body: Text, url: str,
+           idea: Idea | None = None) -> Notification | None:
+    """An in-app notification, and an e-mail queued as the user prefers; None when the notification is about an
+    idea the user may not see (see ``deliver``).
 
     Pass the subject (and a body that is not user content) as a function, e.g.
     ``subject=lambda: _("%(company)s invites you to be an ambassador", company=name)``: it is called in the
     recipient's language, not in the language of the person whose action caused the notification.
     """
-    return deliver([user], kind, subject=subject, body=body, url=url, idea=idea)[0]
+    created = deliver([user], kind, subject=subject, body=body, url=url, idea=idea)
+    return created[0] if created else None
 
 
 def deliver(users: Sequence[User], kind: str, *, subject: Text, body: Text, url: str,
             idea: Idea | None = None) -> list[Notification]:
-    """One notification (and mail) per user, each written in that user's language."""
+    """One notification (and mail) per user, each written in that user's language.
+
+    About an idea, only the users who may see its product now are told: whatever path led here (a follow, a
+    reply to their comment), a customer who lost access to a private product hears nothing more of it. The
+    mail is checked again when the worker sends it (``mail.deliver``)."""
     users = [u for u in users if u is not None]
+    if idea is not None and users:
+        allowed = viewers(idea.product, (u.id for u in users))
+        users = [u for u in users if u.id in allowed]
     if not users:
         return []
     created = []

@@ -1,6 +1,7 @@
 """Products and their prototype versions. Services flush; the caller commits."""
 
 import secrets
+from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -66,6 +67,18 @@ def can_view(product: Product, user=None) -> bool:
     if product.visibility == Visibility.PUBLIC:
         return True
     return db.session.scalar(sa.select(Product.id).where(Product.id == product.id, _visible_clause(user))) is not None
+
+
+def viewers(product: Product, user_ids: Iterable[int]) -> set[int]:
+    """Which of these users may see the product now: all of them for a public product (no query), else one
+    query. For what is sent to people later (notifications, mail): access can be lost in between."""
+    ids = set(user_ids)
+    if product.visibility == Visibility.PUBLIC or not ids:
+        return ids
+    members = sa.select(Membership.user_id).where(Membership.company_id == product.company_id)
+    invited = sa.select(ProductAccess.user_id).where(ProductAccess.product_id == product.id)
+    return set(db.session.scalars(sa.select(User.id).where(User.id.in_(ids),
+                                                           sa.or_(User.id.in_(members), User.id.in_(invited)))))
 
 
 def create_product(company: Company, *, name: str, tagline: str = "", description: str = "",

@@ -336,3 +336,75 @@ def test_who_lost_access_to_a_private_product_hears_nothing_more_of_it(client):
     db.session.commit()
     assert [n.kind for n in notes_of(invited)] == ["status"]
     assert notes_of(dropped) == []
+
+
+def _private_product_with_a_customer_who_commented():
+    """A private product; a customer (invited) commented on an idea, then lost access."""
+    from cocreate.products.models import ProductAccess, Visibility
+    from cocreate.products.services import grant_access
+
+    team, product = team_product()
+    product.visibility = Visibility.PRIVATE
+    customer = factories.UserFactory(name="Former guest")
+    grant_access(product, customer)
+    db.session.flush()
+    idea = factories.idea(product, team, title="Quieter motor")
+    comment = add_comment(idea, customer, "Please make it quieter")
+    db.session.commit()
+    return team, product, customer, idea, comment, lambda: db.session.execute(
+        sa.delete(ProductAccess).where(ProductAccess.user_id == customer.id))
+
+
+def test_a_reply_does_not_reach_who_can_no_longer_see_the_product(client, runner, smtp):
+    """Issue 15.5: the reply path notified the parent's author without asking whether they may see the idea."""
+    team, product, customer, idea, comment, take_access_away = _private_product_with_a_customer_who_commented()
+    take_access_away()
+    db.session.commit()
+    login(client, team)
+    response = client.post(f"/p/bike/ideas/{idea.id}/comments",
+                           data={"body": "Secret plans: it will be quieter", "parent_id": str(comment.id)})
+    assert response.status_code == 303
+    assert notes_of(customer) == []
+    send_mail(runner)
+    assert smtp.messages == []
+    # whoever can see it still hears of replies
+    services.notify(customer, "test", subject="Not about an idea", body="", url="/")
+    assert notes_of(customer, "test")  # notifications without an idea are not affected
+
+
+def test_queued_mail_is_not_sent_once_the_recipient_can_no_longer_see_the_product(client, runner, smtp):
+    """The mail was queued while the customer could see the product; access went before the worker sent it."""
+    team, product, customer, idea, comment, take_access_away = _private_product_with_a_customer_who_commented()
+    add_comment(idea, team, "Secret plans: it will be quieter", parent_id=comment.id)
+    db.session.commit()
+    [note] = notes_of(customer, "reply")
+    take_access_away()
+    db.session.commit()
+    assert "0 sent" in send_mail(runner)
+    assert smtp.messages == []
+    mail = db.session.scalar(sa.select(MailMessage).where(MailMessage.notification_id == note.id))
+    assert mail.state == MailState.FAILED and "can no longer see" in mail.last_error
+    assert "0 sent" in send_mail(runner, retries=True)  # not retried either
+
+
+def test_a_digest_leaves_out_what_the_recipient_can_no_longer_see(client, runner, smtp):
+    from cocreate.notifications.mail import bundle_digests, set_email_mode
+    from cocreate.notifications.models import EmailMode
+
+    team, product, customer, idea, comment, take_access_away = _private_product_with_a_customer_who_commented()
+    set_email_mode(customer, EmailMode.DIGEST)
+    add_comment(idea, team, "Secret plans: it will be quieter", parent_id=comment.id)
+    services.notify(customer, "test", subject="Something public", body="", url="/")
+    db.session.commit()
+    take_access_away()
+    db.session.commit()
+    assert bundle_digests() == 1
+    db.session.commit()
+    send_mail(runner)
+    [message] = smtp.messages
+    text = message.get_content()
+    assert "Something public" in text and "Quieter motor" not in text
+    states = dict(db.session.execute(sa.select(MailMessage.subject, MailMessage.state).where(
+        MailMessage.user_id == customer.id, MailMessage.notification_id.is_not(None))).all())
+    assert states["Something public"] == MailState.BUNDLED
+    assert [s for subject, s in states.items() if "Quieter motor" in subject] == [MailState.FAILED]
