@@ -258,14 +258,16 @@ def seed(url: str) -> None:
             # (index-only scans), as autovacuum would have set it on a database that grew over months
             statement = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text(statement))
+        from cocreate.maturity import stored
+        from cocreate.products.models import Version
+
+        stored.rebuild(list(db.session.scalars(sa.select(Version.id))))  # ratings were loaded in bulk
         refresh_stages(products)
-        try:  # the ambassadors' contribution scores, when that feature is present
-            from cocreate.ambassadors.services import refresh_all
-        except ImportError:
-            pass
-        else:
-            refresh_all()
-            log("ambassador scores computed", started)
+        log("maturity sums and figures stored", started)
+        from cocreate.ambassadors.scores import refresh_all
+
+        refresh_all()
+        log("ambassador scores computed", started)
         db.session.commit()
         check(engine)
         log("done", started)

@@ -22,11 +22,15 @@ from flask_babel import (
     format_percent,
     format_timedelta,
     get_locale,
+    get_translations,
     ngettext,  # noqa: F401
 )
 from flask_babel import gettext as _  # noqa: F401 - re-exported: `from cocreate.i18n import _`
 from flask_babel import lazy_gettext as _l  # noqa: F401
 from flask_login import current_user
+from jinja2.nodes import EvalContext
+from jinja2.utils import pass_eval_context
+from markupsafe import Markup
 
 from cocreate.extensions import db, utcnow
 from cocreate.web import EmptyForm, safe_next, see_other
@@ -127,8 +131,44 @@ def choose():
     return see_other(safe_next(url_for("main.index")))
 
 
+# Jinja's own new-style gettext functions take the whole template context (``pass_context``); inside a loop or a
+# block, Jinja then copies that context for every call (``Context.derived``): 20-30 µs per ``_()``, ≈ 5 ms on a
+# list page. These do the same work (translate, mark safe under autoescape, format with the variables, always as
+# a format string) with only the evaluation context, which is never copied.
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, string: str, **variables) -> str:
+    rv = get_translations().ugettext(string)
+    return (Markup(rv) if eval_ctx.autoescape else rv) % variables  # noqa: S704 - our catalogue, as in Jinja  # nosec B704
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    rv = get_translations().ungettext(singular, plural, num)
+    return (Markup(rv) if eval_ctx.autoescape else rv) % variables  # noqa: S704 - our catalogue, as in Jinja  # nosec B704
+
+
+@pass_eval_context
+def _template_pgettext(eval_ctx: EvalContext, context: str, string: str, **variables) -> str:
+    variables.setdefault("context", context)
+    rv = get_translations().upgettext(context, string)
+    return (Markup(rv) if eval_ctx.autoescape else rv) % variables  # noqa: S704 - our catalogue, as in Jinja  # nosec B704
+
+
+@pass_eval_context
+def _template_npgettext(eval_ctx: EvalContext, context: str, singular: str, plural: str, num: int,
+                        **variables) -> str:
+    variables.setdefault("context", context)
+    variables.setdefault("num", num)
+    rv = get_translations().unpgettext(context, singular, plural, num)
+    return (Markup(rv) if eval_ctx.autoescape else rv) % variables  # noqa: S704 - our catalogue, as in Jinja  # nosec B704
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE)
+    app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext, ngettext=_template_ngettext,
+                                 pgettext=_template_pgettext, npgettext=_template_npgettext)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters.update(date=_date, datetime=_datetime, ago=_ago, number=_number, percent=_percent)
     app.register_blueprint(bp)
