@@ -4,7 +4,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from cocreate.config import Config
+from cocreate.config import Config, check_settings
 
 # The features, each a package whose ``init_app(app)`` registers its blueprints, template helpers, event
 # subscribers and tasks. The order is the order of registration; nothing else depends on it.
@@ -13,13 +13,15 @@ FEATURES = ("main", "auth", "companies", "products", "ideas", "maturity", "notif
 
 
 def create_app(config: type | dict | None = None) -> Flask:
-    """Build the app. No I/O here: no migrations, no seeding, no network."""
+    """Build the app. No I/O here: no migrations, no seeding, no network. Raises ``config.SettingsError`` for
+    settings the site must not run with (production without PUBLIC_URL or its own SECRET_KEY)."""
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    check_settings(app.config)  # production without PUBLIC_URL or with a public SECRET_KEY: SettingsError
 
     from cocreate import cli, database, errors, i18n, security, tasks, web
     from cocreate.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate

@@ -1,6 +1,20 @@
 """Settings, read from the environment. SQLite under instance/ is the default database."""
 
 import os
+from collections.abc import MutableMapping
+from urllib.parse import urlsplit
+
+# The key of `make run` and other development processes: public (it is in the source), so production refuses it.
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"  # noqa: S105  # nosec B105
+MIN_SECRET_KEY_LENGTH = 32
+# The base of the links in mail when PUBLIC_URL is unset (development: where `make run` serves).
+DEVELOPMENT_URL = "http://localhost:5000"
+
+
+def host_names(value: str | None) -> list[str] | None:
+    """TRUSTED_HOSTS from the environment: comma-separated names; None (any host) when unset or empty."""
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    return names or None
 
 
 def database_url(url: str) -> str:
@@ -12,7 +26,8 @@ def database_url(url: str) -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Signs sessions, CSRF and unsubscribe tokens. Production refuses the default and keys under 32 characters.
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", "sqlite:///cocreate.db"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
@@ -37,6 +52,12 @@ class Config:
     # the per-address limits would then count the whole site as one visitor. Trust exactly this many hops of
     # X-Forwarded-For/-Proto/-Host; with 0 those headers are ignored (a client cannot fake its address).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # The site's address, the base of every link in mail: never the request's Host header, which the client
+    # chooses. Required in production; unset in development, links go to DEVELOPMENT_URL.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")
+    # Host names the site answers to (Flask/Werkzeug check the Host header; others get a 400). A name starting
+    # with a dot takes its subdomains too. Unset: any host in development, PUBLIC_URL's host in production.
+    TRUSTED_HOSTS = host_names(os.environ.get("TRUSTED_HOSTS"))
     # Uploaded images: stored re-encoded under UPLOAD_FOLDER/images (default instance/uploads), never in static/.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
     IMAGE_MAX_BYTES = 10 * 1024 * 1024  # the upload routes accept this much instead of MAX_CONTENT_LENGTH
@@ -51,6 +72,42 @@ class Config:
     TASKS_QUEUE = os.environ.get("TASKS_QUEUE", "cocreate")  # the queue's name on the broker
     # Webhooks to localhost or private networks (SSRF); only tests and local development turn this on.
     WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE") == "1"
+
+
+class SettingsError(RuntimeError):
+    """Settings the site must not run with: create_app raises it and nothing starts."""
+
+
+def check_settings(config: MutableMapping) -> None:
+    """Refuse unsafe settings before anything starts: in production a PUBLIC_URL and a SECRET_KEY of its own are
+    required, and TRUSTED_HOSTS defaults to PUBLIC_URL's host. Every problem is named at once."""
+    problems = []
+    public_url = config.get("PUBLIC_URL")
+    production = bool(config.get("PRODUCTION"))
+    if public_url:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problems.append(f"PUBLIC_URL must be the site's web address, like https://cocreate.example.com, "
+                            f"not {public_url!r}.")
+    elif production:
+        problems.append("PUBLIC_URL is not set: set it to the site's address (like https://cocreate.example.com), "
+                        "the base of the links in e-mails and the host name the site answers to.")
+    if production:
+        key = config.get("SECRET_KEY") or ""
+        if key == DEVELOPMENT_SECRET_KEY:
+            wrong = "is the public development key"
+        elif len(key) < MIN_SECRET_KEY_LENGTH:
+            wrong = f"is shorter than {MIN_SECRET_KEY_LENGTH} characters" if key else "is not set"
+        else:
+            wrong = ""
+        if wrong:
+            problems.append(f"SECRET_KEY {wrong}: set a random value of at least {MIN_SECRET_KEY_LENGTH} characters, "
+                            "like the output of python -c 'import secrets; print(secrets.token_hex(32))'.")
+    if problems:
+        where = "with COCREATE_ENV=production" if production else "with these settings"
+        raise SettingsError(f"Cocreate will not start {where}: " + " ".join(problems))
+    if production and config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = [urlsplit(public_url).hostname]
 
 
 class TestConfig(Config):

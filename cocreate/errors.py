@@ -3,7 +3,7 @@
 import time
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, SecurityError
 
 from cocreate.api.errors import from_http_exception, is_api_request, json_error
 from cocreate.extensions import db, limiter
@@ -55,6 +55,15 @@ def init_app(app: Flask) -> None:
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        """A Host header outside TRUSTED_HOSTS: a plain 400. Not the page: no URL can be built for a request
+        whose host is not trusted, and the page's links need them."""
+        if is_api_request():
+            return json_error(400)
+        title, message = MESSAGES[400]
+        return app.response_class(f"{title}\n\n{message}\n", status=400, mimetype="text/plain")
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

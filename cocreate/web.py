@@ -3,12 +3,13 @@
 from typing import TypeGuard
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, has_request_context, make_response, redirect, render_template, request
+from flask import Flask, Response, current_app, make_response, redirect, render_template, request
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response as BaseResponse
 
+from cocreate.config import DEVELOPMENT_URL
 from cocreate.extensions import htmx
 from cocreate.text import markdown_filter
 
@@ -75,11 +76,11 @@ def path_for(endpoint: str, **values) -> str:
 
 
 def absolute_url(path: str) -> str:
-    """A link for outside the site (mail): PUBLIC_URL, else the request's host, else localhost."""
+    """A link for outside the site (mail): PUBLIC_URL, else (development) http://localhost:5000. Never the
+    request's Host header: the client chooses it, and would put its own site into other people's mail."""
     if path.startswith(("http://", "https://")):
         return path
-    base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context()
-                                                    else "http://localhost:5000/")
+    base = current_app.config.get("PUBLIC_URL") or DEVELOPMENT_URL
     return base.rstrip("/") + "/" + path.lstrip("/")
 
 

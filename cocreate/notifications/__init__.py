@@ -7,8 +7,8 @@ from flask_login import current_user
 
 MAIL_SETTINGS = {
     "MAIL_SERVER": None, "MAIL_PORT": "25", "MAIL_USERNAME": None, "MAIL_PASSWORD": None,  # nosec B105
-    "MAIL_DEFAULT_SENDER": "Cocreate <no-reply@cocreate.example>", "PUBLIC_URL": None,
-}
+    "MAIL_DEFAULT_SENDER": "Cocreate <no-reply@cocreate.example>",
+}  # PUBLIC_URL, the base of the links in mail, is in config.py: production refuses to start without it
 
 
 def init_app(app: Flask) -> None:

@@ -32,7 +32,9 @@ def production_app(make_app, monkeypatch):
     production, development = _settings(monkeypatch, "production"), _settings(monkeypatch, "development")
     changed = {name: value for name, value in production.items() if development.get(name) != value}
     assert changed["PRODUCTION"] is True
-    production_app = make_app(**changed)
+    # production refuses to start without these (tests/security/test_production_settings.py); the test client's
+    # host is localhost, which PUBLIC_URL's host makes the one trusted host
+    production_app = make_app(**changed, PUBLIC_URL="http://localhost", SECRET_KEY="k" * 32)
     with production_app.app_context():
         yield production_app
 
