@@ -33,3 +33,16 @@ def test_templates_translate_escape_and_format_as_before(app, locale):
         html = render_template_string('{{ _("Hello %(name)s,", name=who) }} {% trans %}Save{% endtrans %} '
                                       '{{ _("100%% sure") if false else "" }}', who="<i>Eva</i>")
     assert "&lt;i&gt;Eva&lt;/i&gt;" in html and "Hello" not in html  # translated, the name escaped
+
+
+def test_one_request_can_write_in_several_languages(app):
+    """Mail is written in each reader's language inside one request: the per-request catalogue follows."""
+    template = '{{ _("Save") }}'
+    with app.test_request_context():
+        english = render_template_string(template)
+        with in_language_of(factories.UserFactory(locale="nl")):
+            dutch = render_template_string(template)
+        with in_language_of(factories.UserFactory(locale="it")):
+            italian = render_template_string(template)
+        again = render_template_string(template)
+    assert english == again == "Save" and len({english, dutch, italian}) == 3
