@@ -58,9 +58,10 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            ["redis-server",  # noqa: S607 - the machine's redis-server, found on PATH like the CI finds it "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                   "no", "--dir", str(self.dir)]  # the machine's redis-server, found on PATH as the CI finds it
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL,  # noqa: S603 - a fixed command line
+                                        stderr=subprocess.DEVNULL)
         wait_for(self._answers, "redis-server to start")
 
     def _answers(self) -> bool:
