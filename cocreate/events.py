@@ -57,6 +57,12 @@ ambassador_invited = _events.signal(
 # --- Accounts and companies -----------------------------------------------------------------------------
 user_signed_up = _events.signal("user-signed-up", doc="Sender: the User. address: the client's IP or None.")
 member_joined = _events.signal("member-joined", doc="Sender: the Membership.")
+member_invited = _events.signal(
+    "member-invited", doc="Sender: the Invitation (to join a company). user: the account with the invited address, "
+                          "or None. Nobody joins without accepting.")
+customer_invited = _events.signal(
+    "customer-invited", doc="Sender: the ProductInvitation (to see a private product). user: the account with the "
+                            "invited address, or None.")
 account_erasing = _events.signal(
     "account-erasing", doc="Sender: the User, about to be deleted. Each feature removes or adjusts its own rows "
                            "(and brings its stored counters in step); the database's ON DELETE rules do the rest.")

@@ -1,7 +1,6 @@
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user, login_required
 
-from cocreate.auth.services import find_by_email
 from cocreate.companies import services
 from cocreate.companies.access import require
 from cocreate.companies.forms import AddMemberForm, CompanyForm, RoleForm
@@ -9,7 +8,7 @@ from cocreate.companies.models import Company, Membership, Role
 from cocreate.extensions import db
 from cocreate.i18n import _
 from cocreate.lookups import company_or_404
-from cocreate.products.services import visible_products
+from cocreate.products.services import customer_invitations_for, visible_products
 from cocreate.web import EmptyForm, change, form_status, render, see_other
 
 bp = Blueprint("companies", __name__)
@@ -47,20 +46,13 @@ def members(slug: str):
     invite_link = None
     if form.validate_on_submit():
         role = Role(form.role.data)
-        user = find_by_email(form.email.data)
         with change(form.email) as done:
-            if user is not None:
-                services.add_member(company, user, role)
-            else:
-                invitation, token = services.invite(company, form.email.data, role, current_user)
-        if done and user is not None:
-            flash(_("%(name)s joined %(company)s as %(role)s.", name=user.name, company=company.name,
-                    role=role.label), "success")
-            return see_other(url_for("companies.members", slug=slug))
-        if done:
+            invitation, token = services.invite(company, form.email.data, role, current_user)
+        if done:  # the same answer whether the address has an account or not
             invite_link = url_for("companies.accept", token=token, _external=True)
-            flash(_("No account uses %(email)s yet: send them the invitation link below.", email=invitation.email),
-                  "info")
+            flash(_("%(email)s is invited as %(role)s and joins by accepting. Whoever has an account with this "
+                    "address finds the invitation on Cocreate; you can also send them the link below.",
+                    email=invitation.email, role=role.label), "info")
             form = AddMemberForm(formdata=None)
     return render(
         "companies/members.html",
@@ -108,6 +100,48 @@ def remove_member(slug: str, membership_id: int):
     if done:
         flash(_("%(name)s is no longer a member.", name=name), "success")
     return see_other(url_for("companies.members", slug=slug))
+
+
+@bp.get("/invitations")
+@login_required
+def invitations():
+    """What waits for the signed-in user's address: teams to join, private products to see."""
+    return render("companies/invitations.html", invitations=services.invitations_for(current_user),
+                  customer_invitations=customer_invitations_for(current_user), button_form=EmptyForm())
+
+
+def _own_invitation(invitation_id: int):
+    invitation = services.invitation_of(current_user, invitation_id)
+    if invitation is None:
+        abort(404)  # someone else's, answered or expired: not there for this user
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return invitation
+
+
+@bp.post("/invitations/<int:invitation_id>/accept")
+@login_required
+def accept_invitation(invitation_id: int):
+    invitation = _own_invitation(invitation_id)
+    company = invitation.company
+    with change() as done:
+        services.accept_invitation(invitation, current_user)
+    if done:
+        flash(_("Welcome to %(company)s!", company=company.name), "success")
+        return see_other(url_for("companies.show", slug=company.slug))
+    return see_other(url_for("companies.invitations"))
+
+
+@bp.post("/invitations/<int:invitation_id>/decline")
+@login_required
+def decline_invitation(invitation_id: int):
+    invitation = _own_invitation(invitation_id)
+    name = invitation.company.name
+    with change() as done:
+        services.decline_invitation(invitation, current_user)
+    if done:
+        flash(_("You declined the invitation to join %(company)s.", company=name), "info")
+    return see_other(url_for("companies.invitations"))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

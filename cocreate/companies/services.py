@@ -100,13 +100,18 @@ def _hash_token(token: str) -> str:
 
 
 def invite(company: Company, email: str, role: Role, invited_by: User) -> tuple[Invitation, str]:
-    """A new invitation and its secret token (only its hash is stored)."""
+    """A new invitation and its secret token (only its hash is stored). The only way into a company: whoever
+    has an account with the address is told (``member_invited``) and joins by accepting, never at once; the
+    owner is answered alike whether the address has an account or not. A new invitation to the same address
+    replaces the one still waiting."""
     email = normalise_email(email)
     user = find_by_email(email)
     if user is not None and db.session.scalar(
         sa.select(Membership.id).where(Membership.company_id == company.id, Membership.user_id == user.id)
     ):
-        raise MembershipError(N_("%(email)s is a member already."), email=email)
+        raise MembershipError(N_("%(email)s is a member already."), email=email)  # the owner sees the members
+    db.session.execute(sa.delete(Invitation).where(Invitation.company_id == company.id, Invitation.email == email,
+                                                   Invitation.accepted_at.is_(None)))
     token = secrets.token_urlsafe(24)
     invitation = Invitation(
         company_id=company.id,
@@ -118,18 +123,34 @@ def invite(company: Company, email: str, role: Role, invited_by: User) -> tuple[
     )
     db.session.add(invitation)
     db.session.flush()
+    events.member_invited.send(invitation, user=user)
     return invitation, token
 
 
 def pending_invitations(company: Company) -> list[Invitation]:
     return list(
         db.session.scalars(
-            sa.select(Invitation)
-            .where(Invitation.company_id == company.id, Invitation.accepted_at.is_(None),
-                   Invitation.expires_at > utcnow())
+            sa.select(Invitation).where(Invitation.company_id == company.id, _pending())
             .order_by(Invitation.created_at.desc())
         )
     )
+
+
+def _pending(now: datetime | None = None):
+    return sa.and_(Invitation.accepted_at.is_(None), Invitation.expires_at > (now or utcnow()))
+
+
+def invitations_for(user: User) -> list[Invitation]:
+    """The invitations waiting for the user's address, newest first."""
+    return list(db.session.scalars(
+        sa.select(Invitation).where(Invitation.email == normalise_email(user.email), _pending())
+        .options(sa.orm.joinedload(Invitation.company)).order_by(Invitation.created_at.desc(), Invitation.id.desc())))
+
+
+def invitation_of(user: User, invitation_id: int) -> Invitation | None:
+    """The user's own waiting invitation with this id; None for anyone else's (not there for this user)."""
+    return db.session.scalar(sa.select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.email == normalise_email(user.email), _pending()))
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -147,3 +168,13 @@ def accept_invitation(invitation: Invitation, user: User, now: datetime | None =
     membership = add_member(invitation.company, user, invitation.role)
     invitation.accepted_at = now
     return membership
+
+
+def decline_invitation(invitation: Invitation, user: User) -> None:
+    """The invitation goes (from the owner's "waiting" list too); the owner may invite again."""
+    if invitation.accepted_at is not None:
+        raise MembershipError(N_("This invitation has been used already."))
+    if normalise_email(user.email) != invitation.email:
+        raise MembershipError(N_("This invitation is for %(email)s; log in with that address."), email=invitation.email)
+    db.session.delete(invitation)
+    db.session.flush()

@@ -33,6 +33,8 @@ def connect() -> None:
     events.idea_merged.connect(on_merge)
     events.version_released.connect(on_version_released)
     events.ambassador_invited.connect(on_ambassador_invited)
+    events.member_invited.connect(on_member_invited)
+    events.customer_invited.connect(on_customer_invited)
     events.account_erasing.connect(on_account_erasing)
 
 
@@ -167,6 +169,32 @@ def on_ambassador_invited(candidate, *, company, url: str, **_extra) -> None:
            body=lambda: _("%(company)s would like you to become one of its ambassadors. You can accept or decline.",
                           company=company.name),
            url=url)
+
+
+def on_member_invited(invitation, *, user: User | None, **_extra) -> None:
+    """Whoever has an account with the invited address hears of it (bell, and mail as they prefer) and answers on
+    their invitations page. Without an account nothing is sent: the owner has the link to pass on."""
+    if user is None:
+        return
+    company = invitation.company
+    notify(user, "member_invitation",
+           subject=lambda: _("%(company)s invites you to join its team", company=company.name),
+           body=lambda: _("You are invited as %(role)s. Nothing changes until you accept; you can also decline.",
+                          role=invitation.role.label.lower()),
+           url=path_for("companies.invitations"))
+
+
+def on_customer_invited(invitation, *, user: User | None, **_extra) -> None:
+    """The same for an invitation to see a private product."""
+    if user is None:
+        return
+    product = invitation.product
+    notify(user, "customer_invitation",
+           subject=lambda: _("%(company)s invites you to see %(product)s", company=product.company.name,
+                             product=product.name),
+           body=lambda: _("%(product)s is private: only its team and the customers it invites see it. Accept to "
+                          "see it and give feedback, or decline.", product=product.name),
+           url=path_for("companies.invitations"))
 
 
 def on_account_erasing(user: User, **_extra) -> None:

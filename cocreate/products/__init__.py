@@ -4,7 +4,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from cocreate.products import tasks  # noqa: F401 - registers them
+    from cocreate.products import subscribers, tasks  # noqa: F401 - tasks registers them
     from cocreate.products.routes import bp
 
     app.register_blueprint(bp)
+    subscribers.connect()

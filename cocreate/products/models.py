@@ -99,6 +99,24 @@ class ProductAccess(Model):
     user: Mapped[User] = relationship()
 
 
+class ProductInvitation(Model):
+    """A team's invitation to a private product, for an e-mail address: whoever has (or later makes) an account
+    with that address sees it on their invitations page and gets access by accepting (a ProductAccess row)."""
+
+    __tablename__ = "product_invitations"
+    __table_args__ = (sa.UniqueConstraint("product_id", "email"), sa.Index("ix_product_invitations_email", "email"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    product: Mapped[Product] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+
 class Version(Model):
     """A prototype version (v0.1, v0.2 …). The newest released one is the product's current version."""
 

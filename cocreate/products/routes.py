@@ -1,7 +1,6 @@
-from flask import Blueprint, flash, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, flash, url_for
+from flask_login import current_user, login_required
 
-from cocreate.auth.services import find_by_email
 from cocreate.companies.access import can, require
 from cocreate.i18n import _
 from cocreate.ideas.services import top_ideas, voted_ids
@@ -9,7 +8,7 @@ from cocreate.lookups import company_or_404, product_or_404, version_or_404
 from cocreate.products import services
 from cocreate.products.forms import InviteCustomerForm, ProductForm, VersionForm
 from cocreate.products.models import Visibility
-from cocreate.web import change, form_status, render, see_other
+from cocreate.web import EmptyForm, change, form_status, render, see_other
 
 bp = Blueprint("products", __name__)
 
@@ -106,14 +105,48 @@ def customers(slug: str):
     require("product.manage", product.company_id)
     form = InviteCustomerForm()
     if form.validate_on_submit():
-        user = find_by_email(form.email.data)
-        if user is None:
-            form.email.errors.append(_("No account uses this e-mail. Ask them to sign up first."))
-        else:
-            with change(form.email) as done:
-                services.grant_access(product, user)
-            if done:
-                flash(_("%(name)s can now see %(product)s.", name=user.name, product=product.name), "success")
-                return see_other(url_for("products.customers", slug=slug))
+        with change(form.email) as done:
+            invitation = services.invite_customer(product, form.email.data, current_user)
+        if done:  # the same answer whether the address has an account or not
+            flash(_("%(email)s is invited to see %(product)s. Whoever has an account with this address finds the "
+                    "invitation on Cocreate; anyone else finds it after signing up with it.",
+                    email=invitation.email, product=product.name), "success")
+            return see_other(url_for("products.customers", slug=slug))
     return render("products/customers.html", product=product, form=form,
-                  invited=services.invited_customers(product)), form_status(form)
+                  invited=services.invited_customers(product),
+                  pending=services.pending_customer_invitations(product)), form_status(form)
+
+
+def _own_invitation(invitation_id: int):
+    """The signed-in user's waiting invitation; not through the product's page, which they cannot see yet."""
+    invitation = services.customer_invitation_of(current_user, invitation_id)
+    if invitation is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return invitation
+
+
+@bp.post("/invitations/products/<int:invitation_id>/accept")
+@login_required
+def accept_invitation(invitation_id: int):
+    invitation = _own_invitation(invitation_id)
+    product = invitation.product
+    with change() as done:
+        services.accept_customer_invitation(invitation, current_user)
+    if done:
+        flash(_("Welcome: you can now see %(product)s.", product=product.name), "success")
+        return see_other(url_for("products.show", slug=product.slug))
+    return see_other(url_for("companies.invitations"))
+
+
+@bp.post("/invitations/products/<int:invitation_id>/decline")
+@login_required
+def decline_invitation(invitation_id: int):
+    invitation = _own_invitation(invitation_id)
+    name = invitation.product.name
+    with change() as done:
+        services.decline_customer_invitation(invitation, current_user)
+    if done:
+        flash(_("You declined the invitation to see %(product)s.", product=name), "info")
+    return see_other(url_for("companies.invitations"))

@@ -2,7 +2,7 @@
 
 import secrets
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_login import current_user
@@ -10,14 +10,17 @@ from sqlalchemy.orm import selectinload
 
 from cocreate import events
 from cocreate.auth.models import User
+from cocreate.auth.services import find_by_email, normalise_email
 from cocreate.companies.models import Company, Membership
 from cocreate.companies.services import unique_slug
+from cocreate.database import insert
 from cocreate.extensions import db, utcnow
 from cocreate.products.models import (
     DEFAULT_TOUCHPOINTS,
     SLUG_MAX_LENGTH,
     Product,
     ProductAccess,
+    ProductInvitation,
     Touchpoint,
     Version,
     Visibility,
@@ -219,3 +222,71 @@ def invited_customers(product: Product) -> list[ProductAccess]:
             .order_by(ProductAccess.id)
         )
     )
+
+
+# --- Invitations to a private product ----------------------------------------------------------------------
+
+CUSTOMER_INVITATION_LIFETIME = timedelta(days=30)
+
+
+def invite_customer(product: Product, email: str, invited_by: User) -> ProductInvitation:
+    """Invite an address to see the product. Nobody gets access without accepting; the team is answered alike
+    whether the address has an account or not (whoever signs up with it later finds the invitation waiting).
+    Inviting the same address again renews the invitation."""
+    email = normalise_email(email)
+    user = find_by_email(email)
+    if user is not None and db.session.scalar(
+        sa.select(ProductAccess.id).where(ProductAccess.product_id == product.id, ProductAccess.user_id == user.id)
+    ):  # the team sees who has access (names and addresses): this tells it nothing new
+        raise ProductError(N_("%(email)s can see %(product)s already."), email=email, product=product.name)
+    now = utcnow()
+    values = {"invited_by_id": invited_by.id, "created_at": now, "expires_at": now + CUSTOMER_INVITATION_LIFETIME}
+    db.session.execute(insert(ProductInvitation.__table__).values(product_id=product.id, email=email, **values)
+                       .on_conflict_do_update(index_elements=["product_id", "email"], set_=values))
+    invitation = db.session.scalars(
+        sa.select(ProductInvitation).where(ProductInvitation.product_id == product.id, ProductInvitation.email == email)
+        .execution_options(populate_existing=True)).one()
+    events.customer_invited.send(invitation, user=user)
+    return invitation
+
+
+def _waiting(now=None):
+    return ProductInvitation.expires_at > (now or utcnow())
+
+
+def pending_customer_invitations(product: Product) -> list[ProductInvitation]:
+    return list(db.session.scalars(
+        sa.select(ProductInvitation).where(ProductInvitation.product_id == product.id, _waiting())
+        .order_by(ProductInvitation.created_at.desc(), ProductInvitation.id.desc())))
+
+
+def customer_invitations_for(user: User) -> list[ProductInvitation]:
+    """The invitations to private products waiting for the user's address, newest first."""
+    return list(db.session.scalars(
+        sa.select(ProductInvitation).where(ProductInvitation.email == normalise_email(user.email), _waiting())
+        .options(selectinload(ProductInvitation.product).selectinload(Product.company))
+        .order_by(ProductInvitation.created_at.desc(), ProductInvitation.id.desc())))
+
+
+def customer_invitation_of(user: User, invitation_id: int) -> ProductInvitation | None:
+    """The user's own waiting invitation with this id; None for anyone else's."""
+    return db.session.scalar(sa.select(ProductInvitation).where(
+        ProductInvitation.id == invitation_id, ProductInvitation.email == normalise_email(user.email), _waiting()))
+
+
+def accept_customer_invitation(invitation: ProductInvitation, user: User) -> None:
+    """The user may see the product from now on; the invitation has done its work and goes."""
+    if normalise_email(user.email) != invitation.email:
+        raise ProductError(N_("This invitation is for %(email)s; log in with that address."), email=invitation.email)
+    db.session.execute(insert(ProductAccess.__table__).values(product_id=invitation.product_id, user_id=user.id,
+                                                              created_at=utcnow())
+                       .on_conflict_do_nothing(index_elements=["product_id", "user_id"]))
+    db.session.delete(invitation)
+    db.session.flush()
+
+
+def decline_customer_invitation(invitation: ProductInvitation, user: User) -> None:
+    if normalise_email(user.email) != invitation.email:
+        raise ProductError(N_("This invitation is for %(email)s; log in with that address."), email=invitation.email)
+    db.session.delete(invitation)
+    db.session.flush()

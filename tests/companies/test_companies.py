@@ -1,9 +1,11 @@
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from cocreate.companies.models import Company, Invitation, Membership, Role
 from cocreate.extensions import db, utcnow
+from cocreate.notifications.models import Notification
 from tests import factories
 from tests.conftest import login
 
@@ -35,14 +37,72 @@ def test_company_name_is_required(client, logged_in):
     assert "This field is required." in response.get_data(as_text=True)
 
 
-def test_owner_adds_an_existing_user_with_a_role(client):
-    company = factories.CompanyFactory()
+def _flash(response) -> str:
+    """The owner's answer, with the address and the invitation link taken out."""
+    page = response.get_data(as_text=True)
+    message = re.search(r"<p class=\"flash [^\"]*\">(.*?)</p>", page, re.S).group(1)
+    return re.sub(r"\S+@example\.com", "EMAIL", message)
+
+
+def test_an_existing_user_is_invited_and_joins_only_by_accepting(app, client):
+    """Issue 15.1: an owner added any account to the company at once, even as its owner, without consent."""
+    company = factories.CompanyFactory(name="Casa Verde")
     owner = factories.member(company, Role.OWNER)
-    newcomer = factories.UserFactory(email="joost@example.com")
+    joost = factories.UserFactory(email="joost@example.com")
     login(client, owner)
-    response = client.post(f"/c/{company.slug}/members", data={"email": "Joost@Example.com", "role": "product"})
-    assert response.status_code == 303
-    assert roles(company)[newcomer.email] == Role.PRODUCT
+    response = client.post(f"/c/{company.slug}/members", data={"email": "Joost@Example.com", "role": "owner"})
+    assert response.status_code == 200
+    assert joost.email not in roles(company)  # not a member yet
+    assert joost.name not in response.get_data(as_text=True)  # the answer does not name the account
+
+    [note] = db.session.scalars(sa.select(Notification).where(Notification.user_id == joost.id)).all()
+    assert note.kind == "member_invitation" and "Casa Verde" in note.subject and note.url == "/invitations"
+
+    invitee = app.test_client()
+    login(invitee, joost)
+    page = invitee.get("/invitations").get_data(as_text=True)
+    assert "Casa Verde" in page and "Accept" in page and "Decline" in page
+    invitation = db.session.scalar(sa.select(Invitation))
+    accepted = invitee.post(f"/invitations/{invitation.id}/accept")
+    assert accepted.status_code == 303 and accepted.headers["Location"] == f"/c/{company.slug}"
+    assert "Welcome to Casa Verde!" in invitee.get(accepted.headers["Location"]).get_data(as_text=True)
+    assert roles(company)[joost.email] == Role.OWNER
+    assert "Casa Verde" not in invitee.get("/invitations").get_data(as_text=True)  # answered
+
+
+def test_the_owner_is_told_the_same_whether_the_address_has_an_account(client):
+    company = factories.CompanyFactory()
+    login(client, factories.member(company, Role.OWNER))
+    factories.UserFactory(email="has.account@example.com")
+    known = client.post(f"/c/{company.slug}/members", data={"email": "has.account@example.com", "role": "product"})
+    unknown = client.post(f"/c/{company.slug}/members", data={"email": "no.account@example.com", "role": "product"})
+    assert known.status_code == unknown.status_code == 200
+    assert _flash(known) == _flash(unknown)
+    assert 'readonly value="http' in known.get_data(as_text=True)  # both get the link to send themselves
+    assert 'readonly value="http' in unknown.get_data(as_text=True)
+
+
+def test_an_invited_user_may_decline_and_nobody_else_may_answer(app, client):
+    company = factories.CompanyFactory(name="Casa Verde")
+    owner = factories.member(company, Role.OWNER)
+    joost = factories.UserFactory(email="joost@example.com")
+    from cocreate.companies import services
+
+    invitation, _token = services.invite(company, joost.email, Role.PRODUCT, owner)
+    db.session.commit()
+    invitation_id = invitation.id
+    stranger = app.test_client()
+    login(stranger, factories.UserFactory())
+    assert stranger.post(f"/invitations/{invitation_id}/accept").status_code == 404
+    assert stranger.post(f"/invitations/{invitation_id}/decline").status_code == 404
+    assert "Casa Verde" not in stranger.get("/invitations").get_data(as_text=True)
+
+    login(client, joost)
+    response = client.post(f"/invitations/{invitation_id}/decline", follow_redirects=True)
+    assert "You declined" in response.get_data(as_text=True)
+    assert joost.email not in roles(company)
+    assert db.session.scalar(sa.select(Invitation)) is None  # gone from the owner's "waiting" list too
+    assert client.post(f"/invitations/{invitation_id}/accept").status_code == 404
 
 
 def test_adding_a_member_twice_says_so(client):

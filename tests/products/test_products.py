@@ -1,10 +1,12 @@
+import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from cocreate.companies.models import Role
 from cocreate.extensions import db
-from cocreate.products.models import Product, Version, Visibility
+from cocreate.notifications.models import Notification
+from cocreate.products.models import Product, ProductInvitation, Version, Visibility
 from tests import factories
 from tests.conftest import login
 
@@ -167,10 +169,59 @@ def test_private_product_is_hidden_from_outsiders_and_shown_to_invited(app, clie
     login(team, owner)
     assert team.get(f"/p/{product.slug}").status_code == 200
     assert team.post(f"/p/{product.slug}/customers", data={"email": "guest@example.com"}).status_code == 303
+    assert client.get(f"/p/{product.slug}").status_code == 404  # invited, not in until they accept
+    invitation = db.session.scalar(sa.select(ProductInvitation))
+    assert client.post(f"/invitations/products/{invitation.id}/accept").status_code == 303
     assert client.get(f"/p/{product.slug}").status_code == 200
     assert "Secret" in client.get("/products").get_data(as_text=True)
-    unknown = team.post(f"/p/{product.slug}/customers", data={"email": "nobody@example.com"})
-    assert unknown.status_code == 400 and "No account uses this e-mail" in unknown.get_data(as_text=True)
+
+
+def _flash(response) -> str:
+    page = response.get_data(as_text=True)
+    return re.sub(r"\S+@example\.com", "EMAIL", re.search(r"<p class=\"flash [^\"]*\">(.*?)</p>", page, re.S).group(1))
+
+
+def test_inviting_a_customer_does_not_tell_whether_the_address_has_an_account(app, client):
+    """Issue 15.1: "No account uses this e-mail" told any product owner which addresses have an account."""
+    product = factories.ProductFactory(visibility=Visibility.PRIVATE, name="Secret")
+    login(client, factories.member(product.company, Role.PRODUCT))
+    guest = factories.UserFactory(email="guest@example.com")
+    known = client.post(f"/p/{product.slug}/customers", data={"email": "guest@example.com"}, follow_redirects=True)
+    unknown = client.post(f"/p/{product.slug}/customers", data={"email": "nobody@example.com"},
+                          follow_redirects=True)
+    assert known.status_code == unknown.status_code == 200
+    assert _flash(known) == _flash(unknown) and "No account" not in unknown.get_data(as_text=True)
+    assert guest.name not in known.get_data(as_text=True)
+    pending = sorted(db.session.scalars(sa.select(ProductInvitation.email)))
+    assert pending == ["guest@example.com", "nobody@example.com"]  # the team sees both waiting alike
+
+    # The customer with an account is told in the bell; whoever signs up with the other address later finds it.
+    [note] = db.session.scalars(sa.select(Notification).where(Notification.user_id == guest.id)).all()
+    assert note.kind == "customer_invitation" and "Secret" in note.subject and note.url == "/invitations"
+    later = app.test_client()
+    login(later, factories.UserFactory(email="nobody@example.com"))
+    assert "Secret" in later.get("/invitations").get_data(as_text=True)
+
+
+def test_an_invited_customer_may_decline_and_nobody_else_may_answer(app, client):
+    from cocreate.products.services import invite_customer
+
+    product = factories.ProductFactory(visibility=Visibility.PRIVATE, name="Secret")
+    owner = factories.member(product.company, Role.PRODUCT)
+    guest = factories.UserFactory(email="guest@example.com")
+    invitation_id = invite_customer(product, guest.email, owner).id
+    db.session.commit()
+    stranger = app.test_client()
+    login(stranger, factories.UserFactory())
+    assert stranger.post(f"/invitations/products/{invitation_id}/accept").status_code == 404
+    assert "Secret" not in stranger.get("/invitations").get_data(as_text=True)
+    assert stranger.get(f"/p/{product.slug}").status_code == 404
+
+    login(client, guest)
+    response = client.post(f"/invitations/products/{invitation_id}/decline", follow_redirects=True)
+    assert response.status_code == 200 and "You declined" in response.get_data(as_text=True)
+    assert client.get(f"/p/{product.slug}").status_code == 404
+    assert db.session.scalar(sa.select(ProductInvitation)) is None
 
 
 def test_huge_and_malformed_ids_are_not_found(client):

@@ -41,6 +41,7 @@ OWNER = team("owner")                  # company.manage
 AUTHOR = team("author")                # the author's own comment
 AUTHOR_OR_TEAM = team("author", "product", "owner")  # an idea before the team answered
 CUSTOMERS = signed_in(product=403, marketing=403, owner=403)  # ratings: not by the product's own team
+ADDRESSEE: Expect = {role: 404 for role in ROLES} | {"anonymous": LOGIN, "customer": OK}  # invited: the customer
 
 
 @dataclass
@@ -167,6 +168,14 @@ CASES: list[Case] = [
     Case("companies.accept", "GET", lambda w: f"/invitations/{w.invitation_token}", signed_in()),
     Case("companies.accept", "POST", lambda w: f"/invitations/{w.invitation_token}",
          {role: 400 for role in ROLES} | {"anonymous": LOGIN, "customer": OK}),
+    # Invitations by id: only for the invited address (the customer's); not there for anyone else (404).
+    Case("companies.invitations", "GET", _const("/invitations"), signed_in()),
+    Case("companies.accept_invitation", "POST", lambda w: f"/invitations/{w.invitation_id}/accept", ADDRESSEE),
+    Case("companies.decline_invitation", "POST", lambda w: f"/invitations/{w.invitation_id}/decline", ADDRESSEE),
+    Case("products.accept_invitation", "POST",
+         lambda w: f"/invitations/products/{w.customer_invitation.id}/accept", ADDRESSEE),
+    Case("products.decline_invitation", "POST",
+         lambda w: f"/invitations/products/{w.customer_invitation.id}/decline", ADDRESSEE),
     Case("maturity.thresholds", "GET", _c("/thresholds"), OWNER),
     Case("maturity.thresholds", "POST", _c("/thresholds"), OWNER, _thresholds),
     Case("maturity.reset_thresholds", "POST", _c("/thresholds/reset"), OWNER),

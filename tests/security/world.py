@@ -1,7 +1,8 @@
 """A small, realistic world every security test can act on.
 
 Company A ("acme") has a product with a released version, its default touchpoints, an idea by a customer
-(the author) with a comment, a second idea, a tag, an extra member and a pending invitation; the author is
+(the author) with a comment, a second idea, a tag, an extra member and a pending invitation (for the customer's
+address, who is also invited to the product); the author is
 invited to be an ambassador (so has a notification) and has an API token; company A has a webhook with a
 queued delivery. Company B has
 an owner: the "outsider". One user per role of the authorisation matrix.
@@ -28,8 +29,8 @@ from cocreate.images import services as images
 from cocreate.images.models import Image
 from cocreate.notifications.mail import unsubscribe_token
 from cocreate.notifications.models import Notification
-from cocreate.products.models import Product, Touchpoint, Version, Visibility
-from cocreate.products.services import create_product
+from cocreate.products.models import Product, ProductInvitation, Touchpoint, Version, Visibility
+from cocreate.products.services import create_product, invite_customer
 from cocreate.webhooks import services as webhooks
 from cocreate.webhooks.models import Event, Webhook, WebhookDelivery
 from tests import factories
@@ -57,6 +58,8 @@ class World:
     tag: Tag
     extra: Membership
     invitation_token: str
+    invitation_id: int
+    customer_invitation: ProductInvitation
     candidate: Candidate
     notification: Notification
     unsubscribe_token: str
@@ -103,7 +106,8 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
     other_idea = ideas.create_idea(product, users["author"], title="Make it quicker")
     comment = ideas.add_comment(idea, users["author"], "I would love this.")
     tag = ideas.add_tag(product, "speed")
-    _, token = companies.invite(company, "customer@example.com", Role.MARKETING, users["owner"])
+    invitation, token = companies.invite(company, "customer@example.com", Role.MARKETING, users["owner"])
+    customer_invitation = invite_customer(product, "customer@example.com", users["owner"])
     users["author"].contact_opt_in = True
     candidate = shortlist.add_candidate(company, users["author"], users["owner"], "Helpful")
     shortlist.invite(candidate, url="/me/invitations")  # also notifies the author
@@ -116,6 +120,7 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
     db.session.commit()
     return World(company=company, product=product, version=version, touchpoint=product.touchpoints[0], idea=idea,
                  other_idea=other_idea, comment=comment, tag=tag, extra=extra, invitation_token=token,
+                 invitation_id=invitation.id, customer_invitation=customer_invitation,
                  candidate=candidate, notification=notification, unsubscribe_token=unsubscribe_token(users["author"]),
                  api_token=api_token, webhook=webhook, delivery=delivery, image=image, users=users)
 
