@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install lint bench loadtest clean translations
+.PHONY: run test test-fast install lint bench loadtest clean translations
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,20 @@ run: install
 	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Both test lanes run on every core with pytest-xdist: one process per core ("auto"), each with its own app and
+# database (tests/conftest.py). The browser tests stay together on one worker (--dist loadgroup).
+# `make test PYTEST_WORKERS=0` runs in this one process (for --pdb); PYTEST_ARGS adds pytest options.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
+
+# The whole suite: what CI runs, on SQLite and on PostgreSQL (TEST_DATABASE_URL).
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# The fast lane, for the edit-and-test loop: the suite without the browser tests (marker browser) and the
+# property tests (marker property: hypothesis, schemathesis). Under 2 minutes on a 2-core machine.
+test-fast: install
+	$(BIN)/python -m pytest $(XDIST) -m "not browser and not property" $(PYTEST_ARGS)
 
 # Seeds 100k ideas / 1M votes / 20k users into bench/cocreate_bench.db and PostgreSQL cocreate_bench,
 # loads the app and a hello-world with wrk (apt-get install wrk), writes docs/performance.md.
