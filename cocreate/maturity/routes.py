@@ -1,7 +1,10 @@
 """The maturity board, a product's maturity page, ratings, self-assessments, touchpoints, thresholds."""
 
+import hashlib
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, make_response, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from cocreate.companies.access import can, require
@@ -18,7 +21,7 @@ from cocreate.maturity.forms import (
     self_assessment_form,
     unknown_touchpoints,
 )
-from cocreate.maturity.models import Rating, StageThresholds
+from cocreate.maturity.models import ProductFigures, Rating, StageThresholds
 from cocreate.products.models import Product, Touchpoint, Version
 from cocreate.products.services import _visible_clause, visible_products
 from cocreate.web import EmptyForm, change, form_status, render, see_other, wants_fragment
@@ -39,7 +42,36 @@ def company_board(slug: str):
     return _board(company_or_404(slug))
 
 
+def _board_etag(company: Company | None) -> str:
+    """What the board shows depends on the stored figures, the products, who looks and in which language: two
+    indexed aggregates say whether any of that moved since the browser's copy."""
+    stamps = db.session.execute(sa.select(
+        sa.select(sa.func.max(ProductFigures.computed_at)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(ProductFigures).scalar_subquery(),
+        sa.select(sa.func.max(Product.updated_at)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(Product).scalar_subquery())).one()
+    viewer = current_user.get_id() if current_user.is_authenticated else "-"
+    key = "|".join(map(str, (*stamps, viewer, get_locale(), company.id if company else "", wants_fragment(),
+                             request.query_string)))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
 def _board(company: Company | None):
+    etag = None if session.get("_flashes") else _board_etag(company)
+    if etag is not None and etag in request.if_none_match:
+        response = make_response("", 304)  # the 20-second poll of an unchanged board: nothing rendered
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.vary.add("HX-Request")
+        return response
+    response = _render_board(company)
+    if etag is not None:
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _render_board(company: Company | None):
     products = visible_products(company=company)
     found = services.current_maturities(products)
     columns: dict[str, list[services.Maturity]] = {stage: [] for stage in figures.STAGES}

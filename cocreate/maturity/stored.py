@@ -98,8 +98,8 @@ def move(version_id: int, before: Contribution | None, after: Contribution | Non
             version_id=version_id, touchpoint_id=tp_id, n=0, total=0).on_conflict_do_nothing())
         db.session.execute(sa.update(TouchpointTally).where(
             TouchpointTally.version_id == version_id, TouchpointTally.touchpoint_id == tp_id).values(
-            n=TouchpointTally.n + (tp_id in new) - (tp_id in old),
-            total=TouchpointTally.total + new.get(tp_id, 0) - old.get(tp_id, 0)))
+            n=TouchpointTally.n + (int(tp_id in new) - int(tp_id in old)),
+            total=TouchpointTally.total + (new.get(tp_id, 0) - old.get(tp_id, 0))))
     db.session.flush()
 
 

@@ -95,3 +95,25 @@ def test_verify_reports_a_sum_out_of_step_and_rebuild_repairs_it(runner):
     assert result.exit_code != 0 and "stored sums" in result.output
     assert runner.invoke(args=["maturity", "rebuild"]).exit_code == 0
     assert runner.invoke(args=["maturity", "verify"]).exit_code == 0
+
+
+def test_the_boards_poll_costs_a_304_while_nothing_changed(app, client, runner):
+    product = factories.rated_product(versions=1)
+    assert runner.invoke(args=["tasks", "run", "refresh_board"]).exit_code == 0
+    first = client.get("/board", headers={"HX-Request": "true"})
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get("/board", headers={"HX-Request": "true", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    page = client.get("/board", headers={"If-None-Match": first.headers["ETag"]})
+    assert page.status_code == 200  # the whole page is another representation (another ETag)
+
+    factories.rating(product.current_version)
+    from cocreate.maturity.services import refresh_stage
+
+    refresh_stage(product, ideas=False)  # what the rating's event does
+    db.session.commit()
+    moved = client.get("/board", headers={"HX-Request": "true", "If-None-Match": first.headers["ETag"]})
+    assert moved.status_code == 200 and moved.headers["ETag"] != first.headers["ETag"]
+    dutch = client.get("/board", headers={"HX-Request": "true", "If-None-Match": moved.headers["ETag"],
+                                          "Accept-Language": "nl"})
+    assert dutch.status_code == 200  # another language, another copy
