@@ -56,6 +56,12 @@ ambassador_invited = _events.signal(
 
 # --- Accounts and companies -----------------------------------------------------------------------------
 user_signed_up = _events.signal("user-signed-up", doc="Sender: the User. address: the client's IP or None.")
+signup_requested = _events.signal(
+    "signup-requested", doc="Sender: the SignupRequest (an address without an account). token: the secret of the "
+                            "link that finishes the sign-up; it must reach the address, and only the address.")
+signup_repeated = _events.signal(
+    "signup-repeated", doc="Sender: the User whose address someone tried to sign up with. The page answered as for "
+                           "a new address; only the owner of the address may learn that it has an account.")
 member_joined = _events.signal("member-joined", doc="Sender: the Membership.")
 member_invited = _events.signal(
     "member-invited", doc="Sender: the Invitation (to join a company). user: the account with the invited address, "

@@ -180,6 +180,21 @@ def login(client, user, password: str = factories.PASSWORD, remember: bool = Fal
     return response
 
 
+def sign_up(client, data: dict, **request):
+    """Sign up through the form and finish with the link the mail holds, as a person would; the last answer.
+    ``request`` (e.g. ``environ_base``) goes with both requests."""
+    from cocreate.auth.services import normalise_email
+    from cocreate.notifications.models import MailMessage
+
+    response = client.post("/signup", data=data, **request)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    body = db.session.scalar(sa.select(MailMessage.body).where(
+        MailMessage.to_address == normalise_email(data["email"])).order_by(MailMessage.id.desc()))
+    match = re.search(r"(/signup/[\w-]+)", body or "")
+    assert match, f"no sign-up link was mailed to {data['email']}"
+    return client.post(match.group(1), **request)
+
+
 @pytest.fixture
 def user():
     return factories.UserFactory()

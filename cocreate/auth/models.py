@@ -35,3 +35,21 @@ class User(UserMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class SignupRequest(Model):
+    """A sign-up waiting for its address to be confirmed: the account is made when the link mailed to the address
+    is followed. Only the token's hash is kept; the row goes when it is used, and expired ones go at the next
+    sign-up."""
+
+    __tablename__ = "signup_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
+    browser_locale: Mapped[str | None] = mapped_column(sa.String(8))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -23,23 +23,52 @@ def _account_key() -> str:
     return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
 
 
+def _asked(response) -> bool:
+    """A sign-up that was carried out (303): new address or not, it counts."""
+    return response.status_code == 303
+
+
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"], deduct_when=lambda r: r.status_code == 303)
+@limiter.limit("10/hour", methods=["POST"], deduct_when=_asked)
+@limiter.limit("3/hour", methods=["POST"], key_func=_account_key, deduct_when=_asked)  # one mailbox, not flooded
 def signup():
+    """Every valid sign-up gets the same answer, "check your mail": whether the address has an account is for its
+    owner to read in the mail (services.request_signup), not for whoever typed it."""
     if current_user.is_authenticated:
         return see_other(url_for("main.index"))
     form = SignupForm()
     if form.validate_on_submit():
-        with change(form.email) as done:
-            user = services.create_user(name=form.name.data, email=form.email.data, password=form.password.data,
-                                        address=request.remote_addr)
-            user.locale = i18n.supported(session.get("locale"))  # a language picked before signing up stays
-            user.browser_locale = i18n.browser_locale()
+        services.request_signup(name=form.name.data, email=form.email.data, password=form.password.data,
+                                locale=i18n.supported(session.get("locale")),  # a language picked before stays
+                                browser_locale=i18n.browser_locale())
+        db.session.commit()
+        return see_other(url_for("auth.signup_sent"))
+    return render("auth/signup.html", form=form), form_status(form)
+
+
+@bp.get("/signup/sent")
+def signup_sent():
+    return render("auth/signup_sent.html")
+
+
+@bp.route("/signup/<token>", methods=["GET", "POST"])
+def confirm_signup(token: str):
+    """The link of the sign-up mail: a page with one button (a GET changes nothing), which makes the account and
+    logs it in."""
+    pending = services.find_signup_request(token)
+    if pending is None:
+        abort(404)
+    form = EmptyForm()
+    done = change(flash_refusal=False)
+    if form.validate_on_submit():
+        with done:
+            user = services.confirm_signup(pending, address=request.remote_addr)
         if done:
             login_user(user)
             flash(_("Welcome, %(name)s!", name=user.name), "success")
-            return see_other(safe_next(url_for("main.index")))
-    return render("auth/signup.html", form=form), form_status(form)
+            return see_other(url_for("main.index"))
+    return render("auth/confirm_signup.html", pending=pending, form=form, error=done.refusal), \
+        400 if done.refusal else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])

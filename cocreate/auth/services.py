@@ -1,6 +1,9 @@
 """Accounts: sign-up, password checks, session revocation. No Flask request here."""
 
 import contextlib
+import hashlib
+import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -8,8 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 from cocreate import events
-from cocreate.auth.models import User, new_session_token
-from cocreate.extensions import db
+from cocreate.auth.models import SignupRequest, User, new_session_token
+from cocreate.extensions import db, utcnow
 from cocreate.refusal import N_, Refused
 
 # Verifying against this keeps "unknown e-mail" as slow as "wrong password".
@@ -42,14 +45,69 @@ def find_by_email(email: str) -> User | None:
 
 
 def create_user(*, name: str, email: str, password: str, bio: str = "", address: str | None = None) -> User:
-    """A new account; ``address`` is the client's IP when they signed up on the site (None from the shell)."""
+    """A new account (the shell's and the demo's way; the site's sign-up confirms the address first, see
+    ``request_signup``); ``address`` is the client's IP when they signed up on the site."""
+    return _add_user(name=name, email=email, password_hash=hash_password(password), bio=bio, address=address)
+
+
+def _add_user(*, name: str, email: str, password_hash: str, bio: str = "", address: str | None = None,
+              locale: str | None = None, browser_locale: str | None = None) -> User:
     email = normalise_email(email)
     if find_by_email(email) is not None:
         raise EmailTaken(email)
-    user = User(name=name.strip(), email=email, password_hash=hash_password(password), bio=bio)
+    user = User(name=name.strip(), email=email, password_hash=password_hash, bio=bio, locale=locale,
+                browser_locale=browser_locale)
     db.session.add(user)
     db.session.flush()
     events.user_signed_up.send(user, address=address)
+    return user
+
+
+# --- Sign-up on the site: the same answer for every address; the mail says the rest ----------------------
+
+SIGNUP_LIFETIME = timedelta(days=2)
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_signup(*, name: str, email: str, password: str, locale: str | None = None,
+                   browser_locale: str | None = None) -> SignupRequest | None:
+    """Someone asks for an account. The page answers alike whatever the address (issue 15.9: it told anyone which
+    addresses have an account); the mail tells the address's owner which case it is. A new address gets a link
+    that makes the account (``signup_requested``, a SignupRequest); an address with an account gets a note that
+    someone tried (``signup_repeated``), and nothing changes. Both hash the password, so they take as long."""
+    email = normalise_email(email)
+    now = utcnow()
+    db.session.execute(sa.delete(SignupRequest).where(SignupRequest.expires_at <= now))
+    password_hash = hash_password(password)
+    user = find_by_email(email)
+    if user is not None:
+        events.signup_repeated.send(user)
+        return None
+    token = secrets.token_urlsafe(24)
+    request = SignupRequest(email=email, name=name.strip(), password_hash=password_hash, locale=locale,
+                            browser_locale=browser_locale, token_hash=_hash_token(token), created_at=now,
+                            expires_at=now + SIGNUP_LIFETIME)
+    db.session.add(request)
+    db.session.flush()
+    events.signup_requested.send(request, token=token)
+    return request
+
+
+def find_signup_request(token: str) -> SignupRequest | None:
+    """The waiting sign-up of this link, if it is still valid."""
+    return db.session.scalar(sa.select(SignupRequest).where(SignupRequest.token_hash == _hash_token(token),
+                                                            SignupRequest.expires_at > utcnow()))
+
+
+def confirm_signup(request: SignupRequest, address: str | None = None) -> User:
+    """The link was followed: the address is the requester's. The account is made as asked (name, password,
+    language); every waiting sign-up for the address goes."""
+    user = _add_user(name=request.name, email=request.email, password_hash=request.password_hash, address=address,
+                     locale=request.locale, browser_locale=request.browser_locale)
+    db.session.execute(sa.delete(SignupRequest).where(SignupRequest.email == request.email))
     return user
 
 

@@ -186,6 +186,21 @@ def queue_mail(user: User, subject: Text, body: Text) -> MailMessage | None:
     return mail
 
 
+def queue_account_mail(to_address: str, reader, subject: Text, body: Text, *,
+                       user: User | None = None) -> MailMessage:
+    """A mail about the address's account itself (finishing a sign-up; a sign-up tried with an address that has
+    an account). Sent whatever the notification settings say and without an unsubscribe link: it answers what was
+    just done with the address, like a password reset would. ``reader`` sets the language: a User, or anything
+    with ``locale`` and ``browser_locale`` (a SignupRequest)."""
+    with in_language_of(reader):
+        subject, body = one_line(text_of(subject))[:200], text_of(body)
+    mail = MailMessage(user_id=user.id if user is not None else None, to_address=to_address, subject=subject,
+                       body=body, state=MailState.QUEUED, next_attempt_at=utcnow())
+    db.session.add(mail)
+    send_after_commit([mail])
+    return mail
+
+
 def bundle_digests() -> int:
     """Bundle each digest user's waiting mail into one queued mail. Returns the number of digests."""
     rows = db.session.scalars(

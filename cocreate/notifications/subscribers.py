@@ -18,10 +18,11 @@ from cocreate.extensions import db
 from cocreate.i18n import _, _l
 from cocreate.ideas.models import Comment, Idea, Status, StatusChange
 from cocreate.notifications.follows import auto_follow, followers
+from cocreate.notifications.mail import queue_account_mail
 from cocreate.notifications.models import MailMessage, Notification
 from cocreate.notifications.services import deliver, notify
 from cocreate.products.models import Version
-from cocreate.web import path_for
+from cocreate.web import absolute_url, path_for
 
 
 def connect() -> None:
@@ -35,6 +36,8 @@ def connect() -> None:
     events.ambassador_invited.connect(on_ambassador_invited)
     events.member_invited.connect(on_member_invited)
     events.customer_invited.connect(on_customer_invited)
+    events.signup_requested.connect(on_signup_requested)
+    events.signup_repeated.connect(on_signup_repeated)
     events.account_erasing.connect(on_account_erasing)
 
 
@@ -195,6 +198,29 @@ def on_customer_invited(invitation, *, user: User | None, **_extra) -> None:
            body=lambda: _("%(product)s is private: only its team and the customers it invites see it. Accept to "
                           "see it and give feedback, or decline.", product=product.name),
            url=path_for("companies.invitations"))
+
+
+def on_signup_requested(request, *, token: str, **_extra) -> None:
+    """The link that finishes a sign-up, to the address only (the page said "check your mail" to everyone)."""
+    link = absolute_url(path_for("auth.confirm_signup", token=token))
+    queue_account_mail(request.email, request,
+                       subject=lambda: _("Finish signing up for Cocreate"),
+                       body=lambda: "\n".join([
+                           _("Hello %(name)s,", name=request.name), "",
+                           _("Follow this link to finish signing up; it works for two days:"), link, "",
+                           _("If you did not sign up, ignore this mail: without the link, no account is made.")]))
+
+
+def on_signup_repeated(user: User, **_extra) -> None:
+    """Someone signed up with an address that has an account: its owner is told, and nothing changes."""
+    queue_account_mail(user.email, user, user=user,
+                       subject=lambda: _("Someone tried to sign up for Cocreate with your address"),
+                       body=lambda: "\n".join([
+                           _("Hello %(name)s,", name=user.name), "",
+                           _("Someone, perhaps you, tried to sign up for Cocreate with this address. You have an "
+                             "account already; nothing was changed."), "",
+                           _("To use it, log in with your password: %(url)s", url=absolute_url(path_for("auth.login"))),
+                           _("If this was not you, you can ignore this mail.")]))
 
 
 def on_account_erasing(user: User, **_extra) -> None:

@@ -12,6 +12,7 @@ from cocreate.extensions import db
 from cocreate.ideas.models import Status
 from tests import factories
 from tests.ambassadors.helpers import NOW, comment, customer, idea, vote
+from tests.conftest import sign_up
 
 
 def score(company, user, product_id=0, period=0) -> ContributionScore | None:
@@ -94,9 +95,8 @@ def test_twin_accounts_from_the_same_address_minutes_apart_do_not_count(product)
 
 
 def test_addresses_are_stored_only_as_keyed_hashes(client):
-    response = client.post("/signup", data={"name": "Ana", "email": "ana@example.com",
-                                            "password": "a long enough passphrase"},
-                           environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    response = sign_up(client, {"name": "Ana", "email": "ana@example.com", "password": "a long enough passphrase"},
+                       environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert response.status_code == 303
     origin = db.session.scalar(sa.select(AccountOrigin))
     assert origin.ip_hash == scores.address_hash("203.0.113.9", "test-secret")

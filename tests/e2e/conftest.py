@@ -20,6 +20,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 class LiveServer:
+    current: "LiveServer | None" = None  # for helpers that read what the app wrote (the sign-up mail)
+
     def __init__(self, app, port: int):
         self.app = app
         self.url = f"http://127.0.0.1:{port}"
@@ -46,7 +48,9 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(app, server.server_port)
+    LiveServer.current = LiveServer(app, server.server_port)
+    yield LiveServer.current
+    LiveServer.current = None
     server.shutdown()
     thread.join(timeout=10)
     with app.app_context():
@@ -92,8 +96,26 @@ def unique(prefix: str) -> str:
     return f"{prefix}{next(_seq)}"
 
 
+def _signup_link(email: str) -> str:
+    """The link of the sign-up mail to this address, read from the live server's mail queue."""
+    import re
+
+    import sqlalchemy as sa
+
+    from cocreate.extensions import db
+    from cocreate.notifications.models import MailMessage
+
+    assert LiveServer.current is not None
+    with LiveServer.current.app.app_context():
+        body = db.session.scalar(sa.select(MailMessage.body).where(MailMessage.to_address == email)
+                                 .order_by(MailMessage.id.desc()))
+    match = re.search(r"(/signup/[\w-]+)", body or "")
+    assert match, f"no sign-up mail to {email}"
+    return match.group(1)
+
+
 def sign_up(page, name: str | None = None) -> str:
-    """Sign up through the form; returns the e-mail."""
+    """Sign up through the form and the link of the mail; returns the e-mail."""
     name = name or unique("Tester ")
     email = f"{name.lower().replace(' ', '.')}.{next(_seq)}@example.com"
     page.goto("/signup")
@@ -101,6 +123,9 @@ def sign_up(page, name: str | None = None) -> str:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(lambda url: url.endswith("/signup/sent"))
+    page.goto(_signup_link(email))
+    page.get_by_role("button", name="Create my account").click()
     page.wait_for_url(lambda url: "/signup" not in url)
     return email
 

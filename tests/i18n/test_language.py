@@ -13,7 +13,7 @@ from babel import dates as babel_dates
 from flask import render_template_string
 
 from cocreate.extensions import db, utcnow
-from tests.conftest import login
+from tests.conftest import login, sign_up
 
 # The main navigation's "Log in" link (anonymous) and "Maturity board" link (everyone), per language.
 NAV = {"en": ("Log in", "Maturity board"), "nl": ("Inloggen", "Volwassenheidsbord"),
@@ -130,8 +130,8 @@ def test_a_signed_in_users_choice_is_saved_on_the_account(client, logged_in):
 
 def test_an_anonymous_choice_is_kept_when_signing_up(client):
     choose(client, "it")
-    response = client.post("/signup", data={"name": "Giulia", "email": "giulia@example.com",
-                                            "password": "a long enough passphrase"})
+    response = sign_up(client, {"name": "Giulia", "email": "giulia@example.com",
+                                "password": "a long enough passphrase"})
     assert response.status_code == 303
     from cocreate.auth.services import find_by_email
 

@@ -138,6 +138,10 @@ CASES: list[Case] = [
     Case("auth.signup", "POST", _const("/signup"), everyone(),
          lambda w, role: {"name": "New Person", "email": "new.person@example.com",
                           "password": "a long and unusual passphrase"}),
+    Case("auth.signup_sent", "GET", _const("/signup/sent"), everyone()),
+    # The link mailed to a new address: whoever holds it makes that account and is logged in to it.
+    Case("auth.confirm_signup", "GET", lambda w: f"/signup/{w.signup_token}", everyone()),
+    Case("auth.confirm_signup", "POST", lambda w: f"/signup/{w.signup_token}", everyone()),
     Case("auth.login", "GET", _const("/login"), everyone()),
     Case("auth.login", "POST", _const("/login"), everyone(),
          lambda w, role: {"email": "customer@example.com", "password": factories.PASSWORD}),

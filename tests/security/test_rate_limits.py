@@ -88,7 +88,7 @@ def test_lock_out_does_not_reveal_whether_the_account_exists(limited_app):
 
 def test_signup_is_limited_per_address(limited_app):
     for n in range(10):
-        client = limited_app.test_client()  # a new visitor each time: a signed-up one is logged in
+        client = limited_app.test_client()  # a new visitor each time
         response = client.post("/signup", data={"name": f"Person {n}", "email": f"p{n}@example.com",
                                                 "password": "a long and unusual passphrase"},
                                environ_base=address(4))
@@ -96,6 +96,18 @@ def test_signup_is_limited_per_address(limited_app):
     data = {"name": "One more", "email": "more@example.com", "password": "a long and unusual passphrase"}
     assert_limited(limited_app.test_client().post("/signup", data=data, environ_base=address(4)))
     assert limited_app.test_client().post("/signup", data=data, environ_base=address(5)).status_code == 303
+
+
+def test_signup_is_limited_per_email_address_alike_with_or_without_an_account(limited_app):
+    """Issue 15.9: sign-up could be asked about one address again and again (and now mails it each time)."""
+    factories.UserFactory(email="taken@example.com")
+    for email in ("taken@example.com", "free@example.com"):
+        data = {"name": "Someone", "email": email, "password": "a long and unusual passphrase"}
+        for n in range(3):  # from three addresses: the limit is the e-mail's
+            assert limited_app.test_client().post("/signup", data=data, environ_base=address(30 + n)).status_code == 303
+        assert_limited(limited_app.test_client().post("/signup", data=data, environ_base=address(40)))
+    other = {"name": "Other", "email": "other@example.com", "password": "a long and unusual passphrase"}
+    assert limited_app.test_client().post("/signup", data=other, environ_base=address(40)).status_code == 303
 
 
 def _write(kind: str, client, product, idea, n: int):

@@ -9,6 +9,7 @@ an owner: the "outsider". One user per role of the authorisation matrix.
 """
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,6 +21,7 @@ from cocreate.ambassadors.models import Candidate
 from cocreate.api.models import ApiToken
 from cocreate.api.services import create_token
 from cocreate.auth.models import User
+from cocreate.auth.services import request_signup
 from cocreate.companies import services as companies
 from cocreate.companies.models import Company, Membership, Role
 from cocreate.extensions import db
@@ -28,7 +30,7 @@ from cocreate.ideas.models import Comment, Idea, Tag
 from cocreate.images import services as images
 from cocreate.images.models import Image
 from cocreate.notifications.mail import unsubscribe_token
-from cocreate.notifications.models import Notification
+from cocreate.notifications.models import MailMessage, Notification
 from cocreate.products.models import Product, ProductInvitation, Touchpoint, Version, Visibility
 from cocreate.products.services import create_product, invite_customer
 from cocreate.webhooks import services as webhooks
@@ -60,6 +62,7 @@ class World:
     invitation_token: str
     invitation_id: int
     customer_invitation: ProductInvitation
+    signup_token: str  # the link of a sign-up waiting for its address to be confirmed
     candidate: Candidate
     notification: Notification
     unsubscribe_token: str
@@ -117,10 +120,13 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
                                          events=["idea.created"])
     delivery = webhooks.queue(company.id, Event.IDEA_CREATED, {"idea": {"id": idea.id}})[0]
     image = images.add(images.Target(product, idea=idea), users["author"], PNG, alt="A sketch")
+    request_signup(name="Pending Person", email="pending@example.com", password="a long and unusual passphrase")
+    signup_mail = db.session.scalar(sa.select(MailMessage.body).where(MailMessage.to_address == "pending@example.com"))
+    signup_token = re.search(r"/signup/([\w-]+)", signup_mail).group(1)
     db.session.commit()
     return World(company=company, product=product, version=version, touchpoint=product.touchpoints[0], idea=idea,
                  other_idea=other_idea, comment=comment, tag=tag, extra=extra, invitation_token=token,
-                 invitation_id=invitation.id, customer_invitation=customer_invitation,
+                 invitation_id=invitation.id, customer_invitation=customer_invitation, signup_token=signup_token,
                  candidate=candidate, notification=notification, unsubscribe_token=unsubscribe_token(users["author"]),
                  api_token=api_token, webhook=webhook, delivery=delivery, image=image, users=users)
 
