@@ -67,6 +67,8 @@ class Config:
     CACHE_REDIS_URL = REDIS_URL
     CACHE_KEY_PREFIX = "cocreate:"
     CACHE_DEFAULT_TIMEOUT = 60
+    # Pages for visitors who are not logged in, shared for this many seconds (cocreate/page_cache.py); 0: off.
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "5"))
     # Background work (cocreate/tasks.py): Huey's broker. Unset: REDIS_URL when set, else instance/tasks.db.
     TASKS_BROKER = os.environ.get("TASKS_BROKER")
     TASKS_QUEUE = os.environ.get("TASKS_QUEUE", "cocreate")  # the queue's name on the broker
@@ -114,6 +116,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"  # noqa: S105 - the test suite's key  # nosec B105
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    PAGE_CACHE_SECONDS = 0  # tests that need the page cache turn it on themselves (tests/test_page_cache.py)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     CACHE_TYPE = "NullCache"  # tests that need the cache turn it on themselves
     WTF_CSRF_ENABLED = False

@@ -32,7 +32,7 @@ from jinja2.nodes import EvalContext
 from jinja2.utils import pass_eval_context
 from markupsafe import Markup
 
-from cocreate.extensions import db, utcnow
+from cocreate.extensions import csrf, db, utcnow
 from cocreate.web import EmptyForm, safe_next, see_other
 
 LANGUAGES = {"en": "English", "nl": "Nederlands", "it": "Italiano"}
@@ -116,9 +116,15 @@ def _percent(value) -> str:
 
 
 @bp.post("/language")
+@csrf.exempt  # checked below when it matters: for a signed-in account
 def choose():
-    """The footer's language picker: the account's setting when signed in, else this browser session's."""
-    if not EmptyForm().validate_on_submit():
+    """The footer's language picker: the account's setting when signed in, else this browser session's.
+
+    Signed in, it changes the account, so it needs the CSRF token. A visitor's pages carry no token (they are
+    the same for everyone, cached, and set no cookie): for them the worst a forged post can do is pick another
+    language for their browser, which the picker undoes."""
+    form = EmptyForm() if current_user.is_authenticated else EmptyForm(meta={"csrf": False})
+    if not form.validate_on_submit():
         abort(400)
     code = supported(request.form.get("locale")) or None
     if current_user.is_authenticated:

@@ -69,7 +69,7 @@ def index(slug: str):
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render("ideas/index.html", "idea_list", product=product, result=result, filters=filters, sort=sort,
-                  args=args, vote_form=EmptyForm())
+                  args=args)
 
 
 @bp.get("/p/<slug>/roadmap")
@@ -137,16 +137,22 @@ def _version_choices(product: Product):
 def _show_context(product: Product, idea: Idea, **overrides) -> dict:
     official, threads = services.comments_of(idea)
     team = services.is_team(current_user, product)
-    status_form = StatusForm(formdata=None, status=idea.status.value if idea.status != Status.MERGED else "open",
-                             promised_on=idea.promised_on)
-    status_form.shipped_version_id.choices = _version_choices(product)
-    tags_form = IdeaTagsForm(formdata=None, tag_ids=[t.id for t in idea.tags])
-    tags_form.tag_ids.choices = choices((t.id, t.name) for t in services.tags_of(product)) if team else []
+    # Forms only for who sees them: building one makes a CSRF token, and a token starts a session (a cookie),
+    # which a visitor's page must not set (it is the same for everyone, and cached).
+    status_form = merge_form = tags_form = None
+    if team:
+        status_form = StatusForm(formdata=None, status=idea.status.value if idea.status != Status.MERGED else "open",
+                                 promised_on=idea.promised_on)
+        status_form.shipped_version_id.choices = _version_choices(product)
+        tags_form = IdeaTagsForm(formdata=None, tag_ids=[t.id for t in idea.tags])
+        tags_form.tag_ids.choices = choices((t.id, t.name) for t in services.tags_of(product))
+        merge_form = MergeForm(formdata=None)
     context = dict(
         product=product, idea=idea, official=official, threads=threads, team=team,
         voted=idea.id in services.voted_ids(current_user, [idea.id]),
-        history=services.history(idea), comment_form=CommentForm(formdata=None), status_form=status_form,
-        merge_form=MergeForm(formdata=None), tags_form=tags_form, vote_form=EmptyForm(),
+        history=services.history(idea),
+        comment_form=CommentForm(formdata=None) if current_user.is_authenticated else None,
+        status_form=status_form, merge_form=merge_form, tags_form=tags_form,
         can_edit=services.can_edit(idea, current_user),
     )
     context.update(overrides)
@@ -176,7 +182,7 @@ def vote(slug: str, idea_id: int):
         status = 409
     if wants_fragment():
         voted = idea.id in services.voted_ids(current_user, [idea.id])
-        return render("ideas/_vote.html", product=product, idea=idea, voted=voted, vote_form=EmptyForm(),
+        return render("ideas/_vote.html", product=product, idea=idea, voted=voted,
                       error=status == 409), status
     return see_other(safe_next(_idea_url(idea)))
 

@@ -180,11 +180,24 @@ def test_the_picker_goes_back_only_to_pages_of_this_site(client, next_path, targ
     assert location in (target, "http://localhost" + target)
 
 
-def test_the_picker_needs_the_csrf_token(client, csrf):
-    response = client.post("/language", data={"locale": "nl", "next": "/"})
+def test_the_picker_needs_the_csrf_token_when_it_changes_an_account(app, client, user):
+    login(client, user)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/language", data={"locale": "nl", "next": "/"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 400
+    db.session.refresh(user)
+    assert user.locale is None
+
+
+def test_a_visitor_picks_a_language_without_a_token(client, csrf):
+    """A visitor's pages carry no token (shared, cached, no cookie); a forged post only picks a language."""
+    response = client.post("/language", data={"locale": "nl", "next": "/"})
+    assert response.status_code == 303
     with client.session_transaction() as session:
-        assert "locale" not in session
+        assert session["locale"] == "nl"
 
 
 # --- Logging in records the browser's language, for mail -----------------------------------------------

@@ -115,6 +115,9 @@ def test_gunicorn_sends_no_server_version(tmp_path):
 CSRF_EXEMPT = {
     # RFC 8058 one-click unsubscribe: mail clients POST without a session; the signed token is the proof.
     "cocreate.notifications.routes.unsubscribe_confirm",
+    # The footer's language picker: a visitor's pages carry no token (no session, shared and cached); for a
+    # signed-in account the view checks the token itself (tests/i18n/test_language.py).
+    "cocreate.i18n.choose",
 }
 CSRF_EXEMPT_BLUEPRINTS = {
     "api",  # the JSON API authenticates with a bearer token only, never the session cookie
