@@ -181,7 +181,7 @@ def vote(slug: str, idea_id: int):
     if not done:
         status = 409
     if wants_fragment():
-        voted = idea.id in services.voted_ids(current_user, [idea.id])
+        voted = want if done else idea.id in services.voted_ids(current_user, [idea.id])  # done: as asked
         return render("ideas/_vote.html", product=product, idea=idea, voted=voted,
                       error=status == 409), status
     return see_other(safe_next(_idea_url(idea)))

@@ -159,12 +159,13 @@ def _bump(idea: Idea, votes: int = 0, comments: int = 0) -> None:
         .returning(Idea.vote_count, Idea.comment_count)
         .execution_options(synchronize_session=False)
     ).one()
+    hot = hot_score(row.vote_count, row.comment_count, idea.created_at)
     db.session.execute(
-        sa.update(Idea).where(Idea.id == idea.id)
-        .values(hot=hot_score(row.vote_count, row.comment_count, idea.created_at))
-        .execution_options(synchronize_session=False)
+        sa.update(Idea).where(Idea.id == idea.id).values(hot=hot).execution_options(synchronize_session=False)
     )
-    db.session.refresh(idea, ["vote_count", "comment_count", "hot"])
+    # The object shows what the database now holds, without reading it back.
+    for name, value in (("vote_count", row.vote_count), ("comment_count", row.comment_count), ("hot", hot)):
+        sa.orm.attributes.set_committed_value(idea, name, value)
 
 
 def voted_ids(user, idea_ids: Sequence[int]) -> set[int]:
