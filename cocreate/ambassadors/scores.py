@@ -183,7 +183,7 @@ def _scores_select(company_id: int, now: datetime, dialect: str):
     return sa.select(*scored.c, rank.label("rank"))
 
 
-def refresh_scores(company: Company, now: datetime | None = None) -> datetime:
+def refresh_scores(company: Company, now: datetime | None = None, *, analyze: bool = True) -> datetime:
     """Rebuild the company's score rows (all products, every period) in two statements; flushes only."""
     now = now or utcnow()
     connection = db.session.connection()
@@ -208,13 +208,23 @@ def refresh_scores(company: Company, now: datetime | None = None) -> datetime:
     else:
         run.computed_at, run.counts = now, counts
     db.session.flush()
+    if analyze:
+        _analyze()
     return now
+
+
+def _analyze() -> None:
+    """Fresh planner statistics for the rebuilt rows: without them PostgreSQL sorts a company's whole leaderboard
+    for every page (3.5 ms) instead of reading the first 25 rows of the index in order (0.14 ms, measured)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("ANALYZE contribution_scores"))
 
 
 def refresh_all(now: datetime | None = None) -> int:
     companies = list(db.session.scalars(sa.select(Company).order_by(Company.id)))
     for company in companies:
-        refresh_scores(company, now)
+        refresh_scores(company, now, analyze=False)
+    _analyze()
     return len(companies)
 
 
