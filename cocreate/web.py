@@ -95,13 +95,15 @@ class change:  # noqa: N801 - used like a function: `with change(form.name) as d
                 return see_other(...)
         return render(...), form_status(form)
 
-    The block's work is committed when it ends. A ``Refused`` raised inside it rolls the transaction back and
-    puts its reason where the person sees it: on ``field`` (a form field's errors), else in a flash; ``done`` is
-    then false and ``done.refusal`` holds the reason. Any other exception goes on (a 500, after a rollback).
+    The block's work is committed when it ends (``keep_loaded``: the loaded objects keep their values, for a
+    route whose service has put the written values on them). A ``Refused`` raised inside it rolls the transaction
+    back and puts its reason where the person sees it: on ``field`` (a form field's errors), else in a flash;
+    ``done`` is then false and ``done.refusal`` holds the reason. Any other exception goes on (a 500, after a
+    rollback).
     """
 
-    def __init__(self, field=None, *, flash_refusal: bool = True):
-        self.field, self.flash_refusal = field, flash_refusal
+    def __init__(self, field=None, *, flash_refusal: bool = True, keep_loaded: bool = False):
+        self.field, self.flash_refusal, self.keep_loaded = field, flash_refusal, keep_loaded
         self.refusal: str | None = None
 
     def __bool__(self) -> bool:
@@ -115,7 +117,13 @@ class change:  # noqa: N801 - used like a function: `with change(form.name) as d
         from cocreate.refusal import Refused
 
         if error is None:
-            db.session.commit()
+            session = db.session()
+            if self.keep_loaded:  # the objects already hold what was written: do not read them back after commit
+                session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
             return False
         if not isinstance(error, Refused):
             return False

@@ -176,7 +176,7 @@ def vote(slug: str, idea_id: int):
         abort(400)
     want = request.form["vote"] == "1"
     status = 200
-    with change(flash_refusal=not wants_fragment()) as done:
+    with change(flash_refusal=not wants_fragment(), keep_loaded=True) as done:  # set_vote puts the counts on it
         services.set_vote(idea, current_user, want)
     if not done:
         status = 409
