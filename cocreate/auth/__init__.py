@@ -1,7 +1,8 @@
 """Accounts: sign-up, log-in with revocable sessions, profile, personal data export and erasure."""
 
 import sqlalchemy as sa
-from flask import Flask, flash, request, url_for
+from flask import Flask, flash, g, request, session, url_for
+from flask_login import user_logged_in, user_logged_out
 
 from cocreate.extensions import db, login_manager
 from cocreate.i18n import _l
@@ -17,6 +18,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
 
+    user_logged_in.connect(_new_csrf_token, app)
+    user_logged_out.connect(_new_csrf_token, app)
+
     @login_manager.user_loader
     def load_user(session_token: str):
         return db.session.scalar(sa.select(User).where(User.session_token == session_token))
@@ -29,3 +33,12 @@ def init_app(app: Flask) -> None:
             target = "/" + target[len(request.host_url):]
         next_path = target if is_safe_path(target) else None
         return see_other(url_for("auth.login", next=next_path))
+
+
+def _new_csrf_token(app: Flask, **_kwargs) -> None:
+    """Every log-in (password, finished sign-up, changed password) and log-out starts a new CSRF token: one read
+    before (planted in the browser, or seen on a shared computer) is refused after (issue 15.13). Flask-WTF keeps
+    the raw token in the session and the signed one in ``g`` for the request; without both, the next form makes
+    a new one."""
+    session.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)

@@ -242,3 +242,32 @@ def test_create_user_command(runner):
     assert db.session.scalar(sa.select(User.name).where(User.email == "ops@example.com")) == "Ops"
     result = runner.invoke(args=["create-user", "--name", "Ops", "--email", "x@example.com", "--password", "short"])
     assert result.exit_code != 0 and "at least 10" in result.output
+
+
+def test_login_gives_a_new_csrf_token(client, user, csrf):
+    """Issue 15.13: a token read before the log-in (planted, or seen on a shared computer) is worth nothing after."""
+    before = csrf_token(client)
+    client.post("/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": before})
+    assert client.post("/logout", data={"csrf_token": before}).status_code == 400
+    assert client.get("/profile").status_code == 200  # still logged in
+    after = csrf_token(client, "/profile")
+    assert after != before
+    assert client.post("/logout", data={"csrf_token": after}).status_code == 303
+
+
+def test_finishing_the_signup_gives_a_new_csrf_token(client, csrf):
+    before = csrf_token(client, "/signup")
+    assert client.post("/signup", data={**GOOD, "csrf_token": before}).status_code == 303
+    link = re.search(r"(/signup/[\w-]+)", mails_to("anouk@example.com")[-1].body).group(1)
+    assert client.post(link, data={"csrf_token": csrf_token(client, link)}).status_code == 303
+    assert client.post("/logout", data={"csrf_token": before}).status_code == 400
+    assert client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")}).status_code == 303
+
+
+def test_logout_ends_the_csrf_token_too(client, user, csrf):
+    client.post("/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": csrf_token(client)})
+    token = csrf_token(client, "/profile")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    # the next person at this browser logs in with a page they load themselves; the old token is gone with the session
+    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token})
+    assert response.status_code == 400
