@@ -4,15 +4,16 @@ The browser's file name and Content-Type are ignored. Pillow identifies the cont
 only); the declared size is checked before a single pixel is decoded, so a decompression bomb (a small file
 that declares 50 000 × 50 000 pixels) is refused cheaply; the first frame is then decoded, turned upright
 from its EXIF orientation, scaled down and encoded anew as JPEG (or PNG when it has transparency). Metadata
-(EXIF with GPS positions, comments, ICC profiles) is not copied, nor anything appended to the file (HTML or
-script in a "polyglot").
+(EXIF with GPS positions, XMP, JPEG/GIF comments, PNG text chunks, ICC profiles) is not copied, nor anything
+appended to the file (HTML or script in a "polyglot"); pixels described by an ICC profile are converted to sRGB
+first, so they look the same without it.
 """
 
 import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from cocreate.refusal import N_, Refused
 
@@ -25,6 +26,8 @@ THUMB_BOX = 640  # thumbnail for galleries and cards
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 MIMETYPES = {"jpeg": "image/jpeg", "png": "image/png"}
+
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 class ImageRefused(Refused):
@@ -46,7 +49,28 @@ NOT_AN_IMAGE = N_("That file is not an image we can read. Upload a JPEG, PNG, GI
 TOO_MANY_PIXELS = N_("That image is too large: at most %(megapixels)s megapixels and %(side)s pixels a side.")
 
 
+def _to_srgb(image: Image.Image, icc: bytes | None, mode: str) -> Image.Image:
+    """`image` in `mode` ("RGB" or "RGBA"), its pixels converted from the embedded ICC profile to sRGB.
+
+    A profile lcms cannot read, or one for another colour space than the pixels' (an RGB profile on CMYK or
+    grey pixels), is ignored: the pixels are taken as sRGB, as a browser would."""
+    if icc:
+        # CMYK and grey pixels go to lcms as they are, for a CMYK or grey profile; the rest in the mode we store.
+        keep = image.mode == mode or (mode == "RGB" and image.mode in ("CMYK", "L"))
+        source = image if keep else image.convert(mode)
+        try:
+            converted = ImageCms.profileToProfile(source, ImageCms.ImageCmsProfile(io.BytesIO(icc)), SRGB,
+                                                  outputMode=mode)
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            converted = None
+        if converted is not None:
+            image = converted
+    return image if image.mode == mode else image.convert(mode)
+
+
 def _encode(image: Image.Image, fmt: str) -> bytes:
+    """Pixels only: Pillow would copy a comment or an ICC profile left in `info`, so none is left there."""
+    image.info = {}
     out = io.BytesIO()
     if fmt == "png":
         image.save(out, "PNG", optimize=True)
@@ -71,9 +95,11 @@ def process(data: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SI
                     raise ImageRefused(TOO_MANY_PIXELS, megapixels=max_pixels // 1_000_000, side=max_side)
                 source.seek(0)  # the first frame of an animation
                 source.load()
+                icc = source.info.get("icc_profile")
                 image = ImageOps.exif_transpose(source)
                 fmt = "png" if _has_alpha(image) else "jpeg"
-                image = image.convert("RGBA" if fmt == "png" else "RGB")
+                image = _to_srgb(image, icc, "RGBA" if fmt == "png" else "RGB")
+                image.info = {}  # comments, EXIF, XMP, text chunks, the profile: nothing but pixels goes on
         except ImageRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
