@@ -23,6 +23,23 @@ EXPORT_FORMAT = "cocreate-export/1"
 # Columns never exported: credentials and the secrets that stand for them.
 SECRET_WORDS = ("password", "token", "secret", "hash")
 
+# Columns left out of the rows reached through one reference to the user (docs/security.md, "What the export
+# holds"): (table, the column that names the user) -> (columns withheld, of which those the copy says exist).
+WITHHELD: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # A customer on a company's ambassador shortlist gets the fact: the company, the state and its dates. The team's
+    # free-text note about them and who wrote it carry the judgement of others and the company's plans (GDPR
+    # Art. 15(4), recital 63): the copy says whether a note exists; the company answers a request for it.
+    ("ambassador_candidates", "user_id"): (("note", "added_by_id"), ("note",)),
+    # The team member who shortlisted someone: what they did and when, not the customer or the note (the
+    # company's record about that customer, which is in that customer's own copy as above).
+    ("ambassador_candidates", "added_by_id"): (("user_id", "note"), ()),
+}
+WITHHELD_NOTICE = {
+    "ambassador_candidates.note": "A company's internal note about you on its ambassador shortlist is not part "
+    "of this copy (it holds the judgement of others; GDPR Art. 15(4)). \"note_withheld\": true says that one "
+    "exists; ask that company for it.",
+}
+
 
 class ErasureRefused(Refused):
     pass
@@ -47,9 +64,11 @@ def _plain(value):
     return value
 
 
-def _row(table: sa.Table, row) -> dict:
-    return {column.name: _plain(row._mapping[column]) for column in table.columns
-            if not any(word in column.name.lower() for word in SECRET_WORDS)}
+def _row(table: sa.Table, row, withheld: tuple[str, ...] = (), flagged: tuple[str, ...] = ()) -> dict:
+    data = {column.name: _plain(row._mapping[column]) for column in table.columns
+            if column.name not in withheld and not any(word in column.name.lower() for word in SECRET_WORDS)}
+    data.update({f"{name}_withheld": bool(row._mapping[table.c[name]]) for name in flagged})
+    return data
 
 
 def export(user: User) -> dict:
@@ -66,7 +85,9 @@ def export(user: User) -> dict:
         key = f"{table.name}.{column.name}" if table.name in tables_with_several else table.name
         order = list(table.primary_key.columns)
         rows = db.session.execute(sa.select(table).where(column == user.id).order_by(*order)).all()
-        data[key] = [_row(table, row) for row in rows]
+        withheld, flagged = WITHHELD.get((table.name, column.name), ((), ()))
+        data[key] = [_row(table, row, withheld, flagged) for row in rows]
+    data["withheld"] = dict(WITHHELD_NOTICE)
     # Rows that name the user by e-mail address rather than by id.
     for key, table, column in _by_address():
         rows = db.session.execute(sa.select(table).where(column == user.email)).all()

@@ -144,3 +144,50 @@ def test_the_only_owner_of_a_company_must_hand_it_over_first(client):
 def test_delete_page_offers_the_export_first(client, logged_in):
     page = client.get("/profile/delete").get_data(as_text=True)
     assert "/profile/export" in page and "deleted user" in page
+
+
+def test_export_says_the_customer_is_shortlisted_but_withholds_the_teams_note(client):
+    """Issue 15.13: the customer is owed the fact (which company, the state, the dates: GDPR Art. 15(1)); the team's
+    free-text note and who wrote it stay out of the self-service copy (Art. 15(4): it carries others' judgement),
+    and the copy says that a note exists, so the customer can ask the company for it."""
+    from cocreate.ambassadors import shortlist
+
+    w = world.build()
+    me, marketer = w.users["customer"], w.users["marketing"]
+    shortlist.add_candidate(w.company, me, marketer, note="Pushy, but 40k followers: invite after the Q3 launch")
+    db.session.commit()
+    world.act_as(client, me)
+    text = client.get("/profile/export").get_data(as_text=True)
+    data = json.loads(text)
+    [row] = data["ambassador_candidates.user_id"]
+    assert row["company_id"] == w.company.id and row["state"] == "candidate" and row["created_at"]
+    assert row["note_withheld"] is True
+    assert "note" not in row and "added_by_id" not in row
+    assert "Pushy" not in text and "40k" not in text
+    assert "ambassador_candidates.note" in data["withheld"]
+
+
+def test_the_marketers_export_lists_what_they_did_not_the_customers_on_the_shortlist(client):
+    from cocreate.ambassadors import shortlist
+
+    w = world.build()
+    me, marketer = w.users["customer"], w.users["marketing"]
+    shortlist.add_candidate(w.company, me, marketer, note="Pushy, but 40k followers")
+    db.session.commit()
+    world.act_as(client, marketer)
+    text = client.get("/profile/export").get_data(as_text=True)
+    [row] = json.loads(text)["ambassador_candidates.added_by_id"]
+    assert row["company_id"] == w.company.id and row["added_by_id"] == marketer.id
+    assert "user_id" not in row and "note" not in row and "Pushy" not in text
+
+
+def test_every_withheld_column_exists():
+    """A renamed column must not slip back into the copy unnoticed."""
+    from cocreate.auth.privacy import WITHHELD, WITHHELD_NOTICE
+
+    references = {(c.table.name, c.name): c.table for c in user_references()}
+    for (table_name, column), (withheld, flagged) in WITHHELD.items():
+        table = references[(table_name, column)]
+        assert set(withheld) | set(flagged) <= set(table.c.keys())
+        assert set(flagged) <= set(withheld)
+        assert all(f"{table_name}.{name}" in WITHHELD_NOTICE for name in flagged)
