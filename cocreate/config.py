@@ -61,7 +61,7 @@ class Config:
     # Uploaded images: stored re-encoded under UPLOAD_FOLDER/images (default instance/uploads), never in static/.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
     IMAGE_MAX_BYTES = 10 * 1024 * 1024  # the upload routes accept this much instead of MAX_CONTENT_LENGTH
-    IMAGE_MAX_PIXELS = 40_000_000
+    IMAGE_MAX_PIXELS = 25_000_000  # stored at 2400 px a side at most: more only costs decoding (docs/security.md)
     # Shared cache (the board's figures): Redis when configured, else per process.
     CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
     CACHE_REDIS_URL = REDIS_URL
