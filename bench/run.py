@@ -39,6 +39,8 @@ WRK = ["wrk", "-t2", "-c16"]
 # (ratio to hello-world) per backend, from ../shared/QUALITY.md
 TARGETS = {
     "list": {"sqlite": 0.20, "postgresql": 0.15},
+    "list (signed in)": {"sqlite": 0.12, "postgresql": 0.08},
+    "page": {"sqlite": 0.15, "postgresql": 0.10},
     "board": {"sqlite": 0.20, "postgresql": 0.15},
     "vote": {"sqlite": 0.15, "postgresql": 0.08},
     "leaderboard": {"sqlite": 0.15, "postgresql": 0.10},
@@ -143,7 +145,11 @@ def bench_backend(name: str, url: str, seconds: int, seed: bool) -> dict:
         # (path, kind, logged in as): the leaderboard is for the company's team (user 1 owns bench-co-1).
         pages = {f"ideas ({sort})": (f"/p/{HEAVY_SLUG}/ideas?sort={sort}", "list", None)
                  for sort in ("trending", "top", "new", "discussed")}
+        pages["ideas (trending, signed in)"] = (f"/p/{HEAVY_SLUG}/ideas?sort=trending", "list (signed in)",
+                                                "user11@bench.example")
         pages["board"] = ("/board", "board", None)
+        pages["maturity page"] = (f"/p/{HEAVY_SLUG}/maturity", "page", None)
+        pages["idea page"] = (f"/p/{HEAVY_SLUG}/ideas/{idea_ids[0]}", "page", None)
         pages["ambassador leaderboard"] = (f"/c/{company}/ambassadors", "leaderboard", "user1@bench.example")
         cookie, token = session_for(app_port, "user11@bench.example", BENCH_PASSWORD, f"/p/{HEAVY_SLUG}/ideas")
         report = BENCH / "report.lua"
