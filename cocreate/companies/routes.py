@@ -9,7 +9,7 @@ from cocreate.extensions import db
 from cocreate.i18n import _
 from cocreate.lookups import company_or_404
 from cocreate.products.services import customer_invitations_for, visible_products
-from cocreate.web import EmptyForm, change, form_status, render, see_other
+from cocreate.web import EmptyForm, absolute_url, change, form_status, render, see_other
 
 bp = Blueprint("companies", __name__)
 
@@ -49,7 +49,7 @@ def members(slug: str):
         with change(form.email) as done:
             invitation, token = services.invite(company, form.email.data, role, current_user)
         if done:  # the same answer whether the address has an account or not
-            invite_link = url_for("companies.accept", token=token, _external=True)
+            invite_link = absolute_url(url_for("companies.accept", token=token))  # sent on: never from the Host
             flash(_("%(email)s is invited as %(role)s and joins by accepting. Whoever has an account with this "
                     "address finds the invitation on Cocreate; you can also send them the link below.",
                     email=invitation.email, role=role.label), "info")

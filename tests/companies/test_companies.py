@@ -124,7 +124,8 @@ def test_invitation_link_for_someone_without_an_account(app, client):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     link = page.split('readonly value="')[1].split('"')[0]
-    path = link.replace("http://localhost", "")
+    assert link.startswith("http://localhost:5000/invitations/")  # PUBLIC_URL's default, never the request's Host
+    path = link.replace("http://localhost:5000", "")
     assert db.session.scalar(sa.select(Invitation.email)) == "new@example.com"
     token = path.rsplit("/", 1)[1]
     assert token not in db.session.scalar(sa.select(Invitation.token_hash))  # only the hash is stored
