@@ -62,6 +62,9 @@ signup_requested = _events.signal(
 signup_repeated = _events.signal(
     "signup-repeated", doc="Sender: the User whose address someone tried to sign up with. The page answered as for "
                            "a new address; only the owner of the address may learn that it has an account.")
+password_changed = _events.signal(
+    "password-changed", doc="Sender: the User, whose new password is set and whose other sessions are ended. "
+                            "Whatever else stands in for the old password (API tokens) is revoked.")
 member_joined = _events.signal("member-joined", doc="Sender: the Membership.")
 member_invited = _events.signal(
     "member-invited", doc="Sender: the Invitation (to join a company). user: the account with the invited address, "

@@ -6,6 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cocreate.auth.models import User
 from cocreate.extensions import Model, UTCDateTime, utcnow
 
+SCOPES = ("read", "write")  # read: GET only; write: everything the user may do
+
 
 class ApiToken(Model):
     """A personal API token. Only the SHA-256 of the token is stored; the token is shown once."""
@@ -18,11 +20,21 @@ class ApiToken(Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     prefix: Mapped[str] = mapped_column(sa.String(12))  # the first characters, to recognise a token in the list
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scope: Mapped[str] = mapped_column(sa.String(8), default="write", server_default="write")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: never
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
     @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= utcnow()
+
+    @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expired
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope != "write"

@@ -50,8 +50,9 @@ def _responses(ok: dict, *extra: int, ok_code: str = "200") -> dict:
 
 ERROR_RESPONSES = {
     "400": _error("The request is not valid; the message says why."),
-    "401": _error("No API token, or an unknown or revoked one."),
-    "403": _error("The token's user does not have the role this needs."),
+    "401": _error("No API token, or an unknown, revoked or expired one."),
+    "403": _error("The token's user does not have the role this needs, or the token may only read "
+                  "(scope \"read\") and this is a change."),
     "404": _error("Not found, or not visible to the token's user."),
     "405": _error("This method is not allowed on this path (also for ids out of range)."),
     "409": _error("The idea's state does not allow this (voting is closed)."),
@@ -224,21 +225,21 @@ PATHS = {
             ]),
         "post": _operation(
             "Submit an idea (its author votes for it)",
-            _responses(_ok(_ref("Idea"), "Created"), 422, ok_code="201"), parameters=[SLUG], body="IdeaCreate",
+            _responses(_ok(_ref("Idea"), "Created"), 403, 422, ok_code="201"), parameters=[SLUG], body="IdeaCreate",
             op_id="createIdea"),
     },
     "/ideas/{idea_id}": {"get": _operation(
         "One idea", _responses(_ok(_ref("Idea"))), parameters=[IDEA_ID], op_id="getIdea")},
     "/ideas/{idea_id}/vote": {
-        "put": _operation("Vote for the idea (idempotent)", _responses(_ok(_ref("Vote")), 409),
+        "put": _operation("Vote for the idea (idempotent)", _responses(_ok(_ref("Vote")), 403, 409),
                           parameters=[IDEA_ID], op_id="vote"),
-        "delete": _operation("Withdraw the vote (idempotent)", _responses(_ok(_ref("Vote")), 409),
+        "delete": _operation("Withdraw the vote (idempotent)", _responses(_ok(_ref("Vote")), 403, 409),
                              parameters=[IDEA_ID], op_id="unvote"),
     },
     "/ideas/{idea_id}/comments": {
         "get": _operation("The idea's comments, threads in order, replies after their thread",
                           _responses(_ok(_list_of("Comment"))), parameters=[IDEA_ID], op_id="listComments"),
-        "post": _operation("Comment on the idea", _responses(_ok(_ref("Comment"), "Created"), 422, ok_code="201"),
+        "post": _operation("Comment on the idea", _responses(_ok(_ref("Comment"), "Created"), 403, 422, ok_code="201"),
                            parameters=[IDEA_ID], body="CommentCreate", op_id="createComment"),
     },
     "/ideas/{idea_id}/status": {"post": _operation(
@@ -254,7 +255,7 @@ def document(server_url: str) -> dict:
             "title": "Cocreate API", "version": "1.0.0",
             "description": "Products, versions, ideas, votes, comments, statuses and the maturity board. "
                            "Authenticate with a personal token (create one on /profile/tokens): "
-                           "`Authorization: Bearer cc_…`. Errors are JSON: "
+                           "`Authorization: Bearer cc_…`; a token with the scope `read` may only GET. Errors are JSON: "
                            "`{\"error\": {\"status\", \"title\", \"message\"}}`.",
         },
         "servers": [{"url": server_url}],

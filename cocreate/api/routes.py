@@ -28,6 +28,7 @@ READ_LIMIT = "300/minute"
 WRITE_LIMIT = "30/minute;300/day"  # the same as the web forms' limit for ideas, votes and comments
 MAX_PER_PAGE = 100
 PUBLIC_ENDPOINTS = {"api.openapi_document"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}  # all a "read" token may send
 
 
 def token_key() -> str:
@@ -51,9 +52,13 @@ def authenticate_token():
         abort(401, "Send your API token in the header Authorization: Bearer cc_… (create one on /profile/tokens).")
     row: ApiToken | None = authenticate(token.strip())
     if row is None:
-        abort(401, "That API token is unknown or revoked.")
+        # One answer for unknown, revoked and expired tokens: it tells nobody whether a token ever existed.
+        abort(401, "That API token is unknown, revoked or expired (create a new one on /profile/tokens).")
     if db.session.is_modified(row):  # last_used_at moved (at most hourly)
         db.session.commit()
+    if row.read_only and request.method not in SAFE_METHODS:
+        abort(403, "This token may only read (scope “read”): create a token with the scope “write” to make "
+                   "changes.")
     g.api_user = row.user
     return None
 

@@ -3,7 +3,8 @@
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from cocreate.api import services
@@ -17,6 +18,17 @@ bp = Blueprint("tokens", __name__)
 class TokenForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Give the token a name.")), Length(max=80)],
                        description=_l("What the token is for, e.g. “Jira sync”."))
+    # Without a choice in the request (an old form, a script) the defaults apply: read only, 90 days.
+    scope = RadioField(_l("It may"), default="read", choices=[
+        SelectChoice("read", _l("Read: see products, ideas, comments and the board")),
+        SelectChoice("write", _l("Read and write: also submit ideas, vote, comment and change statuses")),
+    ])
+    lifetime = RadioField(_l("It expires"), default=services.DEFAULT_LIFETIME, choices=[
+        SelectChoice("30", _l("in 30 days")),
+        SelectChoice("90", _l("in 90 days")),
+        SelectChoice("365", _l("in a year")),
+        SelectChoice("never", _l("never (until you revoke it)")),
+    ])
 
 
 def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
@@ -36,7 +48,8 @@ def create():
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            _row, token = services.create_token(current_user, form.name.data)
+            _row, token = services.create_token(current_user, form.name.data, scope=form.scope.data,
+                                                lifetime=form.lifetime.data)
         except services.TokenError as refusal:
             form.name.errors = [*form.name.errors, str(refusal)]
         else:

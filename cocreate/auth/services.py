@@ -137,5 +137,7 @@ def revoke_sessions(user: User) -> None:
 
 
 def change_password(user: User, new_password: str) -> None:
+    """The new password; every other session ends, and (events.password_changed) the user's API tokens are revoked."""
     user.password_hash = hash_password(new_password)
     revoke_sessions(user)
+    events.password_changed.send(user)
