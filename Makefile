@@ -19,6 +19,8 @@ run: install
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask maturity rebuild --if-missing
 	@# The worker (mail, webhooks, the schedule) runs beside the web server on a SQLite file broker, and stops with it.
+	@# Flask's development server (reloader, debugger-free, one process): never the production server, which is
+	@# gunicorn with gunicorn.conf.py behind a buffering proxy (README, Deployment).
 	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
@@ -33,9 +35,10 @@ test: install
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The fast lane, for the edit-and-test loop: the suite without the browser tests (marker browser) and the
-# property tests (marker property: hypothesis, schemathesis). Under 2 minutes on a 2-core machine.
+# property tests (marker property: hypothesis, schemathesis) and the slow ones (marker slow: real servers, the
+# clock). Under 2 minutes on a 2-core machine.
 test-fast: install
-	$(BIN)/python -m pytest $(XDIST) -m "not browser and not property" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not browser and not property and not slow" $(PYTEST_ARGS)
 
 # Seeds 100k ideas / 1M votes / 20k users into bench/cocreate_bench.db and PostgreSQL cocreate_bench,
 # loads the app and a hello-world with wrk (apt-get install wrk), writes docs/performance.md.
