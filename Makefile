@@ -19,7 +19,7 @@ run: install
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask maturity rebuild --if-missing
 	@# The worker (mail, webhooks, the schedule) runs beside the web server on a SQLite file broker, and stops with it.
-	@# Flask's development server (reloader, debugger-free, one process): never the production server, which is
+	@# Flask's development server (no debugger, plain HTTP on 127.0.0.1): never the production server, which is
 	@# gunicorn with gunicorn.conf.py behind a buffering proxy (README, Deployment).
 	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
