@@ -75,8 +75,8 @@ def pytest_unconfigure(config):
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups (--dist loadgroup)
 def pytest_collection_modifyitems(config, items):
     """The browser tests all go to one xdist worker (`--dist loadgroup` in the Makefile) and run there one
-    after another, as written: one Chromium and one live server for all of them instead of one per worker,
-    and no two Chromiums fighting over this machine's two cores (their waits time out at 10 s)."""
+    after another, as written: one Chromium, one live server and one `sample` for all of them instead of one
+    per worker, and never two Chromiums at once on a 2-core machine while the other tests run beside them."""
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:
