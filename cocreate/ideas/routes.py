@@ -142,7 +142,7 @@ def _show_context(product: Product, idea: Idea, **overrides) -> dict:
     status_form = merge_form = tags_form = None
     if team:
         status_form = StatusForm(formdata=None, status=idea.status.value if idea.status != Status.MERGED else "open",
-                                 promised_on=idea.promised_on)
+                                 promised_on=idea.promised_on, shipped_version_id=idea.shipped_version_id)
         status_form.shipped_version_id.choices = _version_choices(product)
         tags_form = IdeaTagsForm(formdata=None, tag_ids=[t.id for t in idea.tags])
         tags_form.tag_ids.choices = choices((t.id, t.name) for t in services.tags_of(product))

@@ -253,7 +253,9 @@ def change_status(idea: Idea, actor: User, to: Status, *, note: str = "", promis
     if idea.status == Status.MERGED:
         raise IdeaError(N_("This idea is merged; undo the merge first."))
     if promised_on and not to.takes_promise:
-        raise IdeaError(N_("Only planned or in-progress ideas carry a promised date."))
+        if promised_on != idea.promised_on:
+            raise IdeaError(N_("Only planned or in-progress ideas carry a promised date."))
+        promised_on = None  # the standing promise, sent back by the form: it stays the idea's, to be kept or broken
     version = None
     if to == Status.SHIPPED:
         version = db.session.get(Version, shipped_version_id) if shipped_version_id else None

@@ -170,6 +170,44 @@ def test_promise_only_for_planned_or_in_progress(client, setup):
     assert db.session.get(Idea, idea.id).status == Status.OPEN
 
 
+@pytest.mark.parametrize(("days_late", "verdict"), [(0, "promise kept"), (5, "promise broken")])
+def test_shipping_a_promised_idea_is_one_step_and_keeps_the_promise(client, setup, days_late, verdict):
+    """The status form comes back with the standing promise filled in: shipping with it is the natural step, and
+    the promise stays the idea's, kept or broken by the version's date (issue 14.2)."""
+    product, team, customer, idea = setup
+    promised = date.today() - timedelta(days=10)
+    version = factories.VersionFactory(product=product, label="v0.3", released_on=promised + timedelta(days=days_late))
+    login(client, team)
+    assert client.post(f"/p/bike/ideas/{idea.id}/status", data={
+        "status": "planned", "promised_on": promised.isoformat()}).status_code == 303
+    shipped = client.post(f"/p/bike/ideas/{idea.id}/status", data={  # what the pre-filled form sends
+        "status": "shipped", "promised_on": promised.isoformat(), "shipped_version_id": str(version.id)})
+    assert shipped.status_code == 303, shipped.get_data(as_text=True)
+    idea = db.session.get(Idea, idea.id)
+    assert (idea.status, idea.promised_on, idea.shipped_on) == (Status.SHIPPED, promised, version.released_on)
+    last = db.session.scalars(sa.select(StatusChange).order_by(StatusChange.id.desc())).first()
+    assert last.promised_on is None  # shipping made no new promise
+    page = client.get(f"/p/bike/ideas/{idea.id}").get_data(as_text=True)
+    assert verdict in page
+    # Saving the shipped idea again: the form names its version now, and it goes through.
+    assert f'<option selected value="{version.id}">' in page or f'value="{version.id}" selected' in page
+    again = client.post(f"/p/bike/ideas/{idea.id}/status", data={
+        "status": "shipped", "promised_on": promised.isoformat(), "shipped_version_id": str(version.id),
+        "note": "Now with a note"})
+    assert again.status_code == 303
+
+
+def test_a_new_promise_on_a_status_without_one_is_still_refused(client, setup):
+    product, team, customer, idea = setup
+    login(client, team)
+    promised = date.today() + timedelta(days=10)
+    assert client.post(f"/p/bike/ideas/{idea.id}/status", data={
+        "status": "planned", "promised_on": promised.isoformat()}).status_code == 303
+    other = (promised + timedelta(days=1)).isoformat()
+    refused = client.post(f"/p/bike/ideas/{idea.id}/status", data={"status": "declined", "promised_on": other})
+    assert refused.status_code == 400 and "Only planned or in-progress" in refused.get_data(as_text=True)
+
+
 def test_customer_and_other_company_cannot_change_status(client, app, setup):
     product, team, customer, idea = setup
     login(client, customer)
