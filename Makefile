@@ -2,11 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# `make run PORT=5050` when 5000 is taken.
+PORT ?= 5000
 export FLASK_APP := wsgi.py
 
 .PHONY: run test test-fast install lint bench loadtest clean translations
 
 $(BIN)/flask: pyproject.toml
+	@echo "Installing Cocreate and its tools into $(VENV) (needs Python 3.11 or newer; a minute or two the first time) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
@@ -22,7 +25,7 @@ run: install
 	@# Flask's development server (no debugger, plain HTTP on 127.0.0.1): never the production server, which is
 	@# gunicorn with gunicorn.conf.py behind a buffering proxy (README, Deployment).
 	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Both test lanes run on every core with pytest-xdist: one process per core ("auto"), each with its own app and
 # database (tests/conftest.py). The browser tests stay together on one worker (--dist loadgroup).

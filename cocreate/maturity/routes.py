@@ -220,8 +220,9 @@ def self_assessment(slug: str, version_id: int):
         return see_other(url_for("maturity.show", slug=product.slug))
     failed = bool(error or form.errors)
     status = 400 if failed and not wants_fragment() else 200
+    gap = services.thresholds_of([product.company_id])[product.company_id].blind_spot_gap
     return render("maturity/self_assessment.html", block="self_form", product=product, version=version, form=form,
-                  error=error, saved=saved), status
+                  error=error, saved=saved, blind_spot_gap=gap), status
 
 
 # --------------------------------------------------------------------------- touchpoints

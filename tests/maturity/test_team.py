@@ -230,3 +230,13 @@ def test_owner_of_another_company_cannot_change_thresholds(client, product):
 def test_anonymous_thresholds_go_to_login(client, product):
     response = client.post(f"/c/{product.company.slug}/thresholds", data=THRESHOLDS)
     assert response.status_code == 303 and "/login" in response.headers["Location"]
+
+
+def test_the_self_assessment_states_the_blind_spot_rule_as_the_board_applies_it(client):
+    """The rule is a gap of 2.0 on the 10-point grade (one point on the 1–5 scale), or the company's own."""
+    product = factories.rated_product(versions=1)
+    login(client, factories.member(product.company))
+    page = client.get(f"/p/{product.slug}/versions/{product.current_version.id}/self-assessment").get_data(
+        as_text=True)
+    assert "Grades are out of 10 (twice the score)" in page and "is 2.0 or more above the customers’" in page
+    assert "two points or more" not in page
