@@ -178,6 +178,8 @@ def voted_ids(user, idea_ids: Sequence[int]) -> set[int]:
 # --- Comments ----------------------------------------------------------------------------------------
 
 def add_comment(idea: Idea, author: User, body: str, parent_id: int | None = None) -> Comment:
+    if idea.status == Status.MERGED:
+        raise IdeaError(N_("This idea is merged: comment on the idea it was merged into."))
     parent = None
     if parent_id:
         parent = db.session.get(Comment, parent_id)
@@ -252,6 +254,8 @@ def change_status(idea: Idea, actor: User, to: Status, *, note: str = "", promis
         raise IdeaError(N_("Use “Merge into…” to merge a duplicate."))
     if idea.status == Status.MERGED:
         raise IdeaError(N_("This idea is merged; undo the merge first."))
+    if promised_on and to.takes_promise and promised_on != idea.promised_on and promised_on < utcnow().date():
+        raise IdeaError(N_("A new promised date cannot be in the past."))
     if promised_on and not to.takes_promise:
         if promised_on != idea.promised_on:
             raise IdeaError(N_("Only planned or in-progress ideas carry a promised date."))

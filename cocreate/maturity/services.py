@@ -270,6 +270,11 @@ class Maturity:
         return self.verdict.stage
 
     @property
+    def is_prototype(self) -> bool:
+        """Not judged yet (too few raters): its card says what it needs to be judged, not how to reach Below par."""
+        return self.verdict.stage == figures.PROTOTYPE
+
+    @property
     def next_stage(self) -> str | None:
         i = figures.STAGES.index(self.verdict.stage)
         return figures.STAGES[i + 1] if i + 1 < len(figures.STAGES) else None

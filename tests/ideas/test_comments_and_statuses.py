@@ -179,7 +179,9 @@ def test_shipping_a_promised_idea_is_one_step_and_keeps_the_promise(client, setu
     version = factories.VersionFactory(product=product, label="v0.3", released_on=promised + timedelta(days=days_late))
     login(client, team)
     assert client.post(f"/p/bike/ideas/{idea.id}/status", data={
-        "status": "planned", "promised_on": promised.isoformat()}).status_code == 303
+        "status": "planned", "promised_on": (date.today() + timedelta(days=1)).isoformat()}).status_code == 303
+    db.session.get(Idea, idea.id).promised_on = promised  # promised earlier; shipping comes after its day
+    db.session.commit()
     shipped = client.post(f"/p/bike/ideas/{idea.id}/status", data={  # what the pre-filled form sends
         "status": "shipped", "promised_on": promised.isoformat(), "shipped_version_id": str(version.id)})
     assert shipped.status_code == 303, shipped.get_data(as_text=True)
@@ -195,6 +197,31 @@ def test_shipping_a_promised_idea_is_one_step_and_keeps_the_promise(client, setu
         "status": "shipped", "promised_on": promised.isoformat(), "shipped_version_id": str(version.id),
         "note": "Now with a note"})
     assert again.status_code == 303
+
+
+def test_a_new_promise_in_the_past_is_refused_and_a_merged_idea_takes_no_comments(client, setup):
+    product, team, customer, idea = setup
+    login(client, team)
+    past = client.post(f"/p/bike/ideas/{idea.id}/status", data={
+        "status": "planned", "promised_on": (date.today() - timedelta(days=1)).isoformat()})
+    assert past.status_code == 400 and "cannot be in the past" in past.get_data(as_text=True)
+    into = factories.idea(product, title="The one that stays")
+    services.merge(idea, into, team)
+    db.session.commit()
+    page = client.get(f"/p/bike/ideas/{idea.id}").get_data(as_text=True)
+    assert "the discussion continues on the idea it was merged into" in page and 'name="body"' not in page
+    with pytest.raises(services.IdeaError, match="merged"):
+        services.add_comment(idea, customer, "Still here?")
+
+
+def test_status_history_says_from_only_when_the_status_changed(client, setup):
+    product, team, customer, idea = setup
+    login(client, team)
+    for note in ("First look", "Still looking"):
+        assert client.post(f"/p/bike/ideas/{idea.id}/status",
+                           data={"status": "under_review", "note": note}).status_code == 303
+    page = client.get(f"/p/bike/ideas/{idea.id}").get_data(as_text=True)
+    assert page.count("from open") == 1 and "from under review" not in page
 
 
 def test_a_new_promise_on_a_status_without_one_is_still_refused(client, setup):

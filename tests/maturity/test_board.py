@@ -186,3 +186,11 @@ def test_product_page_summary_queries_do_not_grow(client):
     with count_queries() as n:
         client.get(f"/p/{product.slug}")
     assert n() == few
+
+
+def test_a_prototype_card_says_what_it_needs_to_be_judged(client):
+    """Nobody aims for below par: a Prototype's card says what it needs to be judged (issue 14.11)."""
+    product = factories.rated_product(name="Young Bike")
+    factories.rating(product.current_version)
+    page = client.get("/board").get_data(as_text=True)
+    assert "To be judged:" in page and "To reach Below par" not in page

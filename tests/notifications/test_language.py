@@ -167,7 +167,8 @@ def test_the_team_digest_goes_out_in_each_owners_language(client, runner, smtp):
     owner = factories.member(product.company, Role.OWNER, locale=None, browser_locale=None)
     late = factories.idea(product, factories.UserFactory(), title="Late promise")
     promised = date.today() - timedelta(days=3)
-    change_status(late, team, Status.PLANNED, promised_on=promised)
+    change_status(late, team, Status.PLANNED, promised_on=date.today() + timedelta(days=1))
+    late.promised_on = promised  # the promise was made earlier and its day has passed
     db.session.commit()
     assert queue_team_digests("weekly") == 2
     db.session.commit()

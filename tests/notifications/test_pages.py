@@ -302,7 +302,8 @@ def test_weekly_team_digest_goes_to_product_owners(client, runner, smtp):
     marketing = factories.member(product.company, Role.MARKETING)
     factories.idea(product, factories.UserFactory(), title="Fresh idea")
     late = factories.idea(product, factories.UserFactory(), title="Late promise")
-    change_status(late, team, Status.PLANNED, promised_on=date.today() - timedelta(days=3))
+    change_status(late, team, Status.PLANNED, promised_on=date.today() + timedelta(days=1))
+    late.promised_on = date.today() - timedelta(days=3)  # made earlier; its day has passed
     old = factories.idea(product, factories.UserFactory(), title="Old and unanswered")
     old.created_at = utcnow() - timedelta(days=30)
     db.session.commit()
