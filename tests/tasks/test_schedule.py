@@ -34,7 +34,8 @@ def test_the_team_digest_goes_out_once_a_day_however_many_schedulers_run_it(runn
     owner = factories.member(company, Role.OWNER)
     product = factories.ProductFactory(company=company)
     late = factories.idea(product, title="Late promise")
-    change_status(late, owner, Status.PLANNED, promised_on=date.today() - timedelta(days=3))
+    change_status(late, owner, Status.PLANNED, promised_on=date.today() + timedelta(days=1))
+    late.promised_on = date.today() - timedelta(days=3)  # promised earlier; its day has passed
     db.session.commit()
 
     first, second = team_digests.call_local(), team_digests.call_local()
