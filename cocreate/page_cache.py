@@ -10,10 +10,14 @@ ratings at once: they never read this cache.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 
 from cocreate.extensions import cache
+
+log = logging.getLogger(__name__)
 
 # Headers of the view worth keeping; the app's after-request hooks add the security headers on every answer.
 _KEPT = ("Content-Type", "Content-Language", "ETag", "Cache-Control", "Vary")
@@ -38,7 +42,11 @@ def serve_from_cache() -> Response | None:
     g.page_cache_key = key
     if key is None:
         return None
-    hit = cache.get(key)
+    try:
+        hit = cache.get(key)
+    except Exception as error:  # the cache store (Redis) is down: render the page as if there were no cache
+        log.warning("page cache unavailable: %s", error)
+        return None
     if hit is None:
         return None
     body, headers = hit
@@ -61,7 +69,11 @@ def store_in_cache(response: Response) -> Response:
             or dict(session) or "Set-Cookie" in response.headers or response.direct_passthrough):
         return response
     headers = [(name, value) for name, value in response.headers.items() if name in _KEPT]
-    cache.set(key, (response.get_data(), headers), timeout=current_app.config["PAGE_CACHE_SECONDS"])
+    try:
+        cache.set(key, (response.get_data(), headers), timeout=current_app.config["PAGE_CACHE_SECONDS"])
+    except Exception as error:  # the cache store (Redis) is down: the page is served all the same
+        log.warning("page cache unavailable: %s", error)
+        return response
     response.headers["X-Page-Cache"] = "miss"
     return response
 

@@ -91,3 +91,16 @@ def test_the_board_poll_of_a_visitor_is_shared_and_revalidated(client, bike, pag
     assert first.headers["Cache-Control"] == "no-cache" and first.headers["ETag"]
     again = client.get("/board", headers={"HX-Request": "true", "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.headers["X-Page-Cache"] == "hit"
+
+
+def test_pages_answer_when_the_cache_store_is_down(client, app, bike, page_cache, monkeypatch, caplog):
+    """Redis holds the shared copies in production: when it is down, visitors get freshly rendered pages."""
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    with caplog.at_level("WARNING", logger="cocreate.page_cache"):
+        response = client.get("/p/bike/ideas")
+    assert response.status_code == 200 and "Kickstand" in response.get_data(as_text=True)
+    assert "page cache unavailable" in caplog.text
