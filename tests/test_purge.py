@@ -1,4 +1,4 @@
-"""`flask purge`: old finished mail and webhook deliveries go; anything still to be sent stays."""
+"""The daily purge tasks: old finished mail and webhook deliveries go; anything still to be sent stays."""
 
 from datetime import timedelta
 

@@ -15,7 +15,7 @@ from cocreate.products.models import Product
 def refresh_board() -> int:
     """Every 5 minutes: every product's stage judged again, for what no event announces (a promised date
     passing, votes reordering the top ideas, a version's release day coming); changes are recorded and the
-    board's cache is refilled after commit. Returns the number of stage changes."""
+    stored figures (product_figures) are written again. Returns the number of stage changes."""
     products = list(db.session.scalars(sa.select(Product)))
     changes = refresh_stages(products)
     db.session.commit()
