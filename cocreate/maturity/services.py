@@ -395,6 +395,16 @@ def _top_ideas(product_ids: Sequence[int], limit: int) -> dict[int, list[figures
     return result
 
 
+def _judged_versions(products: Sequence[Product], today: date) -> dict[int, tuple[Version | None, Version | None]]:
+    """(current, previous) released version of every product, in one query."""
+    released = _released_versions([p.id for p in products], today)
+    judged: dict[int, tuple[Version | None, Version | None]] = {}
+    for product in products:
+        chain = released.get(product.id, [])
+        judged[product.id] = (chain[0] if chain else None, chain[1] if len(chain) > 1 else None)
+    return judged
+
+
 def maturities(products: Sequence[Product], today: date | None = None,
                now: datetime | None = None) -> dict[int, Maturity]:
     """Figures, stage and trend of every product, in a fixed number of queries (8).
@@ -406,11 +416,7 @@ def maturities(products: Sequence[Product], today: date | None = None,
     if not products:
         return {}
     ids = [p.id for p in products]
-    released = _released_versions(ids, today)
-    judged: dict[int, tuple[Version | None, Version | None]] = {}
-    for product in products:
-        chain = released.get(product.id, [])
-        judged[product.id] = (chain[0] if chain else None, chain[1] if len(chain) > 1 else None)
+    judged = _judged_versions(products, today)
     tps = _active_touchpoints(ids)
     active_by_version: dict[int, set[int]] = {}
     for product in products:
@@ -465,11 +471,7 @@ def judge(products: Sequence[Product], *, ideas: bool = True, today: date | None
     if not products:
         return {}
     ids = [p.id for p in products]
-    released = _released_versions(ids, today)
-    judged: dict[int, tuple[Version | None, Version | None]] = {}
-    for product in products:
-        chain = released.get(product.id, [])
-        judged[product.id] = (chain[0] if chain else None, chain[1] if len(chain) > 1 else None)
+    judged = _judged_versions(products, today)
     version_ids = [v.id for pair in judged.values() for v in pair if v is not None]
     sums = stored.sums_of(version_ids)
     tps = _active_touchpoints(ids)
