@@ -44,19 +44,22 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(*, name: str, email: str, password: str, bio: str = "", address: str | None = None) -> User:
+def create_user(*, name: str, email: str, password: str, bio: str = "", address: str | None = None,
+                verified: bool = True) -> User:
     """A new account (the shell's and the demo's way; the site's sign-up confirms the address first, see
-    ``request_signup``); ``address`` is the client's IP when they signed up on the site."""
-    return _add_user(name=name, email=email, password_hash=hash_password(password), bio=bio, address=address)
+    ``request_signup``); ``address`` is the client's IP when they signed up on the site. ``verified``: whoever
+    makes an account by hand vouches for its address; False makes one that must confirm it first."""
+    return _add_user(name=name, email=email, password_hash=hash_password(password), bio=bio, address=address,
+                     verified=verified)
 
 
 def _add_user(*, name: str, email: str, password_hash: str, bio: str = "", address: str | None = None,
-              locale: str | None = None, browser_locale: str | None = None) -> User:
+              locale: str | None = None, browser_locale: str | None = None, verified: bool = True) -> User:
     email = normalise_email(email)
     if find_by_email(email) is not None:
         raise EmailTaken(email)
     user = User(name=name.strip(), email=email, password_hash=password_hash, bio=bio, locale=locale,
-                browser_locale=browser_locale)
+                browser_locale=browser_locale, email_verified_at=utcnow() if verified else None)
     db.session.add(user)
     db.session.flush()
     events.user_signed_up.send(user, address=address)
@@ -104,7 +107,8 @@ def find_signup_request(token: str) -> SignupRequest | None:
 
 def confirm_signup(request: SignupRequest, address: str | None = None) -> User:
     """The link was followed: the address is the requester's. The account is made as asked (name, password,
-    language); every waiting sign-up for the address goes."""
+    language), verified (it was made by the link mailed to the address); every waiting sign-up for the address
+    goes."""
     user = _add_user(name=request.name, email=request.email, password_hash=request.password_hash, address=address,
                      locale=request.locale, browser_locale=request.browser_locale)
     db.session.execute(sa.delete(SignupRequest).where(SignupRequest.email == request.email))
