@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -96,16 +97,21 @@ def create(slug: str):
         if done:
             flash(_("Thanks! Your idea is posted, and you follow it."), "success")
             return see_other(_idea_url(idea))
-    similar = services.similar_ideas(product, form.title.data or "") if form.title.data else []
+    similar = services.similar_ideas(product, form.title.data or "", _language()) if form.title.data else []
     return render("ideas/form.html", product=product, form=form, idea=None, similar=similar), (
         400 if form.errors else 200)
+
+
+def _language() -> str:
+    """The page's language, whose stop words the similar-idea suggestions leave out."""
+    return str(get_locale() or "en")
 
 
 @bp.get("/p/<slug>/ideas/similar")
 def similar(slug: str):
     product = product_or_404(slug)
     title = request.args.get("title", "")[:200]
-    return render("ideas/_similar.html", product=product, similar=services.similar_ideas(product, title))
+    return render("ideas/_similar.html", product=product, similar=services.similar_ideas(product, title, _language()))
 
 
 @bp.route("/p/<slug>/ideas/<int:idea_id>/edit", methods=["GET", "POST"])

@@ -80,3 +80,26 @@ def matching_clause(id_column, text: str, dialect: str, any_word: bool = False):
         return id_column.in_(ranked)
     query = (" | " if any_word else " & ").join(f"{term}:*" for term in terms)
     return sa.text(_PG_MATCH).bindparams(tsquery=query)
+
+
+# Ranked candidates for similar-idea suggestions: the title weighs three times the description (bm25's column
+# weights; PostgreSQL: the title as weight A, 1.0, the description as weight B, 0.4).
+_PG_WEIGHTED = ("setweight(to_tsvector('simple', coalesce(ideas.title, '')), 'A') || "
+                "setweight(to_tsvector('simple', coalesce(ideas.description, '')), 'B')")
+
+
+def ranked_candidates(query: sa.Select, terms: list[str], dialect: str, limit: int) -> sa.Select:
+    """``query`` (a select of ideas) narrowed to ideas containing any of ``terms`` (each a prefix), ordered by the
+    engine's relevance ranking, best first: one statement on the full-text index."""
+    if dialect == "sqlite":
+        match = " OR ".join(f'"{term}"*' for term in terms)  # quoted: FTS5 syntax is inert
+        fts = sa.table("ideas_fts", sa.column("rowid"))
+        rank = sa.func.bm25(sa.literal_column("ideas_fts"), 3.0, 1.0)  # lower is better
+        return (query.join(fts, fts.c.rowid == sa.literal_column("ideas.id"))
+                .where(sa.literal_column("ideas_fts").op("MATCH")(match))
+                .order_by(rank, sa.literal_column("ideas.id").desc()).limit(limit))
+    tsquery = " | ".join(f"{term}:*" for term in terms)
+    rank = sa.text(f"ts_rank({_PG_WEIGHTED}, to_tsquery('simple', :ranked_tsquery)) DESC").bindparams(
+        ranked_tsquery=tsquery)
+    return (query.where(sa.text(_PG_MATCH).bindparams(tsquery=tsquery))
+            .order_by(rank, sa.literal_column("ideas.id").desc()).limit(limit))

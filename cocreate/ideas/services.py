@@ -17,7 +17,7 @@ from cocreate.companies.access import can
 from cocreate.database import insert
 from cocreate.extensions import db, utcnow
 from cocreate.i18n import _
-from cocreate.ideas import search
+from cocreate.ideas import search, similar
 from cocreate.ideas.models import CLOSED, Comment, Idea, Status, StatusChange, Tag, Vote, idea_tags
 from cocreate.products.models import Product, Touchpoint, Version
 from cocreate.refusal import N_, Refused
@@ -411,15 +411,17 @@ def list_ideas(product: Product, user, *, sort: str = "trending", page: int = 1,
     return IdeaPage(ideas, page, per_page, total, voted_ids(user, [i.id for i in ideas]))
 
 
-def similar_ideas(product: Product, title: str, limit: int = 5) -> list[Idea]:
-    """Up to five ideas that share words with the title being typed, most-voted first."""
-    clause = search.matching_clause(Idea.id, title, db.session.get_bind().dialect.name, any_word=True)
-    if clause is None:
+def similar_ideas(product: Product, title: str, language: str = "en", limit: int = 5) -> list[Idea]:
+    """Up to five of the product's ideas that may be what the title being typed asks for, most relevant first;
+    none when nothing is close enough (cocreate/ideas/similar.py says how, docs/ideas.md how well)."""
+    terms = similar.terms(title, language)
+    if not terms:
         return []
-    return list(db.session.scalars(
-        sa.select(Idea).where(Idea.product_id == product.id, Idea.status != Status.MERGED, clause)
-        .order_by(Idea.vote_count.desc(), Idea.id.desc()).limit(limit)
-    ))
+    candidates = db.session.scalars(search.ranked_candidates(
+        sa.select(Idea).where(Idea.product_id == product.id, Idea.status != Status.MERGED),
+        terms, db.session.get_bind().dialect.name, similar.CANDIDATES))
+    return [idea for idea in candidates
+            if similar.is_similar(terms, similar.relevance(terms, idea.title, idea.description, language))][:limit]
 
 
 def top_ideas(product: Product, limit: int = 5) -> list[Idea]:

@@ -86,8 +86,9 @@ def test_similar_ideas_are_suggested_while_typing(client, product):
         factories.idea(product, title=title)
     factories.idea(factories.ProductFactory(), title="Reserve a bike elsewhere")
     html = client.get("/p/bike/ideas/similar?title=reserve bike", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "Reserve a bike for ten minutes" in html and "Reserve parking" in html
+    assert "Reserve a bike for ten minutes" in html and "Bike reservation app" in html
     assert "elsewhere" not in html and "Dark mode" not in html
+    assert "Reserve parking" not in html  # one word of two in common: not a duplicate (tests/ideas/test_similar.py)
     assert client.get("/p/bike/ideas/similar?title=").get_data(as_text=True).count("<li") == 0
 
 
