@@ -23,7 +23,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
     check_settings(app.config)  # production without PUBLIC_URL or with a public SECRET_KEY: SettingsError
 
-    from cocreate import cli, database, errors, i18n, page_cache, security, tasks, web
+    from cocreate import cli, database, errors, i18n, limit_storage, page_cache, security, tasks, web
     from cocreate.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -31,6 +31,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):  # counted together by every worker, without Redis
+        app.config["RATELIMIT_STORAGE_URI"] = limit_storage.default_uri(app.instance_path)
     limiter.init_app(app)
     cache.init_app(app)
 

@@ -46,7 +46,9 @@ class Config:
     PASSWORD_MEMORY_COST = 64 * 1024
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Where the limits count, shared by every worker process: Redis when REDIS_URL is set, else a SQLite file
+    # in instance/ (create_app; cocreate/limit_storage.py), or any "db+postgresql://…" set here.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL
     RATELIMIT_KEY_PREFIX = "cocreate"
     # Reverse proxies in front of the app (0: none). Behind one, every request seems to come from the proxy:
     # the per-address limits would then count the whole site as one visitor. Trust exactly this many hops of

@@ -65,6 +65,10 @@ signup_repeated = _events.signal(
 password_changed = _events.signal(
     "password-changed", doc="Sender: the User, whose new password is set and whose other sessions are ended. "
                             "Whatever else stands in for the old password (API tokens) is revoked.")
+login_locked = _events.signal(
+    "login-locked", doc="Sender: the User whose account a failed log-in just locked (too many wrong passwords). "
+                        "token: the signed link's secret that unlocks it at once; until: when the lock ends. The "
+                        "owner is told; the page said the same to whoever tried, right password or not.")
 member_joined = _events.signal("member-joined", doc="Sender: the Membership.")
 member_invited = _events.signal(
     "member-invited", doc="Sender: the Invitation (to join a company). user: the account with the invited address, "

@@ -1,11 +1,11 @@
 import json
 
-from flask import Blueprint, Response, abort, flash, request, session, url_for
+from flask import Blueprint, Response, abort, flash, render_template, request, session, url_for
 from flask_babel import format_date
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cocreate import i18n
-from cocreate.auth import privacy, services
+from cocreate.auth import privacy, services, throttle
 from cocreate.auth.forms import DeleteAccountForm, LoginForm, PasswordForm, ProfileForm, SignupForm
 from cocreate.auth.models import User
 from cocreate.extensions import db, limiter, utcnow
@@ -13,10 +13,6 @@ from cocreate.i18n import _
 from cocreate.web import EmptyForm, change, form_status, render, safe_next, see_other
 
 bp = Blueprint("auth", __name__)
-
-
-def _login_failed(response) -> bool:
-    return response.status_code != 303
 
 
 def _account_key() -> str:
@@ -72,21 +68,53 @@ def confirm_signup(token: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20/hour", methods=["POST"], deduct_when=_login_failed)
-@limiter.limit("5/15 minutes", methods=["POST"], key_func=_account_key, deduct_when=_login_failed)
+@limiter.limit(throttle.LOGIN_REQUESTS, methods=["POST"])  # every attempt, right or wrong: what hashing costs
 def login():
+    """Wrong passwords are counted per account and per address (auth/throttle.py); only a locked account stops the
+    right password, and its answer is the same for the right password, a wrong one and an unknown address."""
     if current_user.is_authenticated:
         return see_other(safe_next(url_for("main.index")))
     form = LoginForm()
     if form.validate_on_submit():
+        email = services.normalise_email(form.email.data)[:254]
+        locked_until = throttle.locked_until(email)
+        if locked_until is not None:  # no password is checked: the answer cannot tell a right one
+            return _locked(locked_until)
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             user.browser_locale = i18n.browser_locale()  # mail falls back to it
             db.session.commit()  # with a re-hashed password, if the parameters changed
             login_user(user, remember=form.remember.data)
             return see_other(safe_next(url_for("main.index")))
+        failure = throttle.login_failed(email, request.remote_addr)
+        db.session.commit()  # the lock's notice to the owner, if this failure locked the account
+        if failure.locked_until is not None and failure.address_until is not None:
+            return _locked(failure.locked_until)  # past the address's limit, a wrong password locks at once
         form.password.errors.append(_("That e-mail and password do not match an account."))
     return render("auth/login.html", form=form), 400 if form.errors else 200
+
+
+def _locked(until: float):
+    """The one answer of a locked account, whoever asks and whatever password they typed."""
+    seconds = throttle.seconds_until(until)
+    body = render_template(
+        "errors/error.html", code=429, title=_("Slow down"), retry_after=seconds,
+        message=_("This account is locked for a while after too many wrong passwords. If it is yours, we have "
+                  "sent you an e-mail with a link that unlocks it at once."))
+    return body, 429, {"Retry-After": str(seconds)}
+
+
+@bp.route("/login/unlock/<token>", methods=["GET", "POST"])
+def unlock(token: str):
+    """The link of the lock's notice: a page with one button (a GET changes nothing) that lifts the lock."""
+    user = throttle.user_of_unlock_token(token)
+    if user is None:
+        return render("auth/unlock.html", valid=False, form=None, done=False), 404
+    form = EmptyForm()
+    done = form.validate_on_submit()
+    if done:
+        throttle.unlock(user.email)
+    return render("auth/unlock.html", valid=True, form=form, done=done)
 
 
 @bp.post("/logout")

@@ -38,6 +38,7 @@ def connect() -> None:
     events.customer_invited.connect(on_customer_invited)
     events.signup_requested.connect(on_signup_requested)
     events.signup_repeated.connect(on_signup_repeated)
+    events.login_locked.connect(on_login_locked)
     events.account_erasing.connect(on_account_erasing)
 
 
@@ -221,6 +222,21 @@ def on_signup_repeated(user: User, **_extra) -> None:
                              "account already; nothing was changed."), "",
                            _("To use it, log in with your password: %(url)s", url=absolute_url(path_for("auth.login"))),
                            _("If this was not you, you can ignore this mail.")]))
+
+
+def on_login_locked(user: User, *, token: str, until, **_extra) -> None:
+    """Too many wrong passwords locked the account: its owner learns of it, and gets the link that unlocks it."""
+    link = absolute_url(path_for("auth.unlock", token=token))
+    queue_account_mail(user.email, user, user=user,
+                       subject=lambda: _("Your Cocreate account is locked after wrong passwords"),
+                       body=lambda: "\n".join([
+                           _("Hello %(name)s,", name=user.name), "",
+                           _("Someone, perhaps you, typed a wrong password for your account too often, so we have "
+                             "locked it: nobody can log in to it, not even with the right password, until "
+                             "%(time)s UTC.", time=f"{until:%H:%M}"), "",
+                           _("If it was you, this link unlocks your account at once:"), link, "",
+                           _("If it was not you, your password held. Unlock the account, log in and choose a new, "
+                             "long password if this one is used elsewhere.")]))
 
 
 def on_account_erasing(user: User, **_extra) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from cocreate.auth.throttle import unlock_token
 from tests import factories
 from tests.security.world import ROLES, World
 
@@ -42,6 +43,11 @@ AUTHOR = team("author")                # the author's own comment
 AUTHOR_OR_TEAM = team("author", "product", "owner")  # an idea before the team answered
 CUSTOMERS = signed_in(product=403, marketing=403, owner=403)  # ratings: not by the product's own team
 ADDRESSEE: Expect = {role: 404 for role in ROLES} | {"anonymous": LOGIN, "customer": OK}  # invited: the customer
+
+
+def _unlock_path(w: World) -> str:
+    """The customer's unlock link (signed, so made in the app; test_matrix probes paths without one)."""
+    return f"/login/unlock/{unlock_token(w.users['customer']) if isinstance(w, World) else 'probe'}"
 
 
 @dataclass
@@ -145,6 +151,9 @@ CASES: list[Case] = [
     Case("auth.login", "GET", _const("/login"), everyone()),
     Case("auth.login", "POST", _const("/login"), everyone(),
          lambda w, role: {"email": "customer@example.com", "password": factories.PASSWORD}),
+    # The link of a lock's notice (mailed to the account's owner): whoever holds it lifts that account's lock.
+    Case("auth.unlock", "GET", lambda w: _unlock_path(w), everyone()),
+    Case("auth.unlock", "POST", lambda w: _unlock_path(w), everyone()),
     Case("auth.logout", "POST", _const("/logout"), signed_in()),
     Case("auth.profile", "GET", _const("/profile"), signed_in()),
     Case("auth.profile", "POST", _const("/profile"), signed_in(),

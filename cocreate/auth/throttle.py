@@ -1,0 +1,130 @@
+"""Failed log-ins, counted per account and per address in the rate-limit storage that every worker shares.
+
+- **Per account** (any address): the ACCOUNT-th failure in its window locks the account until the window ends.
+  While locked, every attempt gets the same answer, whether the password is right or wrong and whether the
+  account exists at all, and no password is checked: the lock is no oracle. The owner is mailed a notice with a
+  signed link that unlocks the account at once (auth.services.login_failed).
+- **Per address**: past ADDRESS failures in its window an address is no longer believed: each further wrong
+  password from it locks its account at once (so one address gets ADDRESS guesses, then one per account per
+  lock, each mailed to the owner). The right password still gets in: one attacker behind a shared address (an
+  office, a proxy without PROXY_COUNT) cannot lock everyone else out. Before (issue 15.6) the address limit
+  answered 429 to right passwords too.
+
+Only failures count. The route also caps log-in requests per address (LOGIN_REQUESTS, right or wrong) so that
+nobody makes the server compute password hashes without end.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import RateLimitItem, parse
+
+from cocreate import events
+from cocreate.auth.models import User
+from cocreate.extensions import db, limiter
+
+ACCOUNT = parse("5/15 minutes")
+ADDRESS = parse("20/hour")
+LOGIN_REQUESTS = "30/minute"  # every POST /login from one address, successful or not: the hashing it costs
+
+
+@dataclass(frozen=True)
+class Failure:
+    locked_now: bool  # this failure locked the account (its owner is to be told)
+    locked_until: float | None  # Unix time the account's lock ends, when it is locked
+    address_until: float | None  # Unix time the address's window ends, when it is past its limit
+
+
+def enabled() -> bool:
+    return bool(current_app.config.get("RATELIMIT_ENABLED"))
+
+
+def _key(item: RateLimitItem, kind: str, value: str) -> str:
+    return item.key_for(current_app.config.get("RATELIMIT_KEY_PREFIX") or "cocreate", kind, value)
+
+
+def _account(email: str) -> str:
+    return _key(ACCOUNT, "login-account", email)
+
+
+def _address(address: str | None) -> str:
+    return _key(ADDRESS, "login-address", address or "unknown")
+
+
+def locked_until(email: str) -> float | None:
+    """When the account's lock ends (Unix time), or None when it is not locked. `email` is normalised."""
+    if not enabled():
+        return None
+    key = _account(email)
+    if limiter.storage.get(key) < ACCOUNT.amount:
+        return None
+    return limiter.storage.get_expiry(key)
+
+
+def record_failure(email: str, address: str | None) -> Failure:
+    """Count a wrong password for `email` (normalised) from `address`."""
+    if not enabled():
+        return Failure(False, None, None)
+    storage = limiter.storage
+    address_key = _address(address)
+    address_over = storage.incr(address_key, ADDRESS.get_expiry()) > ADDRESS.amount
+    # Past the address's limit a failure counts as many as lock the account: one guess per account per lock.
+    amount = ACCOUNT.amount if address_over else 1
+    key = _account(email)
+    count = storage.incr(key, ACCOUNT.get_expiry(), amount)
+    locked = count >= ACCOUNT.amount
+    return Failure(locked_now=locked and count - amount < ACCOUNT.amount,
+                   locked_until=storage.get_expiry(key) if locked else None,
+                   address_until=storage.get_expiry(address_key) if address_over else None)
+
+
+def unlock(email: str) -> None:
+    """The account's failures are forgotten: it is unlocked (its owner followed the mailed link)."""
+    if enabled():
+        limiter.storage.clear(_account(email))
+
+
+def seconds_until(moment: float) -> int:
+    return max(1, int(moment - time.time() + 0.999))
+
+
+# --- The lock's notice and the link that lifts it ------------------------------------------------------------
+
+UNLOCK_SALT = "cocreate-login-unlock"
+UNLOCK_MAX_AGE = 24 * 3600  # the mail may be read later; a link to an account that is not locked does nothing
+
+
+def login_failed(email: str, address: str | None) -> Failure:
+    """Count a failed log-in; when it locks an existing account, its owner is told (``login_locked``: a mail
+    with the unlock link). An address without an account is locked alike, and nobody is told."""
+    from cocreate.auth.services import find_by_email
+
+    failure = record_failure(email, address)
+    if failure.locked_now and failure.locked_until is not None and (user := find_by_email(email)) is not None:
+        events.login_locked.send(user, token=unlock_token(user),
+                                 until=datetime.fromtimestamp(failure.locked_until, UTC))
+    return failure
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNLOCK_SALT)
+
+
+def unlock_token(user: User) -> str:
+    """Signed with the site's key, for this account at this address: a changed address voids it."""
+    return _serializer().dumps([user.id, user.email])
+
+
+def user_of_unlock_token(token: str) -> User | None:
+    """The account an unlock link is for, if it is genuine, recent and the account still has that address."""
+    try:
+        user_id, email = _serializer().loads(token, max_age=UNLOCK_MAX_AGE)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    return user if user is not None and user.email == email else None
