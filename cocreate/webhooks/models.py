@@ -16,6 +16,7 @@ class Event(enum.StrEnum):
     IDEA_STATUS_CHANGED = "idea.status_changed"
     VERSION_RELEASED = "version.released"
     PRODUCT_STAGE_CHANGED = "product.stage_changed"
+    RATING_SAVED = "rating.saved"
 
     @property
     def label(self) -> str:
@@ -33,6 +34,24 @@ _EVENT_LABELS = {
     Event.IDEA_STATUS_CHANGED: _l("An idea's status changes"),
     Event.VERSION_RELEASED: _l("A prototype version is added"),
     Event.PRODUCT_STAGE_CHANGED: _l("A product's maturity stage changes"),
+    Event.RATING_SAVED: _l("A version is rated (the new totals, never who rated)"),
+}
+
+
+class Format(enum.StrEnum):
+    """What a webhook's POSTs look like."""
+
+    STANDARD = "standard"  # the event as JSON, signed the Standard Webhooks way
+    SLACK = "slack"        # {"text": "…"}: a readable message for a Slack or Mattermost incoming webhook
+
+    @property
+    def lazy_label(self):
+        return _FORMAT_LABELS[self]
+
+
+_FORMAT_LABELS = {
+    Format.STANDARD: _l("JSON for your own tools (signed, Standard Webhooks)"),
+    Format.SLACK: _l("A message for a Slack or Mattermost channel (its incoming-webhook address)"),
 }
 
 
@@ -57,7 +76,8 @@ _DELIVERY_STATE_LABELS = {
 class Webhook(Model):
     """A company's subscription: events are POSTed as JSON to `url`, signed with `secret`.
 
-    The secret is stored as is (HMAC signing needs it); it is shown to the owner once, at creation.
+    The secret is stored as is (HMAC signing needs it); it is shown to the owner once, at creation and when it
+    is rolled. ``format`` chooses the body: the event as JSON, or a readable message for a chat channel.
     """
 
     __tablename__ = "webhooks"
@@ -67,6 +87,8 @@ class Webhook(Model):
     url: Mapped[str] = mapped_column(sa.String(500))
     secret: Mapped[str] = mapped_column(sa.String(100))
     events: Mapped[list[str]] = mapped_column(sa.JSON)
+    format: Mapped[Format] = mapped_column(enum_type(Format, "webhook_format", 10), default=Format.STANDARD,
+                                           server_default=Format.STANDARD.value)
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,7 +4,7 @@
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectMultipleField, URLField, widgets
+from wtforms import BooleanField, RadioField, SelectMultipleField, URLField, widgets
 from wtforms.validators import DataRequired, Length
 
 from cocreate.companies.access import require
@@ -15,7 +15,7 @@ from cocreate.ideas.forms import choices
 from cocreate.lookups import company_or_404
 from cocreate.web import EmptyForm, change, form_status, render, see_other
 from cocreate.webhooks import services
-from cocreate.webhooks.models import Event, Webhook, WebhookDelivery
+from cocreate.webhooks.models import Event, Format, Webhook, WebhookDelivery
 
 bp = Blueprint("webhooks", __name__)
 
@@ -23,7 +23,10 @@ bp = Blueprint("webhooks", __name__)
 class WebhookForm(FlaskForm):
     url = URLField(_l("Payload URL"),
                    validators=[DataRequired(message=_l("Enter the address to POST to.")), Length(max=500)],
-                   description=_l("We POST JSON to it, signed with the secret (header X-Cocreate-Signature)."))
+                   description=_l("We POST to it for each event you choose."))
+    format = RadioField(_l("What we send"), choices=choices([(f.value, f.lazy_label) for f in Format]),
+                        default=Format.STANDARD.value,
+                        validators=[DataRequired(message=_l("Choose what we send."))])
     events = SelectMultipleField(_l("Events"), choices=choices([(e.value, e.lazy_label) for e in Event]),
                                  validators=[DataRequired(message=_l("Choose at least one event."))],
                                  widget=widgets.ListWidget(prefix_label=False),
@@ -56,7 +59,7 @@ def index(slug: str):
     if form.validate_on_submit():
         with change(form.url) as done:
             webhook, secret = services.create_webhook(company, current_user, url=form.url.data,
-                                                      events=form.events.data)
+                                                      events=form.events.data, format=Format(form.format.data))
         if done:
             flash(_("Webhook to %(url)s added.", url=webhook.url), "success")
             response, _status = _index(company, WebhookForm(formdata=None), secret=secret)
@@ -72,12 +75,34 @@ def show(slug: str, webhook_id: int):
     form = WebhookForm(obj=webhook)
     if form.validate_on_submit():
         with change(form.url) as done:
-            services.update_webhook(webhook, url=form.url.data, events=form.events.data, active=form.active.data)
+            services.update_webhook(webhook, url=form.url.data, events=form.events.data, active=form.active.data,
+                                    format=Format(form.format.data))
         if done:
             flash(_("Webhook saved."), "success")
             return see_other(url_for("webhooks.show", slug=company.slug, webhook_id=webhook.id))
+    return _show(company, webhook, form), form_status(form)
+
+
+def _show(company: Company, webhook: Webhook, form: WebhookForm, secret: str | None = None):
     return render("webhooks/show.html", company=company, webhook=webhook, form=form, button=EmptyForm(),
-                  deliveries=services.deliveries_of(webhook)), form_status(form)
+                  deliveries=services.deliveries_of(webhook), secret=secret,
+                  standard_secret=services.standard_secret(webhook.secret))
+
+
+@bp.post("/c/<slug>/webhooks/<int:webhook_id>/secret")
+def roll_secret(slug: str, webhook_id: int):
+    """A new secret, shown once on the answer (a leaked one, or one made before Standard Webhooks)."""
+    company = _owned(slug)
+    webhook = _webhook_or_404(company, webhook_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    secret = services.roll_secret(webhook)
+    db.session.commit()
+    flash(_("New secret made: the old one no longer verifies. Copy this one into the receiving tool now."),
+          "success")
+    response = _show(company, webhook, WebhookForm(obj=webhook), secret=secret)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/c/<slug>/webhooks/<int:webhook_id>/delete")

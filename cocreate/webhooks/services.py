@@ -1,11 +1,20 @@
 """Webhooks: subscriptions, the delivery outbox and one delivery attempt. Services flush; the caller commits.
 
 An event is queued (one WebhookDelivery per subscribed webhook) in the transaction that caused it (see
-subscribers.py); once that commits, the worker's ``deliver_webhook`` task (tasks.py) POSTs it with
+subscribers.py); once that commits, the worker's ``deliver_webhook`` task (tasks.py) POSTs it, signed as the
+Standard Webhooks specification says (https://www.standardwebhooks.com/), so that receivers verify it with the
+``standardwebhooks`` libraries:
 
+    webhook-id: msg_<delivery id>        (the same on every attempt: receivers can drop a repeat)
+    webhook-timestamp: <unix seconds of this attempt>
+    webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>", keyed with the secret's bytes>
     X-Cocreate-Event: idea.created
-    X-Cocreate-Delivery: <delivery id>   (the same on every attempt: receivers can drop a repeat)
-    X-Cocreate-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the webhook's secret>
+    X-Cocreate-Delivery: <delivery id>
+    X-Cocreate-Signature: sha256=<hex HMAC-SHA256 of the raw body>   (the first signature; kept for receivers
+                                                                      written before Standard Webhooks)
+
+The body is the event as JSON, or, for a webhook in the Slack format, ``{"text": …}``: a readable message (in
+the language of the owner who added the webhook) that Slack and Mattermost incoming webhooks post to a channel.
 
 Any 2xx is success. Anything else (or no answer within the timeout) is retried by Huey with the retry policy of
 ``cocreate.tasks`` (8 attempts, 1, 2, 4 … 64 minutes apart), then the delivery is marked failed, where the team
@@ -19,6 +28,8 @@ reach loopback. IPv6 addresses that carry an IPv4 address (NAT64, 6to4, IPv4-map
 what they carry; Teredo, local-use NAT64 and IPv4-compatible ones never count as public.
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
 import http.client
@@ -27,19 +38,22 @@ import json
 import secrets
 import socket
 import ssl
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from urllib.parse import SplitResult, urlsplit
 
 import sqlalchemy as sa
+import standardwebhooks
 from flask import current_app
 
 from cocreate import tasks
 from cocreate.auth.models import User
 from cocreate.companies.models import Company
 from cocreate.extensions import db, utcnow
+from cocreate.i18n import DEFAULT_LOCALE, force_locale, in_language_of
 from cocreate.refusal import N_, Refused
-from cocreate.webhooks.models import DeliveryState, Event, Webhook, WebhookDelivery
+from cocreate.webhooks import messages
+from cocreate.webhooks.models import DeliveryState, Event, Format, Webhook, WebhookDelivery
 
 TIMEOUT_SECONDS = 10
 MAX_WEBHOOKS = 10
@@ -176,10 +190,27 @@ def _checked_events(events: Iterable[str]) -> list[str]:
 
 
 def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+    """``whsec_`` and 32 random bytes in base64: the form Standard Webhooks libraries take as it is."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def create_webhook(company: Company, actor: User, *, url: str, events: Iterable[str]) -> tuple[Webhook, str]:
+def standard_secret(secret: str) -> bool:
+    """Whether Standard Webhooks libraries can use the secret. Secrets made before they were adopted (url-safe
+    base64) often cannot; their webhooks keep the X-Cocreate-Signature header until the owner rolls the secret."""
+    try:
+        return bool(standardwebhooks.Webhook(secret))
+    except (binascii.Error, ValueError, standardwebhooks.webhooks.EmptyWebhookSecretError):
+        return False
+
+
+def roll_secret(webhook: Webhook) -> str:
+    """A new secret for the webhook (the old one stops verifying at once); returned to be shown once."""
+    webhook.secret = new_secret()
+    return webhook.secret
+
+
+def create_webhook(company: Company, actor: User, *, url: str, events: Iterable[str],
+                   format: Format = Format.STANDARD) -> tuple[Webhook, str]:
     """A new subscription; returns it and its secret (shown once to the owner)."""
     count = db.session.execute(
         sa.select(sa.func.count()).select_from(Webhook).where(Webhook.company_id == company.id)).scalar_one()
@@ -187,16 +218,19 @@ def create_webhook(company: Company, actor: User, *, url: str, events: Iterable[
         raise WebhookError(N_("A company can have %(max)d webhooks; delete one first."), max=MAX_WEBHOOKS)
     secret = new_secret()
     webhook = Webhook(company_id=company.id, url=check_url(url), secret=secret, events=_checked_events(events),
-                      created_by_id=actor.id)
+                      format=Format(format), created_by_id=actor.id)
     db.session.add(webhook)
     db.session.flush()
     return webhook, secret
 
 
-def update_webhook(webhook: Webhook, *, url: str, events: Iterable[str], active: bool) -> None:
+def update_webhook(webhook: Webhook, *, url: str, events: Iterable[str], active: bool,
+                   format: Format | None = None) -> None:
     webhook.url = check_url(url)
     webhook.events = _checked_events(events)
     webhook.active = active
+    if format is not None:
+        webhook.format = Format(format)
 
 
 def delete_webhook(webhook: Webhook) -> None:
@@ -226,16 +260,24 @@ def retry_now(delivery: WebhookDelivery) -> None:
 
 # --------------------------------------------------------------------------- queueing events
 
-def queue(company_id: int, event: Event, data: dict) -> list[WebhookDelivery]:
-    """One delivery per active webhook of the company subscribed to the event."""
+def queue(company_id: int, event: Event, data: dict | Callable[[], dict]) -> list[WebhookDelivery]:
+    """One delivery per active webhook of the company subscribed to the event. ``data`` may be a function:
+    it is called only when some webhook wants the event (no figures read for a company without webhooks)."""
     hooks = [h for h in db.session.scalars(
         sa.select(Webhook).where(Webhook.company_id == company_id, Webhook.active.is_(True))
     ) if event.value in h.events]
+    if not hooks:
+        return []
+    values = data() if callable(data) else data
     deliveries = []
     now = utcnow()
     for hook in hooks:
-        body = json.dumps({"event": event.value, "created_at": now.isoformat(), "data": data},
-                          ensure_ascii=False, separators=(",", ":"), default=str)
+        payload: dict = {"event": event.value, "created_at": now.isoformat(), "data": values}
+        if hook.format == Format.SLACK:
+            creator = db.session.get(User, hook.created_by_id) if hook.created_by_id else None
+            with in_language_of(creator) if creator else force_locale(DEFAULT_LOCALE):
+                payload = {"text": messages.text(event, values)}
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
         delivery = WebhookDelivery(webhook_id=hook.id, event=event.value, body=body, next_attempt_at=now,
                                    created_at=now)
         db.session.add(delivery)
@@ -258,7 +300,17 @@ def send_after_commit(deliveries: Sequence[WebhookDelivery]) -> None:
 # --------------------------------------------------------------------------- sending
 
 def signature(secret: str, body: bytes) -> str:
+    """The X-Cocreate-Signature header (the first scheme, kept for receivers that check it)."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def standard_headers(secret: str, message_id: str, at: datetime, body: bytes) -> dict[str, str]:
+    """The three Standard Webhooks headers, signed by the ``standardwebhooks`` package itself; none for a secret
+    it cannot use (see ``standard_secret``)."""
+    if not standard_secret(secret):
+        return {}
+    signed = standardwebhooks.Webhook(secret).sign(message_id, at, body.decode("utf-8"))
+    return {"webhook-id": message_id, "webhook-timestamp": str(int(at.timestamp())), "webhook-signature": signed}
 
 
 def _tls_context() -> ssl.SSLContext:
@@ -360,6 +412,7 @@ def attempt(delivery: WebhookDelivery, now: datetime) -> str:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
+        **standard_headers(webhook.secret, f"msg_{delivery.id}", now, body),
         "X-Cocreate-Event": delivery.event,
         "X-Cocreate-Delivery": str(delivery.id),
         "X-Cocreate-Signature": signature(webhook.secret, body),

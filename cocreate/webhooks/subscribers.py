@@ -9,7 +9,8 @@ from __future__ import annotations
 from cocreate import events
 from cocreate.extensions import db
 from cocreate.ideas.models import Idea, StatusChange
-from cocreate.maturity.models import StageChange
+from cocreate.maturity import figures, stored
+from cocreate.maturity.models import Rating, StageChange
 from cocreate.products.models import Version
 from cocreate.webhooks.models import Event
 from cocreate.webhooks.services import queue
@@ -20,6 +21,7 @@ def connect() -> None:
     events.idea_status_changed.connect(on_status_changed)
     events.version_released.connect(on_version_released)
     events.stage_changed.connect(on_stage_changed)
+    events.rating_saved.connect(on_rating_saved)
 
 
 def _product(product) -> dict:
@@ -59,3 +61,23 @@ def on_stage_changed(change: StageChange, **_extra) -> None:
         "product": _product(product), "from": change.from_stage, "to": change.to_stage,
         "version": change.version.label if change.version else None,
     })
+
+
+def rating_totals(version: Version) -> dict:
+    """The version's figures after a rating: totals only, never who rated or what one rater gave."""
+    product = version.product
+    sums = stored.sums_of([version.id]).get(version.id, figures.Sums())
+    active = [(tp.id, tp.name) for tp in product.touchpoints if tp.active]
+    found = figures.compute_from_sums(sums, active, {}, (None, 0), None, [])
+    return {
+        "product": _product(product),
+        "version": {"id": version.id, "label": version.label},
+        "raters": found.raters, "grade": found.grade, "lower_bound": found.lower,
+        "touchpoints": [{"name": tp.name, "grade": tp.grade, "scores": tp.n} for tp in found.touchpoints],
+    }
+
+
+def on_rating_saved(rating: Rating, **_extra) -> None:
+    version = db.session.get(Version, rating.version_id)
+    if version is not None:
+        queue(version.product.company_id, Event.RATING_SAVED, lambda: rating_totals(version))

@@ -312,6 +312,7 @@ CASES: list[Case] = [
     Case("webhooks.show", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}", OWNER,
          lambda w, role: {"url": "https://hooks.example.com/new", "events": "idea.created", "active": "y"}),
     Case("webhooks.delete", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}/delete", OWNER),
+    Case("webhooks.roll_secret", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}/secret", OWNER),
     Case("webhooks.retry", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}/deliveries/{w.delivery.id}/retry",
          OWNER),
     Case("ideas_csv.export", "GET", _p("/ideas.csv"), MANAGE),

@@ -66,18 +66,6 @@ def send_due(now=None) -> tuple[int, int]:
     return outcomes.count("delivered"), sum(outcome in ("retry", "failed") for outcome in outcomes)
 
 
-@pytest.fixture
-def receiver():
-    with Receiver() as r:
-        yield r
-
-
-@pytest.fixture
-def owner():
-    company = factories.CompanyFactory()
-    return factories.member(company, Role.OWNER)
-
-
 def subscribe(owner, url, events=("idea.created", "idea.status_changed", "version.released",
                                   "product.stage_changed")):
     company = owner_company(owner)
