@@ -19,7 +19,6 @@ from flask_babel import (
     force_locale,
     format_date,
     format_datetime,
-    format_percent,
     format_timedelta,
     get_locale,
     get_translations,
@@ -111,10 +110,6 @@ def _number(value, digits: int | None = None) -> str:
     return "—" if value is None else format_number(value, digits)
 
 
-def _percent(value) -> str:
-    return "—" if value is None else format_percent(value)
-
-
 @bp.post("/language")
 @csrf.exempt  # checked below when it matters: for a signed-in account
 def choose():
@@ -193,7 +188,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext, ngettext=_template_ngettext,
                                  pgettext=_template_pgettext, npgettext=_template_npgettext)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    app.jinja_env.filters.update(date=_date, datetime=_datetime, ago=_ago, number=_number, percent=_percent)
+    app.jinja_env.filters.update(date=_date, datetime=_datetime, ago=_ago, number=_number)
+    from cocreate import numbers  # it writes with format_number, from here
+
+    app.jinja_env.filters.update(numbers.FILTERS)  # grade, signed_grade, points, hours, percent: one way each
     app.register_blueprint(bp)
 
     @app.after_request

@@ -8,12 +8,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from cocreate import numbers
 from cocreate.ambassadors.models import Candidate, ContributionScore, ScoreRun, State
 from cocreate.ambassadors.scores import ALL_PRODUCTS, KINDS
 from cocreate.auth.models import User
 from cocreate.companies.models import Company
 from cocreate.extensions import db
-from cocreate.i18n import _l, format_number, ngettext
+from cocreate.i18n import _l, ngettext
 from cocreate.products.models import Product
 
 SORTS = {"score": _l("Score"), "recent": _l("Recently active"), "ideas": _l("Most ideas"),
@@ -43,13 +44,13 @@ LABELS = {
 
 
 def points(value: float) -> str:
-    """Points for the CSV export (machine format: always "12.5")."""
-    return f"{round(value, 1):g}"
+    """Points for the CSV export: "41.8", the same figure the leaderboard shows (cocreate.numbers.points)."""
+    return numbers.points(value, machine=True)
 
 
 def shown_points(value: float) -> str:
-    """Points for people: "12.5" in English, "12,5" in Dutch and Italian."""
-    return format_number(round(value, 1))
+    """Points for people: "12.5" in English, "12,5" in Dutch and Italian (cocreate.numbers.points)."""
+    return numbers.points(value)
 
 
 def breakdown(score: ContributionScore) -> list[str]:

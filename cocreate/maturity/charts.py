@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cocreate.i18n import format_number
+from cocreate import numbers
 from cocreate.maturity import figures
 
 WIDTH = 480
 
 
 def fmt(x: float | None) -> str:
-    """A grade with one decimal in the request's language ("7.4", "7,4"); a dash when there is none."""
-    return "–" if x is None else format_number(x, 1)
+    """A grade as every page writes it (cocreate.numbers.grade): "7.4", "7,4"; a dash when there is none."""
+    return numbers.grade(x)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
+from cocreate import numbers
 from cocreate.i18n import _, _l, format_number, ngettext
 
 # English values: stored in the database, compared in code, used by the API. Pages show stage_label(stage).
@@ -124,11 +125,11 @@ RATERS, NO_LOWER, LOWER, NO_WEAKEST, WEAKEST, PROMISES, NO_RESPONSES, RESPONSE, 
 
 
 def _one_decimal(x: float) -> str:
-    return f"{x:.1f}"
+    return numbers.grade(x, machine=True)
 
 
 def _hours(x: float) -> str:
-    return f"{x:.1f}".removesuffix(".0")
+    return f"{numbers.hours_value(x):.1f}".removesuffix(".0")
 
 
 _ENGLISH = {
@@ -171,15 +172,15 @@ class Blocker:
             return _("no lower bound yet: needs at least 2 raters (%(raters)s so far)",
                      raters=format_number(v["raters"]))
         if self.kind == LOWER:
-            return _("lower bound %(grade)s, needs %(needed)s", grade=format_number(v["lower"], 1),
-                     needed=format_number(v["needed"], 1))
+            return _("lower bound %(grade)s, needs %(needed)s", grade=numbers.grade(v["lower"]),
+                     needed=numbers.grade(v["needed"]))
         if self.kind == NO_WEAKEST:
             return ngettext("no touchpoint has %(ratings)s rating yet", "no touchpoint has %(ratings)s ratings yet",
                             v["ratings"], ratings=format_number(v["ratings"]))
         if self.kind == WEAKEST:
             # Translators: a touchpoint's name, its grade, and the grade the next stage needs.
             return _("%(touchpoint)s %(grade)s, needs %(needed)s", touchpoint=v["touchpoint"],
-                     grade=format_number(v["grade"], 1), needed=format_number(v["needed"], 1))
+                     grade=numbers.grade(v["grade"]), needed=numbers.grade(v["needed"]))
         if self.kind == PROMISES:
             return _("promises kept %(percent)s %% (%(kept)s of %(due)s), needs %(needed)s %%",
                      percent=format_number(v["percent"]), kept=format_number(v["kept"]), due=format_number(v["due"]),
@@ -188,7 +189,7 @@ class Blocker:
             return _("no team responses yet")
         if self.kind == RESPONSE:
             return _("median first response %(hours)s h, needs ≤ %(needed)s h",
-                     hours=format_number(round(v['hours'], 1)),
+                     hours=format_number(numbers.hours_value(v["hours"])),
                      needed=format_number(v["needed"]))
         if self.kind == TOP_IDEAS:
             return ngettext("%(unanswered)s of %(top)s top ideas has no official response",
@@ -342,12 +343,12 @@ def compute(
 
 
 def _down(x: float) -> float:
-    """One decimal, truncated down, so a failing value never displays as the threshold."""
-    return math.floor(round(x * 10, _PLACES)) / 10
+    """One decimal, rounded down, as every page writes a grade (cocreate.numbers)."""
+    return numbers.down(x)
 
 
 def _up_hours(x: float) -> float:
-    return math.ceil(round(x * 10, _PLACES)) / 10
+    return numbers.hours_value(x)
 
 
 def _raters_blockers(fig: Figures, t: Thresholds) -> list[Blocker]:
@@ -377,7 +378,7 @@ def _excellent_extra_blockers(fig: Figures, t: Thresholds) -> list[Blocker]:
     share = fig.promises_kept
     if share is not None and not _meets(share, t.promises_kept):
         kept = round(share * fig.promises_due)
-        pct = math.floor(round(share * 100, _PLACES))
+        pct = numbers.percent_value(share)
         out.append(Blocker(PROMISES, {"percent": pct, "kept": kept, "due": fig.promises_due,
                                       "needed": t.promises_kept * 100}))
     hours = fig.median_response_hours

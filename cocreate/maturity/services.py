@@ -179,7 +179,8 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
     """Create or change the user's rating of the product's current version.
 
     Refused for the product's own team, for a version that is not (or no longer) current,
-    and for scores outside 1-5 or touchpoints that are not active. Skipped touchpoints: None.
+    for scores outside 1-5 or touchpoints that are not active, and when every touchpoint is skipped (a rating
+    that scores nothing says nothing). Skipped touchpoints: None.
     """
     if is_team_member(user, product.company_id):
         raise MaturityError(N_("You are on the team of this product: record your view as a self-assessment."))
@@ -189,6 +190,9 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
                               "ratings of earlier versions are read-only."),
                             version=version.label, product=product.name)
     kept = _checked_scores(product, scores)
+    if not kept:
+        raise MaturityError(N_("Score at least one touchpoint: with every touchpoint skipped there is nothing to "
+                              "save, and nothing was saved."))
     if expected is not None and not 1 <= expected <= 5:
         raise MaturityError(N_("The expected score goes from 1 to 5."))
     stored.lock(version.id)  # ratings of one version move its sums one at a time

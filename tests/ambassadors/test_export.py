@@ -64,3 +64,27 @@ def test_export_of_an_invited_customer_shows_the_date(client, company, marketer,
     rows = list(csv.reader(io.StringIO(client.get(f"/c/{company.slug}/ambassadors/shortlist.csv")
                                        .data.decode("utf-8-sig"), newline="")))
     assert rows[1][2] == State.INVITED.label and rows[1][6]
+
+
+def test_a_score_is_written_the_same_on_the_leaderboard_the_shortlist_and_in_the_csv(client, company, product, marketer,
+                                                                                    marketer_in):
+    """Issue 14.11: the CSV said 41.8 where the leaderboard said 42."""
+    import sqlalchemy as sa
+
+    from cocreate.ambassadors.models import ContributionScore
+    from cocreate.ambassadors.scores import refresh_all
+    from tests.ambassadors.helpers import idea
+
+    fan = customer(name="Frequent Fan", email="fan@example.com", contact_opt_in=True)
+    idea(product, fan)
+    refresh_all()
+    db.session.execute(sa.update(ContributionScore).where(ContributionScore.user_id == fan.id).values(total=41.86))
+    db.session.commit()
+    shortlist(company, marketer, fan)
+
+    board = client.get(f"/c/{company.slug}/ambassadors").get_data(as_text=True)
+    assert '<td class="amb-score" data-label="Score">41.8</td>' in board
+    assert "Score 41.8 (all time)" in client.get(f"/c/{company.slug}/ambassadors/shortlist").get_data(as_text=True)
+    body = client.get(f"/c/{company.slug}/ambassadors/shortlist.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert rows[1][candidates.CSV_HEADER.index("Score (all time)")] == "41.8"

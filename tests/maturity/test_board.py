@@ -5,9 +5,9 @@ from datetime import date, timedelta
 import pytest
 
 from cocreate.companies.models import Role
-from cocreate.extensions import utcnow
+from cocreate.extensions import db, utcnow
 from cocreate.ideas.models import Status
-from cocreate.maturity import figures
+from cocreate.maturity import figures, services
 from cocreate.products.models import Visibility
 from tests import factories
 from tests.conftest import count_queries, login
@@ -65,7 +65,7 @@ def test_board_cards_show_trend_and_figures(client):
     product = busy_product(name="Rising")
     page = client.get("/board").get_data(as_text=True)
     assert "trend-up" in page and "up from 6.0 on v1" in page
-    assert "9.7" in page  # grade 2 × (29/6)
+    assert "9.6" in page and "9.7" not in page  # grade 2 × (29/6) = 9.67, written rounded down (cocreate.numbers)
     assert product.name in page
 
 
@@ -111,7 +111,7 @@ def test_maturity_page_shows_every_figure(client):
     assert "<table" in page and "Grades per touchpoint" in page  # the text alternative
     assert "Grade over versions" in page and "<polyline" in page
     assert "+4.0" in page and "-2.0" in page  # expectation gaps, first-time and returning
-    assert "100 %" in page and "(3 of 3)" in page  # promises kept
+    assert "100%" in page and "(3 of 3)" in page  # promises kept
     assert "24 h" in page  # median first response
     assert "Idea 2" in page and "No official response" in page
     assert "style=" not in page and "<script>" not in page and "<style" not in page
@@ -194,3 +194,19 @@ def test_a_prototype_card_says_what_it_needs_to_be_judged(client):
     factories.rating(product.current_version)
     page = client.get("/board").get_data(as_text=True)
     assert "To be judged:" in page and "To reach Below par" not in page
+
+
+def test_a_card_writes_its_lower_bound_once_the_same_way_as_its_blocker(client):
+    """Issue 14.7: the card said "lower bound 5.2" above "Lower bound 5.1, needs 7.0" (rounded vs cut)."""
+    product = factories.rated_product(name="Two Numbers")
+    rated(product, 6, (3, 3, 3, 3, 3, 3))
+    rated(product, 4, (2, 2, 2, 2, 2, 2))
+    services.refresh_stage(product)
+    db.session.commit()
+    lower = services.maturity(product).figures.lower
+    assert round(lower, 1) == 4.9 and lower < 4.9  # 4.873…: rounding would write 4.9
+    page = client.get("/board").get_data(as_text=True)
+    card = page[page.index("Two Numbers"):]
+    card = card[:card.index("</article>")]
+    assert "4.9" not in card
+    assert "<dd>4.8</dd>" in card and "Lower bound 4.8, needs 7.0" in card

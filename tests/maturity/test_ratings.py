@@ -118,11 +118,12 @@ def test_service_refuses_an_edit_after_a_newer_version(product):
 
     user = factories.UserFactory()
     old = product.current_version
-    services.save_rating(user, product, old, {}, expected=None, returning=False)
+    first = product.touchpoints[0].id
+    services.save_rating(user, product, old, {first: 4}, expected=None, returning=False)
     add_version(product, label="v3", released_on=date.today())  # through the service: the board hears of it
     db.session.commit()
     with pytest.raises(services.MaturityError, match="read-only"):
-        services.save_rating(user, product, old, {}, expected=3, returning=True)
+        services.save_rating(user, product, old, {first: 5}, expected=3, returning=True)
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -229,3 +230,16 @@ def test_the_rating_form_needs_no_inline_script_or_style(client, logged_in, prod
     page = client.get(f"/p/{product.slug}/rate").get_data(as_text=True)
     assert "<script>" not in page and "style=" not in page and "<style" not in page
     assert 'hx-post="/p/' in page and 'method="post"' in page
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_a_rating_with_every_touchpoint_skipped_is_refused_in_place_and_nothing_is_stored(client, logged_in, product,
+                                                                                          headers):
+    """Issue 14.10: it used to be thanked as "saved" while it said nothing."""
+    response = client.post(f"/p/{product.slug}/rate", data=form(product, scores=(None,) * 6, comment="keep me"),
+                           headers=headers)
+    page = response.get_data(as_text=True)
+    assert "Score at least one touchpoint" in page
+    assert "is saved" not in page and "keep me" in page
+    assert response.status_code == (200 if headers else 400)  # htmx: the form with its message, in place
+    assert ratings() == []
