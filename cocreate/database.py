@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import math
+import sqlite3
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,11 +30,15 @@ def _set_sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    try:  # the trending score is computed in SQL (ideas.services.hot_sql)
+        cursor.execute("SELECT log10(1)")
+    except sqlite3.OperationalError:  # an SQLite built without its math functions: lend it Python's
+        dbapi_connection.create_function("log10", 1, math.log10, deterministic=True)
     cursor.close()
 
 
 def init_app(app) -> None:
-    """Foreign keys, WAL and a busy timeout on every SQLite connection."""
+    """Foreign keys, WAL, a busy timeout and log10 on every SQLite connection."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":

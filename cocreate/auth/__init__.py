@@ -23,7 +23,19 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_token: str):
-        return db.session.scalar(sa.select(User).where(User.session_token == session_token))
+        """The signed-in user and all their roles, in one query (every signed-in request starts here)."""
+        from cocreate.companies.access import remember_roles
+        from cocreate.companies.models import Membership
+
+        rows = db.session.execute(
+            sa.select(User, Membership.company_id, Membership.role)
+            .outerjoin(Membership, Membership.user_id == User.id).where(User.session_token == session_token)
+        ).all()
+        if not rows:
+            return None
+        user = rows[0][0]
+        remember_roles(user, {company_id: role for _user, company_id, role in rows if company_id is not None})
+        return user
 
     @login_manager.unauthorized_handler
     def unauthorized():

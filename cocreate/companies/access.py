@@ -5,7 +5,7 @@ of the community. Routes call `require(action, company)`; templates call `can(ac
 """
 
 import sqlalchemy as sa
-from flask import abort, g
+from flask import abort, g, has_app_context
 from flask_login import current_user
 
 from cocreate.companies.models import Company, Membership, Role
@@ -21,16 +21,36 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 
 
 def roles_of(user, company_id: int) -> Role | None:
-    """The user's role in the company, memoised for the request."""
+    """The user's role in the company, memoised for the request (all of them at once for the signed-in user:
+    `remember_roles`)."""
     if not getattr(user, "is_authenticated", False):
         return None
     cache = g.setdefault("_roles", {})
     key = (user.id, company_id)
     if key not in cache:
+        if g.get("_all_roles_of") == user.id:  # every membership of theirs is in the cache: none here
+            return None
         cache[key] = db.session.scalar(
             sa.select(Membership.role).where(Membership.user_id == user.id, Membership.company_id == company_id)
         )
     return cache[key]
+
+
+def remember_roles(user, roles: dict[int, Role]) -> None:
+    """Every role of `user` by company id, loaded with the user in one query (auth's user loader), so no page asks
+    the database for a role again in this request."""
+    g._roles = {(user.id, company_id): role for company_id, role in roles.items()}
+    g._all_roles_of = user.id
+
+
+@sa.event.listens_for(Membership, "after_insert")
+@sa.event.listens_for(Membership, "after_update")
+@sa.event.listens_for(Membership, "after_delete")
+def _forget_roles(_mapper, _connection, _membership) -> None:
+    """A membership written in this request (joining, a new role, leaving): ask the database again."""
+    if has_app_context():
+        g.pop("_roles", None)
+        g.pop("_all_roles_of", None)
 
 
 def can(action: str, company: Company | int, user=None) -> bool:

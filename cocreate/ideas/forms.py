@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -102,16 +105,38 @@ class IdeaTagsForm(FlaskForm):
     tag_ids = CheckboxesField(_l("Tags"), coerce=int, validators=[Optional()])
 
 
-class ListFilters(FlaskForm):
-    """The GET form above the list; no CSRF (it changes nothing)."""
+@dataclass
+class ListFilters:
+    """The GET form above the idea list, read from the query string as plain values (no WTForms: the list is the
+    most-read page, and building and rendering WTForms fields cost a third of it). It changes nothing, so it has
+    no CSRF token; a value that is unknown or malformed counts as "any" (a bad page number as the first page)."""
 
-    class Meta:
-        csrf = False
+    q: str = ""
+    sort: str = "trending"
+    status: Status | None = None
+    tag_id: int | None = None
+    touchpoint_id: int | None = None
+    page: int = 1
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
-    sort = SelectField(_l("Sort"), choices=[SelectChoice(k, SORT_LABELS[k]) for k in SORTS], default="trending")
-    status = SelectField(_l("Status"), choices=[SelectChoice("", _l("Any status"))] + [
-        SelectChoice(s.value, s.lazy_label) for s in Status])
-    tag = IdChoiceField(_l("Tag"))
-    touchpoint = IdChoiceField(_l("Touchpoint"))
-    page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1, max=100_000)])
+    @classmethod
+    def read(cls, args, tag_ids: Iterable[int], touchpoint_ids: Iterable[int]) -> "ListFilters":
+        def known_id(name: str, known: Iterable[int]) -> int | None:
+            value = args.get(name, "")
+            return int(value) if value.isdigit() and int(value) in set(known) else None
+
+        page = args.get("page", "")
+        return cls(
+            q=args.get("q", "").strip()[:200],
+            sort=args.get("sort") if args.get("sort") in SORTS else "trending",
+            status=Status._value2member_map_.get(args.get("status", "")),  # type: ignore[arg-type]
+            tag_id=known_id("tag", tag_ids), touchpoint_id=known_id("touchpoint", touchpoint_ids),
+            page=int(page) if page.isdigit() and 0 < int(page) <= 100_000 else 1,
+        )
+
+    @staticmethod
+    def sort_options() -> list[tuple[str, str]]:
+        return [(key, str(SORT_LABELS[key])) for key in SORTS]
+
+    @staticmethod
+    def status_options() -> list[tuple[str, str]]:
+        return [("", _("Any status"))] + [(s.value, s.label) for s in Status]

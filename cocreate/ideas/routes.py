@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from cocreate.companies.access import require
 from cocreate.extensions import db, limiter
 from cocreate.i18n import _
-from cocreate.ideas import services
+from cocreate.ideas import cards, services
 from cocreate.ideas.forms import (
     CommentForm,
     IdeaForm,
@@ -18,7 +18,7 @@ from cocreate.ideas.forms import (
     choices,
 )
 from cocreate.ideas.models import Comment, Idea, Status, Tag
-from cocreate.lookups import idea_or_404, product_or_404
+from cocreate.lookups import idea_or_404, product_and_idea_or_404, product_or_404
 from cocreate.products.models import Product
 from cocreate.refusal import N_
 from cocreate.web import EmptyForm, change, form_status, render, safe_next, see_other, wants_fragment
@@ -53,24 +53,14 @@ def _form_choices(form: IdeaForm, product: Product) -> None:
 @bp.get("/p/<slug>/ideas")
 def index(slug: str):
     product = product_or_404(slug)
-    filters = ListFilters(request.args)
     tags = services.tags_of(product)
-    filters.tag.choices = choices([("", _("Any tag"))] + [(str(t.id), t.name) for t in tags])
-    filters.touchpoint.choices = choices(
-        [("", _("Any touchpoint"))] + [(str(t.id), t.name) for t in product.touchpoints])
-    filters.validate()
-    status = filters.status.data if filters.status.data in Status._value2member_map_ else None
-    sort = filters.sort.data if filters.sort.data in services.SORTS else "trending"
-    page = filters.page.data if not filters.page.errors and filters.page.data else 1
-    result = services.list_ideas(
-        product, current_user, sort=sort, page=page, status=Status(status) if status else None,
-        tag_id=None if filters.tag.errors else filters.tag.data,
-        touchpoint_id=None if filters.touchpoint.errors else filters.touchpoint.data,
-        q=(filters.q.data or "")[:200],
-    )
+    touchpoints = [(t.id, t.name) for t in product.touchpoints]
+    filters = ListFilters.read(request.args, (t.id for t in tags), (t for t, _name in touchpoints))
+    result = services.card_rows(product, current_user, sort=filters.sort, page=filters.page, status=filters.status,
+                                tag_id=filters.tag_id, touchpoint_id=filters.touchpoint_id, q=filters.q)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render("ideas/index.html", "idea_list", product=product, result=result, filters=filters, sort=sort,
-                  args=args)
+    return render("ideas/index.html", "idea_list", product=product, result=result, cards=cards.cards(product, result),
+                  filters=filters, tags=[(t.id, t.name) for t in tags], touchpoints=touchpoints, args=args)
 
 
 @bp.get("/p/<slug>/roadmap")
@@ -155,7 +145,7 @@ def _show_context(product: Product, idea: Idea, **overrides) -> dict:
         merge_form = MergeForm(formdata=None)
     context = dict(
         product=product, idea=idea, official=official, threads=threads, team=team,
-        voted=idea.id in services.voted_ids(current_user, [idea.id]),
+        vote=cards.vote_button_for(product, idea, idea.id in services.voted_ids(current_user, [idea.id])),
         history=services.history(idea),
         comment_form=CommentForm(formdata=None) if current_user.is_authenticated else None,
         status_form=status_form, merge_form=merge_form, tags_form=tags_form,
@@ -167,8 +157,7 @@ def _show_context(product: Product, idea: Idea, **overrides) -> dict:
 
 @bp.get("/p/<slug>/ideas/<int:idea_id>")
 def show(slug: str, idea_id: int):
-    product = product_or_404(slug)
-    idea = idea_or_404(product, idea_id)
+    product, idea = product_and_idea_or_404(slug, idea_id)
     return render("ideas/show.html", **_show_context(product, idea))
 
 
@@ -176,8 +165,7 @@ def show(slug: str, idea_id: int):
 @login_required
 @limiter.limit(WRITE_LIMIT, key_func=_user_key)
 def vote(slug: str, idea_id: int):
-    product = product_or_404(slug)
-    idea = idea_or_404(product, idea_id)
+    product, idea = product_and_idea_or_404(slug, idea_id)
     if not EmptyForm().validate_on_submit() or request.form.get("vote") not in ("0", "1"):
         abort(400)
     want = request.form["vote"] == "1"
@@ -188,8 +176,7 @@ def vote(slug: str, idea_id: int):
         status = 409
     if wants_fragment():
         voted = want if done else idea.id in services.voted_ids(current_user, [idea.id])  # done: as asked
-        return render("ideas/_vote.html", product=product, idea=idea, voted=voted,
-                      error=status == 409), status
+        return cards.vote_button_for(product, idea, voted, error=status == 409), status
     return see_other(safe_next(_idea_url(idea)))
 
 

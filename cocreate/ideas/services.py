@@ -49,6 +49,15 @@ def hot_score(votes: int, comments: int, created_at: datetime) -> float:
     return round(math.log10(max(1, votes + comments)) + (created_at - HOT_EPOCH).total_seconds() / HOT_SECONDS, 7)
 
 
+def hot_sql(engagement, created_at: datetime):
+    """``hot_score`` as SQL, for an UPDATE that moves the counters: `engagement` is the expression of votes +
+    comments (the new values), the age part is fixed at creation. Rounded as hot_score rounds."""
+    engagement = sa.cast(engagement, sa.Float)
+    logged = sa.func.log10(sa.case((engagement < 1, 1.0), else_=engagement))
+    age = (created_at - HOT_EPOCH).total_seconds() / HOT_SECONDS
+    return sa.func.round(sa.cast(logged + age, sa.Numeric), 7)
+
+
 def _refresh_hot(idea: Idea) -> None:
     idea.hot = hot_score(idea.vote_count, idea.comment_count, idea.created_at)
 
@@ -152,19 +161,18 @@ def set_vote(idea: Idea, user: User, want: bool) -> bool:
 
 
 def _bump(idea: Idea, votes: int = 0, comments: int = 0) -> None:
-    """Move the stored counters atomically and recompute the trending score from the fresh values."""
+    """Move the stored counters and the trending score together, in one atomic UPDATE: the score is computed in
+    the database from the counters it is writing (``hot_sql``), so racing votes never leave a stale score."""
+    vote_count, comment_count = Idea.vote_count + votes, Idea.comment_count + comments
     row = db.session.execute(
         sa.update(Idea).where(Idea.id == idea.id)
-        .values(vote_count=Idea.vote_count + votes, comment_count=Idea.comment_count + comments)
-        .returning(Idea.vote_count, Idea.comment_count)
+        .values(vote_count=vote_count, comment_count=comment_count,
+                hot=hot_sql(vote_count + comment_count, idea.created_at))
+        .returning(Idea.vote_count, Idea.comment_count, Idea.hot)
         .execution_options(synchronize_session=False)
     ).one()
-    hot = hot_score(row.vote_count, row.comment_count, idea.created_at)
-    db.session.execute(
-        sa.update(Idea).where(Idea.id == idea.id).values(hot=hot).execution_options(synchronize_session=False)
-    )
     # The object shows what the database now holds, without reading it back.
-    for name, value in (("vote_count", row.vote_count), ("comment_count", row.comment_count), ("hot", hot)):
+    for name, value in zip(("vote_count", "comment_count", "hot"), row, strict=True):
         sa.orm.attributes.set_committed_value(idea, name, value)
 
 
@@ -383,9 +391,10 @@ class IdeaPage:
         return self.page > 1
 
 
-def _filtered(product: Product, *, status: Status | None = None, tag_id: int | None = None,
+def _filtered(query, product: Product, *, status: Status | None = None, tag_id: int | None = None,
               touchpoint_id: int | None = None, q: str = ""):
-    query = sa.select(Idea).where(Idea.product_id == product.id)
+    """`query` (a select of ideas or of their columns) narrowed to the product's ideas that match the filters."""
+    query = query.where(Idea.product_id == product.id)
     # Without a status filter, merged duplicates are left out: they live on in their target.
     query = query.where(Idea.status == status if status is not None else Idea.status != Status.MERGED)
     if tag_id:
@@ -400,8 +409,9 @@ def _filtered(product: Product, *, status: Status | None = None, tag_id: int | N
 
 def list_ideas(product: Product, user, *, sort: str = "trending", page: int = 1, per_page: int = 20,
                **filters) -> IdeaPage:
-    """One page of a product's ideas in four queries, however many ideas there are."""
-    query = _filtered(product, **filters)
+    """One page of a product's ideas as entities, with the exact total (the API's list), in four queries however
+    many ideas there are. Pages show `card_rows`."""
+    query = _filtered(sa.select(Idea), product, **filters)
     total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     ideas = list(db.session.scalars(
         query.order_by(*SORTS.get(sort, SORTS["trending"]))
@@ -409,6 +419,59 @@ def list_ideas(product: Product, user, *, sort: str = "trending", page: int = 1,
         .limit(per_page).offset((page - 1) * per_page)
     ).unique())
     return IdeaPage(ideas, page, per_page, total, voted_ids(user, [i.id for i in ideas]))
+
+
+# What a card shows, as plain rows (no entities): built once; `viewer` is the signed-in user's id (0: nobody).
+CARD_ROW = (
+    sa.select(Idea.id, Idea.title, Idea.status, Idea.promised_on, Idea.vote_count, Idea.comment_count,
+              Idea.created_at, User.name.label("author"), Touchpoint.name.label("touchpoint"),
+              sa.exists().where(Vote.idea_id == Idea.id, Vote.user_id == sa.bindparam("viewer")).label("voted"))
+    .outerjoin(User, User.id == Idea.author_id)
+    .outerjoin(Touchpoint, Touchpoint.id == Idea.touchpoint_id)
+)
+CARD_TAGS = (
+    sa.select(idea_tags.c.idea_id, Tag.name).join(Tag, Tag.id == idea_tags.c.tag_id)
+    .where(idea_tags.c.idea_id.in_(sa.bindparam("ids", expanding=True))).order_by(Tag.name)
+)
+
+
+@dataclass
+class CardRows:
+    """Rows of `CARD_ROW`, the tag names of each idea, and whether a next page exists."""
+    rows: list[sa.Row]
+    tags: dict[int, tuple[str, ...]]
+    page: int = 1
+    has_next: bool = False
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def _card_rows(statement, user, *, limit: int, offset: int = 0) -> tuple[list[sa.Row], dict[int, tuple[str, ...]]]:
+    viewer = user.id if getattr(user, "is_authenticated", False) else 0
+    rows = list(db.session.execute(statement.limit(limit).offset(offset), {"viewer": viewer}))
+    tags: dict[int, tuple[str, ...]] = {}
+    if rows:
+        for idea_id, name in db.session.execute(CARD_TAGS, {"ids": [row.id for row in rows]}):
+            tags[idea_id] = (*tags.get(idea_id, ()), name)
+    return rows, tags
+
+
+def card_rows(product: Product, user, *, sort: str = "trending", page: int = 1, per_page: int = 20,
+              **filters) -> CardRows:
+    """One page of a product's ideas for a list page, in two queries whatever the page size: it fetches one row
+    more than it shows to know whether a next page exists (no count over the product's thousands of ideas)."""
+    statement = _filtered(CARD_ROW, product, **filters).order_by(*SORTS.get(sort, SORTS["trending"]))
+    rows, tags = _card_rows(statement, user, limit=per_page + 1, offset=(page - 1) * per_page)
+    return CardRows(rows[:per_page], tags, page, len(rows) > per_page)
+
+
+def top_card_rows(product: Product, user, limit: int = 5) -> CardRows:
+    """The most-voted ideas that are neither shipped, declined nor merged, for the product's page."""
+    statement = (CARD_ROW.where(Idea.product_id == product.id, Idea.status.not_in(CLOSED))
+                 .order_by(Idea.vote_count.desc(), Idea.id.desc()))
+    return CardRows(*_card_rows(statement, user, limit=limit))
 
 
 def similar_ideas(product: Product, title: str, language: str = "en", limit: int = 5) -> list[Idea]:
@@ -422,15 +485,6 @@ def similar_ideas(product: Product, title: str, language: str = "en", limit: int
         terms, db.session.get_bind().dialect.name, similar.CANDIDATES))
     return [idea for idea in candidates
             if similar.is_similar(terms, similar.relevance(terms, idea.title, idea.description, language))][:limit]
-
-
-def top_ideas(product: Product, limit: int = 5) -> list[Idea]:
-    """The most-voted ideas that are neither shipped, declined nor merged."""
-    return list(db.session.scalars(
-        sa.select(Idea).where(Idea.product_id == product.id, Idea.status.not_in(CLOSED))
-        .options(joinedload(Idea.author), joinedload(Idea.touchpoint), selectinload(Idea.tags))
-        .order_by(Idea.vote_count.desc(), Idea.id.desc()).limit(limit)
-    ).unique())
 
 
 ROADMAP = (Status.PLANNED, Status.IN_PROGRESS, Status.SHIPPED)

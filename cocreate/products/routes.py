@@ -3,7 +3,8 @@ from flask_login import current_user, login_required
 
 from cocreate.companies.access import can, require
 from cocreate.i18n import _
-from cocreate.ideas.services import top_ideas, voted_ids
+from cocreate.ideas import cards
+from cocreate.ideas.services import top_card_rows
 from cocreate.lookups import company_or_404, product_or_404, version_or_404
 from cocreate.products import services
 from cocreate.products.forms import InviteCustomerForm, ProductForm, VersionForm
@@ -38,9 +39,8 @@ def create(company_slug: str):
 @bp.get("/p/<slug>")
 def show(slug: str):
     product = product_or_404(slug)
-    top = top_ideas(product)
     return render("products/show.html", product=product, manage=can("product.manage", product.company_id),
-                  top_ideas=top, top_voted=voted_ids(current_user, [i.id for i in top]))
+                  top_cards=cards.cards(product, top_card_rows(product, current_user)))
 
 
 @bp.route("/p/<slug>/edit", methods=["GET", "POST"])

@@ -40,7 +40,7 @@ def post_idea(page, slug: str, title: str) -> str:
 
 
 def vote_count(page) -> int:
-    return int(page.locator("form.vote .vote-count").first.inner_text())
+    return int(page.locator("div.vote .vote-count").first.inner_text())
 
 
 def test_team_and_customer_the_whole_way(new_page):
@@ -64,10 +64,10 @@ def test_team_and_customer_the_whole_way(new_page):
     assert vote_count(customer) == 1  # the author votes for their own idea
 
     # Un-vote and vote again: the count changes in place, the page is not reloaded.
-    customer.locator("form.vote button").click()
-    customer.locator("form.vote:not(.voted) .vote-count", has_text="0").wait_for()
-    customer.locator("form.vote button").click()
-    customer.locator("form.vote.voted .vote-count", has_text="1").wait_for()
+    customer.locator("div.vote button").click()
+    customer.locator("div.vote:not(.voted) .vote-count", has_text="0").wait_for()
+    customer.locator("div.vote button").click()
+    customer.locator("div.vote.voted .vote-count", has_text="1").wait_for()
     assert customer.evaluate("window.__sameDocument") is True
 
     # A comment appears below, still without a reload.
@@ -108,10 +108,10 @@ def test_core_path_without_javascript_and_on_a_phone(new_page, mode):
     sign_up(page)
     idea_url = post_idea(page, slug, unique("Bigger buttons "))
     assert vote_count(page) == 1
-    page.locator("form.vote button").click()  # without JavaScript: a POST, a 303 and the idea page again
-    page.locator("form.vote:not(.voted) .vote-count", has_text="0").wait_for()
-    page.locator("form.vote button").click()
-    page.locator("form.vote.voted .vote-count", has_text="1").wait_for()
+    page.locator("div.vote button").click()  # without JavaScript: a POST, a 303 and the idea page again
+    page.locator("div.vote:not(.voted) .vote-count", has_text="0").wait_for()
+    page.locator("div.vote button").click()
+    page.locator("div.vote.voted .vote-count", has_text="1").wait_for()
     page.get_by_label(re.compile("comment", re.I)).first.fill("Works for me " + mode)
     page.get_by_role("button", name="Comment", exact=True).click()
     page.get_by_text("Works for me " + mode).wait_for()
@@ -125,7 +125,7 @@ def test_voting_with_the_keyboard_only(new_page, sample):
     sign_up(page)
     page.goto(f"/p/{sample['product']}/ideas/{sample['idea']}")
     before = vote_count(page)
-    button = page.locator("form.vote button")
+    button = page.locator("div.vote button")
     for _ in range(60):  # Tab from the top of the page until the vote button has the focus
         page.keyboard.press("Tab")
         if button.evaluate("b => b === document.activeElement"):
@@ -133,10 +133,10 @@ def test_voting_with_the_keyboard_only(new_page, sample):
     else:
         pytest.fail("the vote button cannot be reached with Tab")
     page.keyboard.press("Enter")
-    page.locator("form.vote.voted .vote-count", has_text=str(before + 1)).wait_for()
-    page.locator("form.vote button").focus()
+    page.locator("div.vote.voted .vote-count", has_text=str(before + 1)).wait_for()
+    page.locator("div.vote button").focus()
     page.keyboard.press("Space")
-    page.locator("form.vote:not(.voted) .vote-count", has_text=str(before)).wait_for()
+    page.locator("div.vote:not(.voted) .vote-count", has_text=str(before)).wait_for()
 
 
 def test_marketing_shortlists_an_ambassador(new_page, sample):

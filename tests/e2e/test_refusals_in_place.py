@@ -69,7 +69,7 @@ def failing_posts(route):
 
 def _vote(page, sample):
     page.goto(f"/p/{sample['product']}/ideas")
-    page.locator("form.vote button").first.click()
+    page.locator("div.vote button").first.click()
 
 
 def _reply(page, sample):

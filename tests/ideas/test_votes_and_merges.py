@@ -1,5 +1,6 @@
 """Votes (one per user, concurrent-safe), merging duplicates and undoing it."""
 
+import re
 import threading
 
 import pytest
@@ -248,3 +249,54 @@ def test_the_same_tags_saved_at_the_same_moment_is_no_500(threaded_app):
     with threaded_app.app_context():
         assert [t.id for t in db.session.get(Idea, idea_id).tags] == [tag_id]
         assert db.session.get(Tag, tag_id) is not None
+
+
+def test_a_vote_is_one_read_one_write_and_one_update_of_count_and_score(client, logged_in, idea):
+    """The user (with their roles), then the product and idea in one read; the vote row with RETURNING; one UPDATE
+    that moves the count and the trending score together; the voter follows the idea."""
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()).lower())
+
+    url = f"/p/bike/ideas/{idea.id}/vote"
+    sa.event.listen(db.engine, "after_cursor_execute", listener)
+    try:
+        assert client.post(url, data={"vote": "1"}, headers={"HX-Request": "true"}).status_code == 200
+        cast = list(statements)
+        statements.clear()
+        assert client.post(url, data={"vote": "0"}, headers={"HX-Request": "true"}).status_code == 200
+        withdrawn = list(statements)
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", listener)
+    def about(statements: list[str], table: str) -> list[str]:
+        return [s for s in statements if re.search(rf"\b{table}\b", s)]
+
+    users = about(cast, "users")
+    assert len(users) == 1 and "join memberships" in users[0], users  # the user and their roles: one query
+    ideas = about(cast, "ideas")
+    assert len(ideas) == 2, ideas  # one read, one write
+    assert ideas[0].startswith("select") and "from products join ideas" in ideas[0]
+    assert ideas[1].startswith("update ideas set vote_count=") and "hot=" in ideas[1] and "returning" in ideas[1]
+    votes = about(cast, "votes")
+    assert len(votes) == 1 and votes[0].startswith("insert into votes") and "returning" in votes[0], votes
+    assert len(about(cast, "subscriptions")) == 1  # the voter follows the idea (notifications)
+    ideas = about(withdrawn, "ideas")
+    assert len(ideas) == 2 and ideas[1].startswith("update ideas") and "hot=" in ideas[1], ideas
+    votes = about(withdrawn, "votes")
+    assert len(votes) == 1 and votes[0].startswith("delete from votes") and "returning" in votes[0], votes
+    fresh = db.session.get(Idea, idea.id)
+    db.session.refresh(fresh)
+    assert fresh.vote_count == 1
+    assert fresh.hot == pytest.approx(services.hot_score(fresh.vote_count, fresh.comment_count, fresh.created_at),
+                                      abs=1e-7)
+
+
+def test_the_trending_score_follows_votes_and_comments(logged_in, idea):
+    for user in [factories.UserFactory() for _ in range(9)]:
+        services.set_vote(idea, user, True)
+    services.add_comment(idea, logged_in, "Yes please")
+    db.session.commit()
+    db.session.refresh(idea)
+    assert (idea.vote_count, idea.comment_count) == (10, 1)
+    assert idea.hot == pytest.approx(services.hot_score(10, 1, idea.created_at), abs=1e-7)
