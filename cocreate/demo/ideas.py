@@ -70,6 +70,7 @@ def seed_ideas(rng: random.Random, customers: list[User]) -> None:
         if team is None:  # every demo company has one
             continue
         versions = sorted(product.versions, key=lambda v: v.released_on)
+        late_shown = slug != "fietsdeel"
         for n, (title, description, status, days, answer_hours) in enumerate(ideas):
             author = customers[(n * 7 + len(slug)) % len(customers)]
             idea = services.create_idea(product, author, title=title, description=description)
@@ -97,8 +98,10 @@ def seed_ideas(rng: random.Random, customers: list[User]) -> None:
                         shipped_version_id=shipped.id if status == Status.SHIPPED else None)
                     change.created_at = answered
                     if status == Status.SHIPPED:
-                        # The promise made when it was planned, kept: shipped on or before the date.
-                        idea.promised_on = shipped.released_on + timedelta(days=rng.randint(0, 7))
+                        # The promise made when it was planned, kept: shipped on or before the date; Fietsdeel's
+                        # first shipped idea came four days late, so the promise ledger shows a broken promise.
+                        late, late_shown = not late_shown, True
+                        idea.promised_on = shipped.released_on + timedelta(days=-4 if late else rng.randint(0, 7))
                         planned = StatusChange(idea_id=idea.id, actor=team, from_status=Status.OPEN,
                                                to_status=Status.PLANNED, promised_on=idea.promised_on,
                                                created_at=answered - timedelta(minutes=5))

@@ -373,6 +373,39 @@ def _weakest_blockers(fig: Figures, needed: float, t: Thresholds) -> list[Blocke
     return [Blocker(WEAKEST, {"touchpoint": w.name, "grade": _down(w.grade), "needed": needed})]
 
 
+def kept_count(share: float | None, due: int) -> int:
+    """How many promises were kept, from the stored (share, due) of ``promises_kept``: exact, since the share is
+    kept to six places and no product has a million promises."""
+    return 0 if share is None else round(share * due)
+
+
+def promise_reliability(kept: int, due: int) -> float | None:
+    """A lower bound on the share of promises kept, as the grade has one: the Wilson score interval's lower end
+    at one standard error (z = 1), so few promises prove little. 1 of 1 gives 0.5, 14 of 15 gives 0.838,
+    0 due gives None. The badge shows it beside the plain count ("kept 14 of 15")."""
+    if due <= 0:
+        return None
+    p, n, z2 = kept / due, due, 1.0
+    centre = p + z2 / (2 * n)
+    margin = math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return _r(max(0.0, (centre - margin) / (1 + z2 / n)))
+
+
+def promise_outcome(promised_on: date, shipped_on: date | None, today: date) -> tuple[str, int]:
+    """One promise on the ledger: ("kept", days early), ("broken", days late) or ("open", days left).
+
+    The rule of ``promises_kept``: kept when shipped on or before the date; broken when shipped after it, or not
+    shipped and the date has passed (late by the days since); open until then. A promise whose date was later
+    moved keeps its own date: moving a date does not unmake the first promise."""
+    if shipped_on is not None:
+        if shipped_on <= promised_on:
+            return "kept", (promised_on - shipped_on).days
+        return "broken", (shipped_on - promised_on).days
+    if promised_on < today:
+        return "broken", (today - promised_on).days
+    return "open", (promised_on - today).days
+
+
 def _excellent_extra_blockers(fig: Figures, t: Thresholds) -> list[Blocker]:
     out = []
     share = fig.promises_kept

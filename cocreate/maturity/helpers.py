@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(stage_label=stage_label_filter, stage_class=stage_class)
     app.jinja_env.filters["account_age"] = account_age
     app.jinja_env.globals["product_maturity"] = product_maturity
+    app.jinja_env.globals["promise_record"] = promise_record
 
 
 def stage_label_filter(stage: str | None) -> str:
@@ -30,6 +32,21 @@ def stage_class(stage: str) -> str:
 def product_maturity(product: Product) -> services.Maturity:
     """For the summary on the product page (templates/maturity/_product_summary.html)."""
     return services.current_maturity(product)
+
+
+@dataclass(frozen=True)
+class PromiseRecord:
+    """The promise badge: kept of due, and the lower bound on the share kept (None: nothing due yet)."""
+
+    kept: int
+    due: int
+    reliability: float | None
+
+
+def promise_record(found: figures.Figures) -> PromiseRecord:
+    """From the product's stored figures (the board's own count): never recomputed on a page view."""
+    kept = figures.kept_count(found.promises_kept, found.promises_due)
+    return PromiseRecord(kept, found.promises_due, figures.promise_reliability(kept, found.promises_due))
 
 
 def account_age(rating) -> str:

@@ -2,7 +2,9 @@
 
 The shares and medians come from cocreate/maturity/figures.py (the board uses the same rules):
 - promises kept: of the promises that are due (shipped, or promised_on < today), the share shipped on
-  or before the promised date (``figures.promises_kept``);
+  or before the promised date (``figures.promises_kept``). A promise is every date an idea was ever given
+  (its status history and its current date, ``given``): moving a date later does not unmake the first
+  promise, which is broken if its day passes unshipped — broken promises stay on the record (the ledger);
 - response time: ``first_response_at - created_at`` of the ideas the team has answered; the ideas
   still waiting are listed apart, longest first, with the time they have waited so far.
 """
@@ -19,11 +21,71 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from cocreate.extensions import db, utcnow
-from cocreate.ideas.models import CLOSED, Idea, Status
+from cocreate.ideas.models import CLOSED, Idea, Status, StatusChange
 from cocreate.maturity import figures
 from cocreate.products.models import Product
 
 WAITING_SHOWN = 10
+LEDGER_PAGE = 50
+
+
+def given(product_ids: Sequence[int]) -> sa.Subquery:
+    """Every promise the products' ideas were given, one row per (idea, date): the idea's current promised date
+    and each date its status history set. Columns product_id, idea_id, promised_on, shipped_on (the idea's)."""
+    current = (sa.select(Idea.product_id, Idea.id.label("idea_id"), Idea.promised_on.label("promised_on"),
+                         Idea.shipped_on)
+               .where(Idea.product_id.in_(product_ids), Idea.promised_on.is_not(None)))
+    history = (sa.select(Idea.product_id, Idea.id.label("idea_id"), StatusChange.promised_on.label("promised_on"),
+                         Idea.shipped_on)
+               .join(StatusChange, StatusChange.idea_id == Idea.id)
+               .where(Idea.product_id.in_(product_ids), StatusChange.promised_on.is_not(None)))
+    return sa.union(current, history).subquery("given")
+
+
+def promises_of(product_ids: Sequence[int]) -> dict[int, list[figures.Promise]]:
+    """Each product's promises, as ``figures.promises_kept`` counts them (one query)."""
+    result: dict[int, list[figures.Promise]] = defaultdict(list)
+    if not product_ids:
+        return result
+    rows = given(product_ids)
+    for product_id, promised_on, shipped_on in db.session.execute(
+            sa.select(rows.c.product_id, rows.c.promised_on, rows.c.shipped_on)):
+        result[product_id].append(figures.Promise(promised_on, shipped_on))
+    return result
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One promise on a product's public ledger."""
+
+    idea_id: int
+    title: str
+    promised_on: date
+    made_at: datetime | None  # when the date was first given (None: before status history was kept)
+    shipped_on: date | None
+    moved_to: date | None     # the idea's promise now, when this date was replaced by another
+    outcome: str              # kept, broken or open (figures.promise_outcome)
+    days: int                 # early, late or left, by the outcome
+
+
+def ledger(product: Product, page: int = 1, today: date | None = None) -> tuple[list[LedgerEntry], bool]:
+    """A page of the product's promises, latest promised date first; and whether another page follows."""
+    today = today or utcnow().date()
+    rows = given([product.id])
+    made = (sa.select(sa.func.min(StatusChange.created_at))
+            .where(StatusChange.idea_id == rows.c.idea_id, StatusChange.promised_on == rows.c.promised_on)
+            .correlate(rows).scalar_subquery())
+    found = db.session.execute(
+        sa.select(rows.c.idea_id, Idea.title, rows.c.promised_on, made, rows.c.shipped_on, Idea.promised_on)
+        .join(Idea, Idea.id == rows.c.idea_id)
+        .order_by(rows.c.promised_on.desc(), rows.c.idea_id.desc())
+        .limit(LEDGER_PAGE + 1).offset((page - 1) * LEDGER_PAGE)).all()
+    entries = []
+    for idea_id, title, promised_on, made_at, shipped_on, now_promised in found[:LEDGER_PAGE]:
+        outcome, days = figures.promise_outcome(promised_on, shipped_on, today)
+        moved = now_promised if now_promised is not None and now_promised != promised_on else None
+        entries.append(LedgerEntry(idea_id, title, promised_on, made_at, shipped_on, moved, outcome, days))
+    return entries, len(found) > LEDGER_PAGE
 
 
 def percentile_hours(durations: Iterable[timedelta], q: float) -> float | None:
@@ -76,12 +138,8 @@ def reports(products: Sequence[Product], today: date | None = None,
     ids = list(result)
     if not ids:
         return result
-    for product_id, promised_on, shipped_on in db.session.execute(
-        sa.select(Idea.product_id, Idea.promised_on, Idea.shipped_on)
-        .where(Idea.product_id.in_(ids), Idea.promised_on.is_not(None))
-    ):
-        if promised_on is not None:  # always, by the WHERE
-            result[product_id].promises.append(figures.Promise(promised_on, shipped_on))
+    for product_id, given_promises in promises_of(ids).items():
+        result[product_id].promises = given_promises
     for idea in db.session.scalars(
         sa.select(Idea).where(Idea.product_id.in_(ids), Idea.promised_on < today, Idea.shipped_on.is_(None),
                               Idea.status.not_in([Status.SHIPPED, Status.DECLINED, Status.MERGED]))

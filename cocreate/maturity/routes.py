@@ -13,6 +13,7 @@ from cocreate.extensions import db, utcnow
 from cocreate.i18n import _
 from cocreate.lookups import company_or_404, product_or_404, version_or_404
 from cocreate.maturity import charts, figures, promises, services
+from cocreate.maturity.helpers import promise_record
 from cocreate.maturity.forms import (
     ThresholdsForm,
     TouchpointForm,
@@ -379,3 +380,13 @@ def company_promises(slug: str):
     names = {p.id: p for p in products}
     return render("maturity/promises.html", company=company, product=None, report=report, rows=rows,
                   products=names, now=utcnow())
+@bp.get("/p/<slug>/promises/ledger")
+def promise_ledger(slug: str):
+    """Every promise the team made, kept or broken, for anyone who may see the product."""
+    product = product_or_404(slug)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    entries, more = promises.ledger(product, page)
+    record = promise_record(services.current_maturity(product).figures)
+    return render("maturity/ledger.html", product=product, entries=entries, page=page, more=more, record=record)
+
+

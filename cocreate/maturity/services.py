@@ -37,6 +37,7 @@ from cocreate.ideas.models import CLOSED, Idea
 from cocreate.maturity import figures, stored
 from cocreate.maturity.figures import Thresholds, TouchpointGrade, Verdict  # the field `figures` hides the module
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds
+from cocreate.maturity.promises import promises_of
 from cocreate.products.models import Product, Touchpoint, Version
 from cocreate.refusal import N_, Refused
 
@@ -351,14 +352,7 @@ def _self_scores(version_ids: Sequence[int]) -> dict[int, dict[int, int]]:
 
 
 def _promises(product_ids: Sequence[int]) -> dict[int, list[figures.Promise]]:
-    result: dict[int, list[figures.Promise]] = defaultdict(list)
-    for product_id, promised_on, shipped_on in db.session.execute(
-        sa.select(Idea.product_id, Idea.promised_on, Idea.shipped_on)
-        .where(Idea.product_id.in_(product_ids), Idea.promised_on.is_not(None))
-    ):
-        if promised_on is not None:  # always, by the WHERE
-            result[product_id].append(figures.Promise(promised_on, shipped_on))
-    return result
+    return promises_of(product_ids)  # every date ever promised (promises.given)
 
 
 def _response_times(product_ids: Sequence[int], limits: Mapping[int, float],

@@ -145,6 +145,7 @@ CASES: list[Case] = [
          lambda w, role: {"name": "New Person", "email": "new.person@example.com",
                           "password": "a long and unusual passphrase"}),
     Case("auth.signup_sent", "GET", _const("/signup/sent"), everyone()),
+    Case("maturity.promise_ledger", "GET", _p("/promises/ledger"), everyone()),
     # The link mailed to a new address: whoever holds it makes that account and is logged in to it.
     Case("auth.confirm_signup", "GET", lambda w: f"/signup/{w.signup_token}", everyone()),
     Case("auth.confirm_signup", "POST", lambda w: f"/signup/{w.signup_token}", everyone()),
