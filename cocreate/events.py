@@ -53,6 +53,9 @@ stage_changed = _events.signal("stage-changed", doc="Sender: the StageChange row
 # --- Ambassadors ----------------------------------------------------------------------------------------
 ambassador_invited = _events.signal(
     "ambassador-invited", doc="Sender: the Candidate. company: Company, url: where the customer answers.")
+ambassador_answered = _events.signal(
+    "ambassador-answered", doc="Sender: the Candidate. company: Company, accepted: bool, inviters: list[User] (who "
+    "to tell), url: the shortlist.")
 
 # --- Accounts and companies -----------------------------------------------------------------------------
 user_signed_up = _events.signal("user-signed-up", doc="Sender: the User. address: the client's IP or None.")

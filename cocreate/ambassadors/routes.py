@@ -116,7 +116,8 @@ def _change(slug: str, candidate_id: int, action) -> Response:
 
 @bp.post("/c/<slug>/ambassadors/shortlist/<int:candidate_id>/invite")
 def invite(slug: str, candidate_id: int):
-    return _change(slug, candidate_id, lambda c: candidates.invite(c, url=url_for("ambassadors.invitations")))
+    return _change(slug, candidate_id, lambda c: candidates.invite(c, url=url_for("ambassadors.invitations"),
+                                                                 by=current_user))
 
 
 @bp.post("/c/<slug>/ambassadors/shortlist/<int:candidate_id>/withdraw")

@@ -16,10 +16,11 @@ from cocreate.ambassadors.leaderboard import contact_email, points
 from cocreate.ambassadors.models import Candidate, ContributionScore, State
 from cocreate.ambassadors.scores import ALL_PRODUCTS
 from cocreate.auth.models import User
-from cocreate.companies.models import Company, Membership
+from cocreate.companies.models import Company, Membership, Role
 from cocreate.extensions import db, utcnow
 from cocreate.i18n import _
 from cocreate.refusal import N_, Refused
+from cocreate.web import path_for
 
 INVITATIONS_PATH = "/me/invitations"  # where a customer answers; linked from notifications
 
@@ -80,13 +81,15 @@ def set_note(candidate: Candidate, note: str) -> None:
     db.session.flush()
 
 
-def invite(candidate: Candidate, url: str | None = None) -> None:
-    """Invite a shortlisted customer, once, and only if they agreed to be contacted."""
+def invite(candidate: Candidate, url: str | None = None, by: User | None = None) -> None:
+    """Invite a shortlisted customer, once, and only if they agreed to be contacted; ``by`` (the marketer) is told
+    of the answer."""
     if candidate.state == State.CANDIDATE and not candidate.user.contact_opt_in:
         raise AmbassadorError(N_("%(name)s has not agreed to be contacted about ambassador programmes."),
                               name=candidate.user.name)
     _move(candidate, State.INVITED)
     candidate.invited_at = utcnow()
+    candidate.invited_by_id = by.id if by is not None else None
     db.session.flush()
     _notify(candidate, url)
 
@@ -101,6 +104,24 @@ def answer(candidate: Candidate, user: User, accept: bool) -> None:
     _move(candidate, State.ACCEPTED if accept else State.DECLINED)
     candidate.answered_at = utcnow()
     db.session.flush()
+    company = candidate.company  # the row exists: its company loads from company_id
+    events.ambassador_answered.send(candidate, company=company, accepted=accept, inviters=inviters(candidate),
+                                    url=path_for("ambassadors.shortlist", slug=company.slug))
+
+
+def inviters(candidate: Candidate) -> list[User]:
+    """Who is told of the answer: the member who sent the invitation, else (invitations sent before that was
+    recorded) whoever put the customer on the shortlist, else the company's marketing members; only people who
+    are still members."""
+    members = set(db.session.scalars(sa.select(Membership.user_id).where(
+        Membership.company_id == candidate.company_id)))
+    for user_id in (candidate.invited_by_id, candidate.added_by_id):
+        if user_id is not None and user_id in members:
+            user = db.session.get(User, user_id)
+            if user is not None:
+                return [user]
+    return list(db.session.scalars(sa.select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.company_id == candidate.company_id, Membership.role == Role.MARKETING).order_by(User.id)))
 
 
 def withdraw(candidate: Candidate) -> None:

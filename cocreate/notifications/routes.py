@@ -11,7 +11,7 @@ from cocreate.notifications import follows, mail, services
 from cocreate.notifications.forms import SettingsForm
 from cocreate.notifications.models import EmailMode, Notification
 from cocreate.products.models import Product
-from cocreate.web import EmptyForm, render, safe_next, see_other, wants_fragment
+from cocreate.web import EmptyForm, is_safe_path, render, safe_next, see_other, wants_fragment
 
 bp = Blueprint("notifications", __name__)
 
@@ -45,6 +45,21 @@ def read(notification_id: int):
     services.mark_read(notification)
     db.session.commit()
     return _list_response()
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+@login_required
+def open_notification(notification_id: int):
+    """Opening a notification reads it: marked read, then on to what it is about (a POST: no GET changes
+    anything, and a link a mail scanner follows must not read the bell for its owner)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    notification = db.session.get(Notification, notification_id) if notification_id <= MAX_ID else None
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    services.mark_read(notification)
+    db.session.commit()
+    return see_other(notification.url if is_safe_path(notification.url) else url_for("notifications.index"))
 
 
 @bp.post("/notifications/read-all")

@@ -32,8 +32,10 @@ def connect() -> None:
     events.official_response_changed.connect(on_official_response)
     events.idea_status_changed.connect(on_status_change)
     events.idea_merged.connect(on_merge)
+    events.idea_unmerged.connect(on_unmerge)
     events.version_released.connect(on_version_released)
     events.ambassador_invited.connect(on_ambassador_invited)
+    events.ambassador_answered.connect(on_ambassador_answered)
     events.member_invited.connect(on_member_invited)
     events.customer_invited.connect(on_customer_invited)
     events.signup_requested.connect(on_signup_requested)
@@ -145,6 +147,18 @@ def on_merge(duplicate: Idea, *, into: Idea, actor: User, **_extra) -> None:
         auto_follow(user, into)
 
 
+def on_unmerge(duplicate: Idea, *, into: Idea | None, actor: User, **_extra) -> None:
+    """The duplicate's followers, who were told their vote now counts on the target, hear that it counts on the
+    duplicate again (they keep following both)."""
+    into_title = into.title if into is not None else ""
+    deliver(_others(followers(duplicate), actor), "unmerge",
+            subject=lambda: _("“%(duplicate)s” is no longer merged into “%(into)s”", duplicate=duplicate.title,
+                              into=into_title),
+            body=lambda: _("The merge was undone: your vote counts on “%(duplicate)s” again, and its discussion "
+                           "continues there.", duplicate=duplicate.title),
+            url=_idea_path(duplicate), idea=duplicate)
+
+
 def on_version_released(version: Version, **_extra) -> int:
     """Tell the followers of every idea shipped in this (released) version: "your idea shipped in v0.3".
 
@@ -173,6 +187,21 @@ def on_ambassador_invited(candidate, *, company, url: str, **_extra) -> None:
            body=lambda: _("%(company)s would like you to become one of its ambassadors. You can accept or decline.",
                           company=company.name),
            url=url)
+
+
+def on_ambassador_answered(candidate, *, company, accepted: bool, inviters: list[User], url: str, **_extra) -> None:
+    """Whoever invited the customer hears the answer: in the bell, and by mail as their settings say."""
+    name = candidate.user.name
+    if accepted:
+        deliver(inviters, "ambassador_answer",
+                subject=lambda: _("%(name)s accepted the invitation to be an ambassador of %(company)s",
+                                  name=name, company=company.name),
+                body=lambda: _("%(name)s is now one of your ambassadors.", name=name), url=url)
+    else:
+        deliver(inviters, "ambassador_answer",
+                subject=lambda: _("%(name)s declined the invitation to be an ambassador of %(company)s",
+                                  name=name, company=company.name),
+                body=lambda: _("%(name)s stays on the shortlist as declined.", name=name), url=url)
 
 
 def on_member_invited(invitation, *, user: User | None, **_extra) -> None:

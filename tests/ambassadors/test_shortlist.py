@@ -211,3 +211,36 @@ def test_shortlist_changes_need_a_csrf_token(client, company, marketer, marketer
     candidate = shortlisted(company, marketer, ana)
     assert client.post(f"{base(company)}/{candidate.id}/invite").status_code == 400
     assert candidate.state == State.CANDIDATE
+
+
+@pytest.mark.parametrize(("answer", "word"), [("accept", "accepted"), ("decline", "declined")])
+def test_the_marketer_who_invited_hears_the_answer_in_the_bell_and_by_mail(client, company, marketer, answer, word):
+    """Issue 14.10: marketing was not told when an invited ambassador answered."""
+    from cocreate.notifications.models import MailMessage, Notification
+
+    other_marketer = factories.member(company, Role.MARKETING)
+    ana = customer(name="Ana Amsel", contact_opt_in=True)
+    candidate = shortlisted(company, other_marketer, ana)
+    login(client, marketer)
+    assert client.post(f"{base(company)}/{candidate.id}/invite").status_code == 303
+    assert candidate.invited_by_id == marketer.id
+    client.post("/logout")
+    login(client, ana)
+    assert client.post(f"/me/invitations/{candidate.id}/{answer}").status_code == 303
+    told = db.session.scalars(sa.select(Notification).where(Notification.kind == "ambassador_answer")).all()
+    assert [n.user_id for n in told] == [marketer.id]  # who invited, not who shortlisted
+    assert told[0].subject == f"Ana Amsel {word} the invitation to be an ambassador of {company.name}"
+    assert told[0].url == f"/c/{company.slug}/ambassadors/shortlist"
+    mail = db.session.scalars(sa.select(MailMessage).where(MailMessage.subject.contains(word))).all()
+    assert [m.to_address for m in mail] == [marketer.email]  # queued, sent by the worker after the commit
+
+
+def test_an_invitation_sent_before_the_inviter_was_recorded_tells_who_shortlisted(client, company, marketer):
+    from cocreate.notifications.models import Notification
+
+    ana = customer(name="Ana Amsel", contact_opt_in=True)
+    candidate = shortlisted(company, marketer, ana, state=State.INVITED)  # no invited_by, as before migration 0018
+    login(client, ana)
+    client.post(f"/me/invitations/{candidate.id}/accept")
+    assert [n.user_id for n in db.session.scalars(sa.select(Notification).where(
+        Notification.kind == "ambassador_answer"))] == [marketer.id]

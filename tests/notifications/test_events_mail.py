@@ -131,6 +131,29 @@ def test_merge_tells_the_duplicates_followers_who_then_follow_the_target(client,
     assert voter.email in [m["To"] for m in smtp.messages]
 
 
+def test_undoing_a_merge_tells_the_followers_who_were_told_of_it(client, runner, smtp):
+    """Issue 14.10: they were told "your vote now counts there", and then nothing when the merge was undone."""
+    team, product = team_product()
+    voter, author = factories.UserFactory(), factories.UserFactory()
+    duplicate = factories.idea(product, author, title="Night light")
+    into = factories.idea(product, factories.UserFactory(), title="Front lamp")
+    set_vote(duplicate, voter, True)
+    db.session.commit()
+    login(client, team)
+    client.post(f"/p/bike/ideas/{duplicate.id}/merge", data={"target_id": str(into.id)})
+    send_mail(runner)
+    smtp.messages.clear()
+    response = client.post(f"/p/bike/ideas/{duplicate.id}/unmerge")
+    assert response.status_code == 303
+    [note] = notes_of(voter, "unmerge")
+    assert note.subject == "“Night light” is no longer merged into “Front lamp”"
+    assert "counts on “Night light” again" in note.body and note.url == f"/p/bike/ideas/{duplicate.id}"
+    assert notes_of(team, "unmerge") == []  # who undid it is not told
+    send_mail(runner)
+    assert sorted(m["To"] for m in smtp.messages) == sorted([voter.email, author.email])  # both follow it
+    assert all("no longer merged" in m["Subject"] for m in smtp.messages)
+
+
 def test_shipping_in_a_released_version_says_your_idea_shipped(client, runner, smtp):
     team, product = team_product()
     author = factories.UserFactory()

@@ -161,6 +161,47 @@ def test_mark_one_read_plain_and_htmx(client, user):
     assert boosted.status_code == 204 and boosted.headers["HX-Redirect"] == "/notifications"
 
 
+def test_opening_a_notification_reads_it(client, user):
+    """Issue 14.10: opening a notification left it unread."""
+    _notes(user, 1)
+    note = db.session.scalar(sa.select(Notification))
+    note.url = "/p/bike/ideas/7"
+    db.session.commit()
+    login(client, user)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f'action="/notifications/{note.id}/open"' in page
+    assert 'href="/p/bike/ideas/7"' not in page  # a plain link would leave it unread
+    response = client.post(f"/notifications/{note.id}/open")
+    assert response.status_code == 303 and response.headers["Location"] == "/p/bike/ideas/7"
+    assert db.session.get(Notification, note.id).read_at is not None and services.unread_count(user) == 0
+    again = client.post(f"/notifications/{note.id}/open")  # a read one still opens
+    assert again.status_code == 303 and again.headers["Location"] == "/p/bike/ideas/7"
+
+
+def test_opening_goes_only_to_a_page_of_the_site_and_only_ones_own(client, user):
+    _notes(user, 1)
+    other = factories.UserFactory()
+    _notes(other, 1)
+    mine, theirs = db.session.scalars(sa.select(Notification).order_by(Notification.id)).all()
+    mine.url = "https://evil.example/phish"
+    db.session.commit()
+    login(client, user)
+    assert client.post(f"/notifications/{mine.id}/open").headers["Location"] == "/notifications"
+    assert client.post(f"/notifications/{theirs.id}/open").status_code == 404
+    assert client.post(f"/notifications/{2**63}/open").status_code == 404
+    assert db.session.get(Notification, theirs.id).read_at is None
+
+
+def test_opening_needs_the_csrf_token(client, user, csrf):
+    _notes(user, 1)
+    note = db.session.scalar(sa.select(Notification))
+    from tests.conftest import csrf_token
+
+    client.post("/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": csrf_token(client)})
+    assert client.post(f"/notifications/{note.id}/open").status_code == 400
+    assert db.session.get(Notification, note.id).read_at is None
+
+
 def test_mark_all_read(client, user):
     _notes(user, 3)
     other = factories.UserFactory()

@@ -266,6 +266,8 @@ CASES: list[Case] = [
     Case("notifications.index", "GET", _const("/notifications"), signed_in()),
     Case("notifications.read", "POST", lambda w: f"/notifications/{w.notification.id}/read",
          signed_in(customer=404, outsider=404, product=404, marketing=404, owner=404)),
+    Case("notifications.open_notification", "POST", lambda w: f"/notifications/{w.notification.id}/open",
+         signed_in(customer=404, outsider=404, product=404, marketing=404, owner=404)),
     Case("notifications.read_all", "POST", _const("/notifications/read-all"), signed_in()),
     Case("notifications.settings", "GET", _const("/settings/notifications"), signed_in()),
     Case("notifications.settings", "POST", _const("/settings/notifications"), signed_in(),
