@@ -222,6 +222,15 @@ def count_queries():
 
 
 @pytest.fixture(autouse=True)
+def _no_score_cells_from_another_test():
+    """The leaderboard keeps its score cells per score run, stamped with the run's time: tests that refresh the
+    scores with the same fixed clock in a database of their own would otherwise share stamps."""
+    from cocreate.ambassadors.leaderboard import CELLS
+
+    CELLS.clear()
+
+
+@pytest.fixture(autouse=True)
 def _empty_task_queue():
     """Tasks a test enqueued and did not run do not leak into the next test."""
     from tests import taskqueue

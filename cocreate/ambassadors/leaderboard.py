@@ -3,10 +3,14 @@ scores.py)."""
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from cocreate import numbers
 from cocreate.ambassadors.models import Candidate, ContributionScore, ScoreRun, State
@@ -15,6 +19,7 @@ from cocreate.auth.models import User
 from cocreate.companies.models import Company
 from cocreate.extensions import db
 from cocreate.i18n import _l, ngettext
+from cocreate.memo import Memo
 from cocreate.products.models import Product
 
 SORTS = {"score": _l("Score"), "recent": _l("Recently active"), "ideas": _l("Most ideas"),
@@ -53,7 +58,7 @@ def shown_points(value: float) -> str:
     return numbers.points(value)
 
 
-def breakdown(score: ContributionScore) -> list[str]:
+def breakdown(score: ContributionScore | sa.Row) -> list[str]:
     """What a score is made of, in words: ["3 ideas (9 pts)", "1 shipped (25 pts)", …]."""
     parts = []
     for name in KINDS:
@@ -63,6 +68,12 @@ def breakdown(score: ContributionScore) -> list[str]:
     return parts
 
 
+class ScoreCells(NamedTuple):
+    """A row's cells that come from the score run (rank; score, breakdown, products), rendered once per run."""
+    rank: Markup
+    scores: Markup
+
+
 @dataclass
 class BoardRow:
     rank: int
@@ -70,9 +81,9 @@ class BoardRow:
     name: str
     email: str | None  # None unless the customer agreed to be contacted
     opted_in: bool
-    score: ContributionScore
-    products: list[Product] = field(default_factory=list)
+    score: sa.Row  # a BOARD_ROW: the score's columns
     state: State | None = None
+    cells: ScoreCells | None = None
 
     @property
     def breakdown(self) -> list[str]:
@@ -86,6 +97,9 @@ class Board:
     page: int
     per_page: int
     computed_at: datetime | None
+    company_id: int = 0
+    product_id: int = ALL_PRODUCTS
+    period: int = 0
 
     @property
     def pages(self) -> int:
@@ -105,22 +119,32 @@ def contact_email():
     return sa.case((User.contact_opt_in.is_(True), User.email), else_=sa.null())
 
 
-def leaderboard(company: Company, products: Sequence[Product], *, product_id: int = ALL_PRODUCTS,
-                period: int = 0, sort: str = "score", page: int = 1, per_page: int = PER_PAGE,
-                opted_in_only: bool = False) -> Board:
-    """One page of the company's ranked customers, in five queries whatever the page size."""
+# A page of the board as plain rows (no entities), built once: the score's columns, and the customer's name and
+# consent as they are now (consent may change between score runs: it is never cached).
+BOARD_ROW = (
+    sa.select(ContributionScore.rank, ContributionScore.user_id, ContributionScore.total,
+              *[getattr(ContributionScore, f"{kind}_{part}") for kind in KINDS for part in ("n", "pts")],
+              User.name, contact_email().label("email"), User.contact_opt_in.label("opted_in"))
+    .join(User, User.id == ContributionScore.user_id)
+)
+ORDERS: dict[str, tuple[sa.UnaryExpression, ...]] = {
+    "score": (ContributionScore.total.desc(),),
+    "recent": (ContributionScore.last_active_at.desc(),),
+    "ideas": (ContributionScore.ideas_n.desc(), ContributionScore.total.desc()),
+    "shipped": (ContributionScore.shipped_n.desc(), ContributionScore.total.desc()),
+}
+
+
+def leaderboard(company: Company, *, product_id: int = ALL_PRODUCTS, period: int = 0, sort: str = "score",
+                page: int = 1, per_page: int = PER_PAGE, opted_in_only: bool = False) -> Board:
+    """One page of the company's ranked customers (plain rows with their shortlist state), in three queries
+    whatever the page size. `score_cells` adds the cells rendered once per score run."""
     where = [ContributionScore.company_id == company.id, ContributionScore.product_id == product_id,
              ContributionScore.period_days == period]
     if opted_in_only:
         where.append(User.contact_opt_in.is_(True))
-    orders: dict[str, list[sa.UnaryExpression]] = {
-        "score": [ContributionScore.total.desc()],
-        "recent": [ContributionScore.last_active_at.desc()],
-        "ideas": [ContributionScore.ideas_n.desc(), ContributionScore.total.desc()],
-        "shipped": [ContributionScore.shipped_n.desc(), ContributionScore.total.desc()],
-    }
-    order = orders.get(sort, orders["score"])
-    run = db.session.scalar(sa.select(ScoreRun).where(ScoreRun.company_id == company.id))
+    run = db.session.execute(sa.select(ScoreRun.computed_at, ScoreRun.counts)
+                             .where(ScoreRun.company_id == company.id)).first()
     if opted_in_only:  # consent changes between refreshes: count it live
         total = db.session.execute(sa.select(sa.func.count()).select_from(ContributionScore)
                                    .join(User, User.id == ContributionScore.user_id).where(*where)).scalar_one()
@@ -128,30 +152,51 @@ def leaderboard(company: Company, products: Sequence[Product], *, product_id: in
         total = run.counts.get(f"{product_id}:{period}", 0) if run else 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
+    # Ties in the order go by user id, descending: with the score index (company, product, period, total, user_id)
+    # read backwards, PostgreSQL takes the first page straight from the index, with no sort.
     found = db.session.execute(
-        sa.select(ContributionScore, User.name, contact_email().label("email"), User.contact_opt_in)
-        .join(User, User.id == ContributionScore.user_id).where(*where)
-        .order_by(*order, ContributionScore.user_id).limit(per_page).offset((page - 1) * per_page)
+        BOARD_ROW.where(*where).order_by(*ORDERS.get(sort, ORDERS["score"]), ContributionScore.user_id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    rows = [BoardRow(rank=s.rank, user_id=s.user_id, name=name, email=email, opted_in=opted_in, score=s)
-            for s, name, email, opted_in in found]
-    ids = [row.user_id for row in rows]
-    if ids:
-        by_id = {p.id: p for p in products}
-        contributed = defaultdict(list)
-        for user_id, pid in db.session.execute(
-            sa.select(ContributionScore.user_id, ContributionScore.product_id)
-            .where(ContributionScore.company_id == company.id, ContributionScore.period_days == period,
-                   ContributionScore.product_id != ALL_PRODUCTS, ContributionScore.user_id.in_(ids))
-        ):
-            if pid in by_id:
-                contributed[user_id].append(by_id[pid])
+    rows = [BoardRow(rank=r.rank, user_id=r.user_id, name=r.name, email=r.email, opted_in=r.opted_in, score=r)
+            for r in found]
+    if rows:
         states = dict(db.session.execute(sa.select(Candidate.user_id, Candidate.state).where(
-            Candidate.company_id == company.id, Candidate.user_id.in_(ids))).all())
+            Candidate.company_id == company.id, Candidate.user_id.in_([row.user_id for row in rows]))).all())
         for row in rows:
-            row.products = sorted(contributed[row.user_id], key=lambda p: p.name)
             row.state = states.get(row.user_id)
-    return Board(rows=rows, total=total, page=page, per_page=per_page, computed_at=run.computed_at if run else None)
+    return Board(rows=rows, total=total, page=page, per_page=per_page, computed_at=run.computed_at if run else None,
+                 company_id=company.id, product_id=product_id, period=period)
+
+
+# The score cells of a row depend only on the score run (its stamp), the selection, the language and the names of
+# the company's products: rendered once and kept (cocreate.memo), so a page view renders only the live cells.
+CELLS = Memo(20_000)
+
+
+def score_cells(board: Board, products: Sequence[Product]) -> None:
+    """Put on each row its score cells: from memory, else rendered now (one query for the products every missing
+    row contributed to, whatever their number)."""
+    locale = str(get_locale())
+    names = tuple((p.id, p.name) for p in products)
+    keys = {row.user_id: ("board", locale, board.company_id, board.computed_at, board.product_id, board.period,
+                          names, row.user_id) for row in board.rows}
+    missing = [row.user_id for row in board.rows if keys[row.user_id] not in CELLS]
+    contributed: dict[int, list[str]] = defaultdict(list)
+    if missing:
+        by_id = dict(names)
+        for user_id, product_id in db.session.execute(
+            sa.select(ContributionScore.user_id, ContributionScore.product_id)
+            .where(ContributionScore.company_id == board.company_id, ContributionScore.period_days == board.period,
+                   ContributionScore.product_id != ALL_PRODUCTS, ContributionScore.user_id.in_(missing))
+        ):
+            if product_id in by_id:
+                contributed[user_id].append(by_id[product_id])
+    macros: Any = current_app.jinja_env.get_template("ambassadors/_score_cells.html").module  # its two macros
+    for row in board.rows:
+        row.cells = CELLS.get(keys[row.user_id], lambda row=row: ScoreCells(  # type: ignore[misc]
+            Markup(macros.rank(row)),  # noqa: S704 - rendered by Jinja with autoescape  # nosec B704
+            Markup(macros.scores(row, sorted(contributed[row.user_id])))))  # noqa: S704  # nosec B704
 
 
 def company_products(company: Company) -> list[Product]:

@@ -37,8 +37,9 @@ class ContributionScore(Model):
 
     __tablename__ = "contribution_scores"
     __table_args__ = (
-        # one index per sort of the leaderboard, so a page never sorts the whole company
-        sa.Index("ix_contribution_scores_board", "company_id", "product_id", "period_days", "total"),
+        # one index per sort of the leaderboard, so a page never sorts the whole company (ties: user id, so the
+        # board's order, total and user id both descending, is this index read backwards)
+        sa.Index("ix_contribution_scores_board", "company_id", "product_id", "period_days", "total", "user_id"),
         sa.Index("ix_contribution_scores_recent", "company_id", "product_id", "period_days", "last_active_at"),
         sa.Index("ix_contribution_scores_ideas", "company_id", "product_id", "period_days", "ideas_n", "total"),
         sa.Index("ix_contribution_scores_shipped", "company_id", "product_id", "period_days", "shipped_n", "total"),

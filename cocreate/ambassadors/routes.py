@@ -38,18 +38,13 @@ def _candidate(company: Company, candidate_id: int) -> Candidate:
 def board(slug: str):
     company = _company(slug)
     products = leaderboard.company_products(company)
-    filters = BoardFilters(request.args)
-    filters.product.choices = [("", _("All products"))] + [(str(p.id), p.name) for p in products]
-    filters.validate()
-    product_id = filters.product.data if not filters.product.errors and filters.product.data else 0
-    period = int(filters.period.data) if filters.period.data in {str(d) for d in scores.PERIODS} else 0
-    sort = filters.sort.data if filters.sort.data in leaderboard.SORTS else "score"
-    page = filters.page.data if not filters.page.errors and filters.page.data else 1
-    result = leaderboard.leaderboard(company, products, product_id=product_id, period=period, sort=sort, page=page,
-                                  opted_in_only=filters.consent.data == "yes")
-    args = {k: v for k, v in request.args.items() if k != "page" and v and k in filters._fields}
+    filters = BoardFilters.read(request.args, (p.id for p in products))
+    result = leaderboard.leaderboard(company, product_id=filters.product_id, period=filters.period,
+                                     sort=filters.sort, page=filters.page, opted_in_only=filters.consent == "yes")
+    leaderboard.score_cells(result, products)
+    args = {k: v for k, v in request.args.items() if k != "page" and v and k in BoardFilters.FIELDS}
     return render("ambassadors/board.html", "board", company=company, board=result, filters=filters, args=args,
-                  add_form=AddCandidateForm(formdata=None), refresh_form=EmptyForm())
+                  products=[(p.id, p.name) for p in products])
 
 
 @bp.post("/c/<slug>/ambassadors/refresh")

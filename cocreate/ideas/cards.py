@@ -14,8 +14,7 @@ cost most of a signed-in list page (13 ms). So:
 - the buttons share one form per page (``_vote_form.html``: the CSRF token and the way back for browsers
   without JavaScript) through the ``form`` attribute, instead of a form and a token per card.
 
-The memo is per process and bounded (``MEMO_SIZE`` entries, then emptied): a worker keeps the cards people are
-looking at, a few MB at most.
+The memo is per process and bounded (``cocreate.memo``): a worker keeps the cards people are looking at.
 """
 
 from __future__ import annotations
@@ -30,10 +29,10 @@ from markupsafe import Markup
 
 from cocreate.ideas import services
 from cocreate.ideas.models import Status
+from cocreate.memo import Memo
 from cocreate.products.models import Product
 
-MEMO_SIZE = 20_000
-_memo: dict[tuple, Markup] = {}
+MEMO = Memo(20_000)
 
 
 class Card(NamedTuple):
@@ -70,14 +69,9 @@ class ShownCard(NamedTuple):
 
 def _memoised(template: str, key: Card | VoteButton) -> Markup:
     """The template rendered with only `key` (as ``card`` or ``vote``), once per process and key."""
-    memo_key = (template, key)
-    html = _memo.get(memo_key)
-    if html is None:
-        if len(_memo) >= MEMO_SIZE:
-            _memo.clear()
-        name = "card" if isinstance(key, Card) else "vote"
-        html = _memo[memo_key] = Markup(current_app.jinja_env.get_template(template).render({name: key}))  # noqa: S704 - rendered by Jinja with autoescape  # nosec B704
-    return html
+    name = "card" if isinstance(key, Card) else "vote"
+    return MEMO.get((template, key), lambda: Markup(  # noqa: S704 - rendered by Jinja with autoescape  # nosec B704
+        current_app.jinja_env.get_template(template).render({name: key})))
 
 
 def _locale() -> str:

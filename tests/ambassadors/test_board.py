@@ -169,3 +169,62 @@ def test_names_are_shown_inert(client, product, company, marketer):
     login(client, marketer)
     html = client.get(board_url(company)).get_data(as_text=True)
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def _contributed_queries(client, url: str) -> tuple[int, str]:
+    """How many queries of the page read which products the rows contributed to, and the page."""
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "after_cursor_execute", listener)
+    try:
+        html = client.get(url).get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", listener)
+    return len([s for s in seen if "contribution_scores.product_id !=" in s]), html
+
+
+def test_score_cells_are_rendered_once_per_score_run_and_again_after_a_refresh(client, product, company, marketer):
+    ana = customer(name="Ana Amsel")
+    idea(product, ana)
+    refresh(company)
+    login(client, marketer)
+    first, html = _contributed_queries(client, board_url(company))
+    assert first == 1 and "1 idea (" in html and "Fietsdeel" in html
+    again, same = _contributed_queries(client, board_url(company))
+    assert again == 0 and same == html  # the run's cells from memory, nothing else changed
+    idea(product, ana, title="A second idea")
+    refresh(company, NOW + timedelta(minutes=15))  # a new run
+    after, html = _contributed_queries(client, board_url(company))
+    assert after == 1 and "2 ideas (" in html and "1 idea (" not in html
+
+
+def test_consent_name_and_shortlist_state_are_live_between_score_runs(client, product, company, marketer):
+    ana = customer(name="Ana Amsel", contact_opt_in=True)
+    idea(product, ana)
+    refresh(company)
+    login(client, marketer)
+    html = client.get(board_url(company)).get_data(as_text=True)
+    assert ana.email in html and 'id="shortlist-' in html and "Candidate" not in html
+    ana.contact_opt_in = False  # she withdraws her consent: no score run in between
+    ana.name = "Ana Amsel-Berg"
+    db.session.commit()
+    shortlist.add_candidate(company, ana, marketer)
+    db.session.commit()
+    html = client.get(board_url(company)).get_data(as_text=True)
+    assert ana.email not in html and "Ana Amsel-Berg" in html and "Candidate" in html
+
+
+def test_score_cells_are_in_the_readers_language(client, product, company, marketer):
+    ana = customer(name="Ana Amsel")
+    idea(product, ana)
+    idea(product, ana, title="Another")
+    refresh(company)
+    login(client, marketer)
+    assert "2 ideas (" in client.get(board_url(company)).get_data(as_text=True)
+    marketer.locale = "nl"
+    db.session.commit()
+    dutch = client.get(board_url(company)).get_data(as_text=True)
+    assert "2 ideas (" not in dutch and "2 ideeën (" in dutch, dutch[dutch.find("amb-score"):][:400]
