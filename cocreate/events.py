@@ -72,6 +72,20 @@ login_locked = _events.signal(
     "login-locked", doc="Sender: the User whose account a failed log-in just locked (too many wrong passwords). "
                         "token: the signed link's secret that unlocks it at once; until: when the lock ends. The "
                         "owner is told; the page said the same to whoever tried, right password or not.")
+email_changed = _events.signal(
+    "email-changed", doc="Sender: the User, now at the new address and not verified. old_email: the address before; "
+                         "was_verified: whether the account was verified until now (its votes and ratings counted). "
+                         "They stop counting until the new address is confirmed; the old address is told.")
+email_verified = _events.signal(
+    "email-verified", doc="Sender: the User whose current address was just confirmed. Their votes and ratings, held "
+                          "until now, count from this moment (only verified accounts count).")
+account_link_requested = _events.signal(
+    "account-link-requested", doc="Sender: the AccountLink (purpose verify, reset or login). token: the secret of the "
+                                  "link; it must reach the link's address, and only that address.")
+account_link_unknown = _events.signal(
+    "account-link-unknown", doc="Sender: the address (str) someone asked a reset or sign-in link for; it has no "
+                                "account. purpose: reset or login; locale: the page's language. The page answered "
+                                "as for an account.")
 member_joined = _events.signal("member-joined", doc="Sender: the Membership.")
 member_invited = _events.signal(
     "member-invited", doc="Sender: the Invitation (to join a company). user: the account with the invited address, "

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 
 from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership, Role
-from cocreate.extensions import db
+from cocreate.extensions import db, utcnow
 from cocreate.products.models import Product, Version, Visibility
 from cocreate.text import render_markdown
 
@@ -34,6 +34,7 @@ class UserFactory(Base):
     name = factory.Faker("name")
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     password_hash = factory.LazyFunction(password_hash)
+    email_verified_at = factory.LazyFunction(utcnow)  # as create_user: made by the link mailed to the address
 
 
 class CompanyFactory(Base):

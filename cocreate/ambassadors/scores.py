@@ -25,7 +25,9 @@ An idea counts once for its current status: planned, in progress *or* shipped.
 Anti-gaming: a vote does not count when the voter is the idea's author, or when the voter's and
 the author's accounts were created less than ``TWIN_MINUTES`` apart from the same address (the
 address is only kept as an HMAC, in ``account_origins``). Members of the company are not its
-customers and are not ranked for it.
+customers and are not ranked for it. Only verified accounts count (docs/accounts.md): a vote or rating of an
+unverified account scores nothing for anyone, and an unverified account is not ranked; the ``email-changed`` and
+``email-verified`` events rebuild the scores of the companies the account took part in.
 
 Scores are computed in SQL (one DELETE and one INSERT … SELECT over a UNION ALL of the fact rows,
 with the weights and the decay computed in the database) into ``contribution_scores``, which the
@@ -101,6 +103,7 @@ def _events(company_id: int, dialect: str):
                        kind("ideas").label("kind"), weight("ideas").label("weight"), Idea.created_at.label("at"))
              .where(Idea.product_id.in_(products), Idea.author_id.is_not(None), Idea.status != Status.MERGED))
 
+    verified = sa.select(User.id).where(User.email_verified_at.is_not(None))
     voter, author = aliased(AccountOrigin), aliased(AccountOrigin)
     twin = (sa.select(sa.literal(1))
             .where(voter.user_id == Vote.user_id, author.user_id == Idea.author_id, voter.ip_hash == author.ip_hash,
@@ -109,7 +112,7 @@ def _events(company_id: int, dialect: str):
     votes = (sa.select(Idea.author_id, Idea.product_id, kind("votes"), weight("votes"), Vote.created_at)
              .join(Idea, Idea.id == Vote.idea_id)
              .where(Idea.product_id.in_(products), Idea.author_id.is_not(None), Vote.user_id != Idea.author_id,
-                    Vote.merged_from_id.is_(None), ~twin))
+                    Vote.merged_from_id.is_(None), ~twin, Vote.user_id.in_(verified)))
 
     reached = (sa.select(sa.func.max(StatusChange.created_at))
                .where(StatusChange.idea_id == Idea.id, StatusChange.to_status == Idea.status)
@@ -128,7 +131,7 @@ def _events(company_id: int, dialect: str):
 
     ratings = (sa.select(Rating.user_id, Version.product_id, kind("ratings"), weight("ratings"), Rating.created_at)
                .join(Version, Version.id == Rating.version_id)
-               .where(Version.product_id.in_(products)))
+               .where(Version.product_id.in_(products), Rating.user_id.in_(verified)))
 
     return sa.union_all(ideas, votes, progressed, helpful, ratings).cte("events")
 
@@ -151,8 +154,9 @@ def _scores_select(company_id: int, now: datetime, dialect: str):
         per_period += [sa.func.sum(sa.case((inside, 1), else_=0)).label(f"n_{days}"),
                        sa.func.sum(sa.case((inside, points), else_=0.0)).label(f"pts_{days}"),
                        sa.func.max(sa.case((inside, aged.c.at), else_=sa.null())).label(f"last_{days}")]
+    unverified = (sa.select(User.id).where(User.id == aged.c.user_id, User.email_verified_at.is_(None)).exists())
     grouped = (sa.select(aged.c.user_id, aged.c.product_id, aged.c.kind, *per_period)
-               .where(~member).group_by(aged.c.user_id, aged.c.product_id, aged.c.kind)
+               .where(~member, ~unverified).group_by(aged.c.user_id, aged.c.product_id, aged.c.kind)
                .cte("grouped").prefix_with("MATERIALIZED"))
     facts = sa.union_all(*[
         sa.select(sa.literal_column(str(days), sa.Integer).label("days"), grouped.c.user_id, grouped.c.product_id,

@@ -1,4 +1,5 @@
-"""Accounts: sign-up, log-in with revocable sessions, profile, personal data export and erasure."""
+"""Accounts: sign-up, log-in with revocable sessions, profile, personal data export and erasure; a confirmed
+address, password reset, sign-in by a mailed link and companies' single sign-on (docs/accounts.md)."""
 
 import sqlalchemy as sa
 from flask import Flask, flash, g, request, session, url_for
@@ -10,10 +11,13 @@ from cocreate.web import is_safe_path, see_other
 
 
 def init_app(app: Flask) -> None:
+    from cocreate.auth import account_routes  # noqa: F401 - the address, reset and sign-in-link routes on bp
     from cocreate.auth.models import User
     from cocreate.auth.routes import bp
+    from cocreate.auth.sso_routes import bp as sso_bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(sso_bp)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"

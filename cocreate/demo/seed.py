@@ -14,7 +14,7 @@ from cocreate.demo.ambassadors import seed_ambassadors
 from cocreate.demo.ideas import seed_ideas
 from cocreate.demo.pictures import seed_pictures
 from cocreate.demo.ratings import seed_ratings
-from cocreate.extensions import db
+from cocreate.extensions import db, utcnow
 from cocreate.ideas.models import Idea
 from cocreate.maturity import stored
 from cocreate.maturity.services import refresh_stages
@@ -78,7 +78,8 @@ COMPANIES: list[DemoCompany] = [
 def _user(name: str, email: str, password_hash: str) -> User:
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
-        user = User(name=name, email=email, password_hash=password_hash)
+        user = User(name=name, email=email, password_hash=password_hash,
+                    email_verified_at=utcnow())  # demo accounts count: their addresses are taken as confirmed
         db.session.add(user)
         db.session.flush()
     return user

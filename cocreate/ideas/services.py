@@ -93,7 +93,8 @@ def create_idea(product: Product, author: User, *, title: str, description: str 
     touchpoint, version, tags = _check_choices(product, touchpoint_id, version_id, tag_ids)
     now = utcnow()
     idea = Idea(product_id=product.id, product=product, author=author, title=title.strip(), touchpoint=touchpoint,
-                version=version, tags=tags, created_at=now, vote_count=1, comment_count=0)
+                version=version, tags=tags, created_at=now, vote_count=1 if author.is_verified else 0,
+                comment_count=0)  # only verified accounts' votes count (the author's is held until then)
     _set_description(idea, description)
     _refresh_hot(idea)
     db.session.add(idea)
@@ -155,7 +156,8 @@ def set_vote(idea: Idea, user: User, want: bool) -> bool:
         delta = -1
     changed = db.session.execute(statement.returning(Vote.__table__.c.id)).first() is not None
     if changed:  # a repeated vote writes nothing and announces nothing
-        _bump(idea, votes=delta)
+        if user.is_verified:  # an unverified account's vote is stored and held: it counts once they confirm
+            _bump(idea, votes=delta)
         (events.vote_cast if want else events.vote_withdrawn).send(idea, user=user)
     return want
 
@@ -355,8 +357,14 @@ def unmerge(duplicate: Idea, actor: User) -> None:
     events.idea_unmerged.send(duplicate, into=into, actor=actor)
 
 
+def counted_votes():
+    """The votes that count: those of verified accounts (docs/accounts.md)."""
+    return Vote.user_id.in_(sa.select(User.id).where(User.email_verified_at.is_not(None)))
+
+
 def _recount_votes(idea: Idea) -> None:
-    count = db.session.execute(sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == idea.id)).scalar_one()
+    count = db.session.execute(sa.select(sa.func.count()).select_from(Vote)
+                               .where(Vote.idea_id == idea.id, counted_votes())).scalar_one()
     _bump(idea, votes=count + idea.imported_votes - idea.vote_count)  # imported votes stay counted
 
 

@@ -223,7 +223,8 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
         if tp_id not in existing:
             rating.scores.append(RatingScore(touchpoint_id=tp_id, score=value))
     db.session.flush()
-    stored.move(version.id, before, stored.of_rating(rating, active))
+    if user.is_verified:  # an unverified account's rating is stored and held: it counts once they confirm
+        stored.move(version.id, before, stored.of_rating(rating, active))
     events.rating_saved.send(rating, product=product)
     return rating
 
@@ -422,7 +423,8 @@ def maturities(products: Sequence[Product], today: date | None = None,
             if version is not None:
                 active_by_version[version.id] = {tp_id for tp_id, _ in tps.get(product.id, [])}
     version_ids = list(active_by_version)
-    ratings = _ratings(Rating.version_id.in_(version_ids), active_by_version) if version_ids else {}
+    ratings = (_ratings(sa.and_(Rating.version_id.in_(version_ids), stored.counted_ratings()), active_by_version)
+               if version_ids else {})
     current_ids = [v.id for v, _ in judged.values() if v is not None]
     own = _self_scores(current_ids) if current_ids else {}
     limits = thresholds_of(p.company_id for p in products)

@@ -43,6 +43,29 @@ def contribution(scores: Mapping[int, int], active: set[int], expected: int | No
     return Contribution(grade, None if expected is None else 2 * expected, returning, dict(scores))
 
 
+def counted_ratings():
+    """The ratings that count: those of verified accounts (docs/accounts.md). A rating of an unverified account is
+    stored and held; its account's ``email-verified`` event moves it into the sums (``move_user``)."""
+    from cocreate.auth.models import User
+
+    return Rating.user_id.in_(sa.select(User.id).where(User.email_verified_at.is_not(None)))
+
+
+def move_user(user_id: int, counted: bool) -> list[Product]:
+    """Every rating of the user into the sums (``counted``) or out of them; the products whose sums moved."""
+    ratings = db.session.scalars(sa.select(Rating).where(Rating.user_id == user_id).order_by(Rating.id)).all()
+    if not ratings:
+        return []
+    versions = dict(db.session.execute(sa.select(Version.id, Version.product_id)
+                                       .where(Version.id.in_({r.version_id for r in ratings}))).all())
+    active = {product_id: active_ids(product_id) for product_id in set(versions.values())}
+    for rating in ratings:
+        part = of_rating(rating, active[versions[rating.version_id]])
+        move(rating.version_id, None if counted else part, part if counted else None)
+    return list(db.session.scalars(sa.select(Product).where(Product.id.in_(set(versions.values())))
+                                   .order_by(Product.id)))
+
+
 def active_ids(product_id: int) -> set[int]:
     return set(db.session.scalars(sa.select(Touchpoint.id).where(Touchpoint.product_id == product_id,
                                                                  Touchpoint.retired_at.is_(None))))
@@ -132,13 +155,13 @@ def raw_sums(version_ids: Sequence[int]) -> dict[int, figures.Sums]:
     scores: dict[int, dict[int, int]] = {}
     for rating_id, tp_id, score in db.session.execute(
         sa.select(RatingScore.rating_id, RatingScore.touchpoint_id, RatingScore.score)
-        .join(Rating, Rating.id == RatingScore.rating_id).where(Rating.version_id.in_(version_ids))
+        .join(Rating, Rating.id == RatingScore.rating_id).where(Rating.version_id.in_(version_ids), counted_ratings())
     ):
         scores.setdefault(rating_id, {})[tp_id] = score
     parts: dict[int, list[Contribution]] = {}
     for rating_id, version_id, expected, returning in db.session.execute(
         sa.select(Rating.id, Rating.version_id, Rating.expected, Rating.returning)
-        .where(Rating.version_id.in_(version_ids))
+        .where(Rating.version_id.in_(version_ids), counted_ratings())
     ):
         parts.setdefault(version_id, []).append(
             contribution(scores.get(rating_id, {}), active[products[version_id]], expected, returning))

@@ -28,6 +28,26 @@ def connect() -> None:
     events.version_saved.connect(on_version_saved)
     events.version_released.connect(on_version_saved)  # its day came: it is the current version now
     events.account_erasing.connect(on_account_erasing)
+    # Only verified accounts count: a changed address takes the ratings out until the new one is confirmed.
+    events.email_changed.connect(on_email_changed)
+    events.email_verified.connect(on_email_verified)
+
+
+def on_email_changed(user: User, *, was_verified: bool, **_extra) -> None:
+    if was_verified:
+        _recount(user, counted=False)
+
+
+def on_email_verified(user: User, **_extra) -> None:
+    _recount(user, counted=True)
+
+
+def _recount(user: User, *, counted: bool) -> None:
+    rated = stored.move_user(user.id, counted)
+    if rated:
+        db.session.flush()
+        db.session.expire_all()
+        refresh_stages(rated, ideas=False)
 
 
 def on_idea_answered(idea: Idea, **_extra) -> None:
@@ -46,6 +66,10 @@ def on_account_erasing(user: User, **_extra) -> None:
     """Their ratings go, and the stages that counted them are judged again."""
     ratings = db.session.scalars(sa.select(Rating).where(Rating.user_id == user.id)).all()
     if not ratings:
+        return
+    if not user.is_verified:  # held, never in the sums
+        db.session.execute(sa.delete(Rating).where(Rating.user_id == user.id))
+        db.session.flush()
         return
     rated = db.session.scalars(
         sa.select(Product).join(Version, Version.product_id == Product.id).join(Rating, Rating.version_id == Version.id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import format_date
@@ -42,6 +43,9 @@ def connect() -> None:
     events.signup_repeated.connect(on_signup_repeated)
     events.login_locked.connect(on_login_locked)
     events.account_erasing.connect(on_account_erasing)
+    events.account_link_requested.connect(on_account_link_requested)
+    events.account_link_unknown.connect(on_account_link_unknown)
+    events.email_changed.connect(on_email_changed)
 
 
 def _idea_path(idea: Idea) -> str:
@@ -266,6 +270,61 @@ def on_login_locked(user: User, *, token: str, until, **_extra) -> None:
                            _("If it was you, this link unlocks your account at once:"), link, "",
                            _("If it was not you, your password held. Unlock the account, log in and choose a new, "
                              "long password if this one is used elsewhere.")]))
+
+
+_LINK_ROUTES = {"verify": "auth.confirm_email", "reset": "auth.reset_password", "login": "auth.email_login"}
+
+
+def on_account_link_requested(link, *, token: str, **_extra) -> None:
+    """A verify, reset or sign-in link, to the address it is for (cocreate/auth/links.py)."""
+    user = db.session.get(User, link.user_id)
+    if user is None:  # pragma: no cover - the link goes with its account
+        return
+    url = absolute_url(path_for(_LINK_ROUTES[link.purpose], token=token))
+    if link.purpose == "verify":
+        subject = lambda: _("Confirm your address for Cocreate")  # noqa: E731
+        lines = lambda: [_("Follow this link to confirm that this address is yours; it works for 24 hours, once:"),  # noqa: E731
+                         url, "",
+                         _("Until you do, your votes and ratings are kept but not counted."), "",
+                         _("If you did not ask for this, ignore this mail.")]
+    elif link.purpose == "reset":
+        subject = lambda: _("Set a new password for Cocreate")  # noqa: E731
+        lines = lambda: [_("Someone, perhaps you, asked to set a new password for your account. Follow this link "  # noqa: E731
+                           "to choose one; it works for one hour, once:"), url, "",
+                         _("Setting a new password logs you out everywhere else."), "",
+                         _("If this was not you, ignore this mail: your password stays as it is.")]
+    else:
+        subject = lambda: _("Your sign-in link for Cocreate")  # noqa: E731
+        lines = lambda: [_("Follow this link to sign in without your password; it works for one hour, once:"),  # noqa: E731
+                         url, "",
+                         _("If you did not ask for it, ignore this mail: nobody can sign in without the link.")]
+    queue_account_mail(link.email, user, user=user, subject=subject,
+                       body=lambda: "\n".join([_("Hello %(name)s,", name=user.name), "", *lines()]))
+
+
+def on_account_link_unknown(address: str, *, purpose: str, locale: str | None = None, **_extra) -> None:
+    """A reset or sign-in link was asked for an address with no account: the address's owner is told so (the page
+    answered as for an account), and how to sign up; in the language of the page it was asked on."""
+    queue_account_mail(address, SimpleNamespace(locale=locale, browser_locale=None),
+                       subject=lambda: _("About your request to Cocreate"),
+                       body=lambda: "\n".join([
+                           _("Hello,"), "",
+                           _("Someone, perhaps you, asked for a link to set a new password or to sign in with this "
+                             "address. There is no Cocreate account with this address, so there is no link."), "",
+                           _("To make an account: %(url)s", url=absolute_url(path_for("auth.signup"))),
+                           _("If this was not you, you can ignore this mail.")]))
+
+
+def on_email_changed(user: User, *, old_email: str, **_extra) -> None:
+    """The old address is told the account moved (a link to the new one goes with ``account_link_requested``)."""
+    queue_account_mail(old_email, user,
+                       subject=lambda: _("The address of your Cocreate account was changed"),
+                       body=lambda: "\n".join([
+                           _("Hello %(name)s,", name=user.name), "",
+                           _("The address of your Cocreate account was changed from %(old)s to %(new)s. Mail goes to "
+                             "the new address from now on.", old=old_email, new=user.email), "",
+                           _("If this was not you, someone knows your password: contact us, and change your password "
+                             "on your profile page if you still can.")]))
 
 
 def on_account_erasing(user: User, **_extra) -> None:

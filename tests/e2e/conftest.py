@@ -146,7 +146,7 @@ def sample(live_server):
 
     from cocreate.auth.models import User
     from cocreate.companies.models import Company, Membership, Role
-    from cocreate.extensions import db
+    from cocreate.extensions import db, utcnow
     from cocreate.ideas import services as ideas
     from cocreate.maturity import services as maturity
     from cocreate.products.models import Version
@@ -154,9 +154,10 @@ def sample(live_server):
 
     hashed = PasswordHasher(time_cost=1, memory_cost=64).hash(PASSWORD)
     with live_server.app.app_context():
-        owner = User(name="Olivia Owner", email="owner@sample.example", password_hash=hashed)
-        customers = [User(name=f"Customer {i}", email=f"customer{i}@sample.example", password_hash=hashed)
-                     for i in range(3)]
+        owner = User(name="Olivia Owner", email="owner@sample.example", password_hash=hashed,
+                     email_verified_at=utcnow())
+        customers = [User(name=f"Customer {i}", email=f"customer{i}@sample.example", password_hash=hashed,
+                          email_verified_at=utcnow()) for i in range(3)]
         db.session.add_all([owner, *customers])
         company = Company(name="Sample Works", slug="sample-works")
         db.session.add(company)

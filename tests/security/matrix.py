@@ -45,6 +45,14 @@ CUSTOMERS = signed_in(product=403, marketing=403, owner=403)  # ratings: not by 
 ADDRESSEE: Expect = {role: 404 for role in ROLES} | {"anonymous": LOGIN, "customer": OK}  # invited: the customer
 
 
+def _link(purpose: str) -> Callable[[World], str]:
+    paths = {"verify": "/email/confirm/", "reset": "/password/reset/", "login": "/login/email/"}
+    return lambda w: paths[purpose] + (w.links[purpose] if isinstance(w, World) else "probe")
+
+
+LINK_HOLDER: Expect = {role: 403 for role in ROLES} | {"anonymous": OK, "customer": OK}  # signed in elsewhere: 403
+
+
 def _unlock_path(w: World) -> str:
     """The customer's unlock link (signed, so made in the app; test_matrix probes paths without one)."""
     return f"/login/unlock/{unlock_token(w.users['customer']) if isinstance(w, World) else 'probe'}"
@@ -163,6 +171,37 @@ CASES: list[Case] = [
          lambda w, role: {"current": factories.PASSWORD, "new": "another long passphrase 2",
                           "confirm": "another long passphrase 2"}),
     Case("auth.export_data", "GET", _const("/profile/export"), signed_in()),
+    # The address (issue 16): changing it needs the password; a new link only for one's own account.
+    Case("auth.change_email", "GET", _const("/profile/email"), signed_in()),
+    Case("auth.change_email", "POST", _const("/profile/email"), signed_in(),
+         lambda w, role: {"email": f"{role}.moved@example.com", "password": factories.PASSWORD}),
+    Case("auth.resend_verification", "POST", _const("/profile/email/resend"), signed_in()),
+    # The customer's mailed links: whoever holds one may use it, except while signed in to another account.
+    Case("auth.confirm_email", "GET", _link("verify"), LINK_HOLDER),
+    Case("auth.confirm_email", "POST", _link("verify"), LINK_HOLDER),
+    Case("auth.reset_password", "GET", _link("reset"), LINK_HOLDER),
+    Case("auth.reset_password", "POST", _link("reset"), LINK_HOLDER,
+         lambda w, role: {"new": "a fresh long passphrase", "confirm": "a fresh long passphrase"}),
+    Case("auth.email_login", "GET", _link("login"), LINK_HOLDER),
+    Case("auth.email_login", "POST", _link("login"), LINK_HOLDER),
+    # Asking for a reset or sign-in link: the same answer for everyone and every address.
+    Case("auth.forgot_password", "GET", _const("/password/forgot"), everyone()),
+    Case("auth.forgot_password", "POST", _const("/password/forgot"), everyone(),
+         lambda w, role: {"email": "customer@example.com"}),
+    Case("auth.email_login_request", "GET", _const("/login/email"), everyone()),
+    Case("auth.email_login_request", "POST", _const("/login/email"), everyone(),
+         lambda w, role: {"email": "customer@example.com"}),
+    Case("auth.link_sent", "GET", _const("/link-sent/reset"), everyone()),
+    Case("auth.password_set", "GET", _const("/password/reset/done"), everyone()),
+    # Single sign-on: Acme has connected no provider in this world (tests/auth/test_sso.py signs in through one).
+    Case("sso.start", "GET", _const("/sso"), everyone()),
+    Case("sso.login", "GET", _const("/sso/acme/login"), {role: 404 for role in ROLES}),
+    Case("sso.callback", "GET", _const("/sso/acme/callback?state=x&code=y"), {role: 404 for role in ROLES}),
+    Case("sso.settings", "GET", _c("/sso"), OWNER),
+    # The owner's settings are checked against the provider's discovery document: none answers here (400).
+    Case("sso.settings", "POST", _c("/sso"), OWNER | {"owner": 400},
+         lambda w, role: {"issuer": "http://127.0.0.1:9/none", "client_id": "cocreate", "client_secret": "s"}),
+    Case("sso.disconnect", "POST", _c("/sso/delete"), OWNER),
     Case("auth.delete_account", "GET", _const("/profile/delete"), signed_in()),
     # The only owner of a company (Acme's owner, Rival's owner) must hand it over first: 400 with the reason.
     Case("auth.delete_account", "POST", _const("/profile/delete"), signed_in(owner=400, outsider=400),

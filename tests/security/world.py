@@ -20,6 +20,7 @@ from cocreate.ambassadors import shortlist
 from cocreate.ambassadors.models import Candidate
 from cocreate.api.models import ApiToken
 from cocreate.api.services import create_token
+from cocreate.auth import links as account_links
 from cocreate.auth.models import User
 from cocreate.auth.services import request_signup
 from cocreate.companies import services as companies
@@ -71,6 +72,7 @@ class World:
     delivery: WebhookDelivery
     image: Image  # on the idea, added by its author
     users: dict[str, User] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)  # the customer's verify, reset and login links (tokens)
 
     def user(self, role: str) -> User | None:
         return self.users.get(role)
@@ -123,12 +125,13 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
     request_signup(name="Pending Person", email="pending@example.com", password="a long and unusual passphrase")
     signup_mail = db.session.scalar(sa.select(MailMessage.body).where(MailMessage.to_address == "pending@example.com"))
     signup_token = re.search(r"/signup/([\w-]+)", signup_mail).group(1)
+    links = {purpose: account_links.issue(users["customer"], purpose)[1] for purpose in ("verify", "reset", "login")}
     db.session.commit()
     return World(company=company, product=product, version=version, touchpoint=product.touchpoints[0], idea=idea,
                  other_idea=other_idea, comment=comment, tag=tag, extra=extra, invitation_token=token,
                  invitation_id=invitation.id, customer_invitation=customer_invitation, signup_token=signup_token,
                  candidate=candidate, notification=notification, unsubscribe_token=unsubscribe_token(users["author"]),
-                 api_token=api_token, webhook=webhook, delivery=delivery, image=image, users=users)
+                 api_token=api_token, webhook=webhook, delivery=delivery, image=image, users=users, links=links)
 
 
 def act_as(client, user: User | None) -> None:
