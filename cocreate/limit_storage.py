@@ -41,9 +41,9 @@ counters = sa.Table(
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=10000")  # workers take turns writing (first: WAL's switch waits too)
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
     cursor.execute("PRAGMA synchronous=NORMAL")  # a counter lost in a power cut is no loss
-    cursor.execute("PRAGMA busy_timeout=10000")  # workers take turns writing
     cursor.close()
 
 
@@ -81,7 +81,8 @@ class SQLStorage(Storage):
                     sa.event.listen(engine, "connect", _sqlite_pragmas)
                 else:
                     engine = sa.create_engine(self.url, pool_pre_ping=True, pool_size=2, max_overflow=8)
-                _metadata.create_all(engine, checkfirst=True)
+                with engine.begin() as connection:  # IF NOT EXISTS: workers starting together race here
+                    connection.execute(sa.schema.CreateTable(counters, if_not_exists=True))
                 self._engine, self._pid = engine, os.getpid()
             return self._engine
 

@@ -55,4 +55,4 @@ def seed_pictures(owner_of) -> None:
         product = db.session.scalar(sa.select(Product).where(Product.slug == slug))
         if product is None or db.session.scalar(sa.select(StoredImage.id).where(StoredImage.product_id == product.id)):
             continue
-        images.add(images.Target(product), owner_of(product), _draw(product.name, background, accent), alt=alt)
+        images.add_now(images.Target(product), owner_of(product), _draw(product.name, background, accent), alt=alt)

@@ -5,6 +5,7 @@ from flask import Flask, request
 
 
 def init_app(app: Flask) -> None:
+    from cocreate.images import tasks  # noqa: F401 - the worker and the web process know the same tasks
     from cocreate.images.routes import UPLOAD_ENDPOINTS, bp
     from cocreate.images.services import idea_pictures, product_covers, product_pictures
 

@@ -95,6 +95,27 @@ def _has_alpha(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
 
 
+def inspect(data: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) -> str:
+    """The cheap checks, done in the request before an upload is queued for the worker: Pillow recognises the
+    bytes as JPEG, PNG, GIF or WebP from their header, and the declared size is within the limits. No pixel is
+    decoded (milliseconds, whatever the file). Returns the format; ImageRefused otherwise. What only decoding
+    finds (a truncated or corrupt file) is refused by process() in the worker."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=FORMATS) as source:
+                width, height = source.size
+                found = str(source.format)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRefused(TOO_MANY_PIXELS, megapixels=max_pixels // 1_000_000, side=max_side) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError,
+                KeyError, ZeroDivisionError) as error:
+            raise ImageRefused(NOT_AN_IMAGE) from error
+    if width * height > max_pixels or max(width, height) > max_side or min(width, height) < 1:
+        raise ImageRefused(TOO_MANY_PIXELS, megapixels=max_pixels // 1_000_000, side=max_side)
+    return found
+
+
 def process(data: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) -> Processed:
     """Check `data` by content and return it re-encoded with a thumbnail; ImageRefused otherwise."""
     with warnings.catch_warnings():

@@ -10,7 +10,7 @@ from cocreate.extensions import db, limiter
 from cocreate.i18n import _
 from cocreate.images import services
 from cocreate.images.forms import ImageForm
-from cocreate.images.models import Image
+from cocreate.images.models import Image, ImageState
 from cocreate.images.processing import MIMETYPES
 from cocreate.lookups import idea_or_404, product_or_404, version_or_404
 from cocreate.products.models import Visibility
@@ -66,9 +66,13 @@ def _manage(target: services.Target):
             with change(form.image) as done:
                 services.add(target, current_user, data, form.alt.data or "")
             if done:
-                flash(_("The image is added."), "success")
+                flash(_("The image is uploaded. We are preparing it; it appears here and on the page in a few "
+                        "seconds."), "success")
                 return see_other(manage_url(target))
-    return render("images/manage.html", target=target, form=form, images=services.images_of(target),
+    images = services.images_of(target)
+    return render("images/manage.html", "image_list", target=target, form=form, images=images,
+                  processing=any(image.state == ImageState.PROCESSING for image in images),
+                  problem_text=services.problem_text, manage=manage_url(target),
                   back=back_url(target), hint=services.size_hint()), form_status(form)
 
 
@@ -127,7 +131,9 @@ def delete(token: str):
 
 def _serve(token: str, thumb: bool):
     image = _visible_image(token)
-    path = services.path_of(image, thumb)
+    if not image.ready:  # still being processed, or refused: there is no picture to show
+        abort(404)
+    path = services.path_of(image, thumb=thumb)
     if not path.is_file():
         abort(404)
     public = image.product.visibility == Visibility.PUBLIC

@@ -10,6 +10,7 @@ from PIL import Image as PILImage
 
 from cocreate.companies.models import Role
 from tests import factories
+from tests.taskqueue import run_queued
 from tests.conftest import login
 
 
@@ -48,6 +49,8 @@ def upload_url(client, monkeypatch):
 def _post(client, url: str, data: bytes) -> int:
     response = client.post(url, data={"image": (io.BytesIO(data), "x.png"), "alt": "fuzz"},
                            content_type="multipart/form-data")
+    # What the request let through, the worker decodes: it ends ready or refused, never in an error.
+    assert set(run_queued()) <= {"ready", "refused"}
     return response.status_code
 
 

@@ -121,7 +121,7 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
     webhook, _ = webhooks.create_webhook(company, users["owner"], url="https://hooks.example.com/acme",
                                          events=["idea.created"])
     delivery = webhooks.queue(company.id, Event.IDEA_CREATED, {"idea": {"id": idea.id}})[0]
-    image = images.add(images.Target(product, idea=idea), users["author"], PNG, alt="A sketch")
+    image = images.add_now(images.Target(product, idea=idea), users["author"], PNG, alt="A sketch")
     request_signup(name="Pending Person", email="pending@example.com", password="a long and unusual passphrase")
     signup_mail = db.session.scalar(sa.select(MailMessage.body).where(MailMessage.to_address == "pending@example.com"))
     signup_token = re.search(r"/signup/([\w-]+)", signup_mail).group(1)

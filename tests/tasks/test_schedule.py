@@ -14,7 +14,7 @@ from cocreate.notifications.tasks import team_digests
 from tests import factories
 
 SCHEDULED = {"release_versions", "refresh_board", "sweep_mail", "send_digests", "team_digests", "purge_mail",
-             "sweep_webhooks", "purge_deliveries", "refresh_contribution_scores"}
+             "sweep_webhooks", "purge_deliveries", "refresh_contribution_scores", "sweep_images"}
 
 
 def test_every_scheduled_task_is_listed_with_what_it_does(runner):
