@@ -83,6 +83,7 @@ class BoardRow:
     opted_in: bool
     score: sa.Row  # a BOARD_ROW: the score's columns
     state: State | None = None
+    joined: datetime | None = None  # with the id, tells apart customers with the same display name
     cells: ScoreCells | None = None
 
     @property
@@ -124,7 +125,8 @@ def contact_email():
 BOARD_ROW = (
     sa.select(ContributionScore.rank, ContributionScore.user_id, ContributionScore.total,
               *[getattr(ContributionScore, f"{kind}_{part}") for kind in KINDS for part in ("n", "pts")],
-              User.name, contact_email().label("email"), User.contact_opt_in.label("opted_in"))
+              User.name, contact_email().label("email"), User.contact_opt_in.label("opted_in"),
+              User.created_at.label("joined"))
     .join(User, User.id == ContributionScore.user_id)
 )
 ORDERS: dict[str, tuple[sa.UnaryExpression, ...]] = {
@@ -158,8 +160,8 @@ def leaderboard(company: Company, *, product_id: int = ALL_PRODUCTS, period: int
         BOARD_ROW.where(*where).order_by(*ORDERS.get(sort, ORDERS["score"]), ContributionScore.user_id.desc())
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    rows = [BoardRow(rank=r.rank, user_id=r.user_id, name=r.name, email=r.email, opted_in=r.opted_in, score=r)
-            for r in found]
+    rows = [BoardRow(rank=r.rank, user_id=r.user_id, name=r.name, email=r.email, opted_in=r.opted_in, score=r,
+                     joined=r.joined) for r in found]
     if rows:
         states = dict(db.session.execute(sa.select(Candidate.user_id, Candidate.state).where(
             Candidate.company_id == company.id, Candidate.user_id.in_([row.user_id for row in rows]))).all())

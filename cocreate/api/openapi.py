@@ -4,6 +4,9 @@ Written by hand as data: the API is small, and a test (tests/api/test_openapi.py
 against this document and the app, so a route that drifts from it fails the suite.
 """
 
+from dataclasses import dataclass
+from typing import Any
+
 from cocreate.ideas.models import Status
 from cocreate.ideas.services import SETTABLE, SORTS
 
@@ -267,3 +270,76 @@ def document(server_url: str) -> dict:
             "responses": ERROR_RESPONSES,
         },
     }
+
+
+# --- The document for people: /api/v1/docs lists what this document says, server-rendered ------------------
+
+def _resolve(document: dict, item: dict) -> dict:
+    ref = item.get("$ref", "")
+    if not ref.startswith("#/"):
+        return item
+    found: Any = document
+    for part in ref[2:].split("/"):
+        found = found[part]
+    return found
+
+
+def schema_text(schema: dict) -> str:
+    """A schema in a few words: "integer, 1-100, default 20", "one of: open, planned", "Idea"."""
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[-1]
+    kind = schema.get("type", "")
+    words = [" or ".join(kind) if isinstance(kind, list) else kind]
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        words = [f"list of {schema_text(schema['items'])}"]
+    if "enum" in schema:
+        words.append("one of: " + ", ".join(map(str, schema["enum"])))
+    if "format" in schema:
+        words.append(schema["format"])
+    if "minimum" in schema or "maximum" in schema:
+        words.append(f"{schema.get('minimum', '')}–{schema.get('maximum', '')}")
+    if "maxLength" in schema:
+        words.append(f"at most {schema['maxLength']} characters")
+    if "default" in schema:
+        words.append(f"default {schema['default']}")
+    return ", ".join(w for w in words if w)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    where: str  # path, query, body
+    required: bool
+    kind: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    fields: list[Field]
+    body: str | None
+    responses: list[tuple[str, str]]
+
+
+def operations(document: dict) -> list[Operation]:
+    """Every operation of the document, in its order, with its parameters, body fields and answers."""
+    found = []
+    for path, methods in document["paths"].items():
+        for method, op in methods.items():
+            fields = [Field(p["name"], p["in"], bool(p.get("required")), schema_text(p.get("schema", {})),
+                            p.get("description", "")) for p in op.get("parameters", [])]
+            body = None
+            content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            if content:
+                body = schema_text(content["schema"])
+                schema = _resolve(document, content["schema"])
+                required = set(schema.get("required", []))
+                fields += [Field(name, "body", name in required, schema_text(prop), prop.get("description", ""))
+                           for name, prop in schema.get("properties", {}).items()]
+            responses = [(code, _resolve(document, answer).get("description", ""))
+                         for code, answer in op["responses"].items()]
+            found.append(Operation(method.upper(), path, op.get("summary", ""), fields, body, responses))
+    return found

@@ -7,7 +7,7 @@ this module only parses input, looks objects up with the caller's visibility (co
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, g, jsonify, request, url_for
+from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
 
 from cocreate.api import openapi
 from cocreate.api.models import ApiToken
@@ -27,7 +27,7 @@ csrf.exempt(bp)
 READ_LIMIT = "300/minute"
 WRITE_LIMIT = "30/minute;300/day"  # the same as the web forms' limit for ideas, votes and comments
 MAX_PER_PAGE = 100
-PUBLIC_ENDPOINTS = {"api.openapi_document"}
+PUBLIC_ENDPOINTS = {"api.openapi_document", "api.docs"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}  # all a "read" token may send
 
 
@@ -219,6 +219,15 @@ def maturity_json(m: maturity.Maturity) -> dict:
 @bp.get("/openapi.json")
 def openapi_document():
     return jsonify(openapi.document(url_for("api.products_list", _external=True).rsplit("/products", 1)[0]))
+
+
+@bp.get("/docs")
+def docs():
+    """The API for people: what the OpenAPI document says, as a page (no script, no CDN: the site's CSP holds)."""
+    server = url_for("api.products_list", _external=True).rsplit("/products", 1)[0]
+    document = openapi.document(server)
+    return render_template("api/docs.html", document=document, server=server,
+                           operations=openapi.operations(document))
 
 
 @bp.get("/products")

@@ -38,7 +38,8 @@ class VersionForm(FlaskForm):
         validators=[DataRequired(), Length(max=30)],
         description=_l("For example v0.2."),
     )
-    released_on = DateField(_l("Release date"), validators=[DataRequired(message=_l("Enter a date (YYYY-MM-DD)."))])
+    # A date input (type=date): the browser shows its own picker in the reader's format, so no format is named.
+    released_on = DateField(_l("Release date"), validators=[DataRequired(message=_l("Choose the release date."))])
     demo_url = URLField(
         _l("Demo link"),
         validators=[

@@ -1,4 +1,6 @@
-from flask import Blueprint, abort, flash, url_for
+from datetime import date
+
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
 from cocreate.companies.access import can, require
@@ -66,7 +68,8 @@ def edit(slug: str):
 def new_version(slug: str):
     product = product_or_404(slug)
     require("product.manage", product.company_id)
-    form = VersionForm()
+    # A new version is most often released today: the date comes filled in (a post keeps what was sent).
+    form = VersionForm() if request.method == "POST" else VersionForm(released_on=date.today())
     if form.validate_on_submit():
         with change(form.label) as done:
             version = services.add_version(

@@ -228,3 +228,19 @@ def test_score_cells_are_in_the_readers_language(client, product, company, marke
     db.session.commit()
     dutch = client.get(board_url(company)).get_data(as_text=True)
     assert "2 ideas (" not in dutch and "2 ideeën (" in dutch, dutch[dutch.find("amb-score"):][:400]
+
+
+def test_customers_with_the_same_name_can_be_told_apart_without_their_address(client, product, company, marketer):
+    """Issue 14.11: two "Sam Jansen" rows looked the same."""
+    from datetime import UTC, datetime
+
+    first = customer(name="Sam Jansen", email="sam.one@example.com", created_at=datetime(2025, 3, 4, tzinfo=UTC))
+    second = customer(name="Sam Jansen", email="sam.two@example.com", created_at=datetime(2026, 1, 9, tzinfo=UTC))
+    idea(product, first)
+    idea(product, second)
+    refresh(company)
+    login(client, marketer)
+    html = client.get(board_url(company)).get_data(as_text=True)
+    assert html.count(">Sam Jansen</a>") == 2
+    assert f"#{first.id} · member since Mar 4, 2025" in html and f"#{second.id} · member since Jan 9, 2026" in html
+    assert "sam.one@example.com" not in html and "sam.two@example.com" not in html  # neither agreed

@@ -150,3 +150,16 @@ def test_the_timeline_styles_stay_out_of_a_versions_notes(page, sample, live_ser
     assert dot in ("none", "normal")
     own = page.locator(".timeline > li").first.evaluate("e => getComputedStyle(e, '::before').content")
     assert own == '""'  # the timeline's own items keep their dot
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "desktop"])
+def test_the_ambassador_opt_in_checkbox_sits_beside_its_label(new_page, sample, viewport):
+    """Issue 14.11: on a phone the checkbox floated above its (long) label."""
+    page = new_page(viewport=viewport)
+    log_in(page, sample["customer"])
+    page.goto("/profile")
+    box = page.get_by_label("Companies may contact me about ambassador programmes").bounding_box()
+    label = page.locator("label", has_text="Companies may contact me").bounding_box()
+    assert box and label
+    assert box["x"] + box["width"] <= label["x"]  # to the left of its label
+    assert label["y"] - 4 <= box["y"] <= label["y"] + 12  # on its first line, not above it

@@ -94,3 +94,18 @@ def test_feed_queries_do_not_grow_with_ideas(client):
     with count_queries() as many:
         client.get(f"/p/{product.slug}/feed.atom")
     assert many() == few()
+
+
+def test_the_feed_is_linked_visibly_from_the_product_and_its_idea_list(client):
+    """Issue 14.11: the feeds were linked from nowhere a person could see."""
+    import re
+
+    product = factories.ProductFactory()
+    feed = f"/p/{product.slug}/feed.atom"
+    for path in (f"/p/{product.slug}", f"/p/{product.slug}/ideas"):
+        html = client.get(path).get_data(as_text=True)
+        assert f'<link rel="alternate" type="application/atom+xml" title="{product.name}: ideas and versions" ' \
+               f'href="{feed}">' in html, path
+        visible = html.split('<main id="main"', 1)[1]
+        assert re.search(rf'<a [^>]*href="{re.escape(feed)}"[^>]*>[^<]*(Atom)[^<]*</a>', visible), path
+    assert client.get(feed).status_code == 200

@@ -247,3 +247,15 @@ def test_customer_and_other_company_cannot_change_status(client, app, setup):
     assert marketing.post(f"/p/bike/ideas/{idea.id}/status", data={"status": "planned"}).status_code == 403
     assert db.session.get(Idea, idea.id).status == Status.OPEN
     assert db.session.scalar(sa.select(sa.func.count(StatusChange.id))) == 0
+
+
+def test_a_status_note_is_written_as_markdown_and_stays_inert(client, setup):
+    """Issue 14.11: the status history showed the raw `**v0.3**`."""
+    product, team, customer, idea = setup
+    login(client, team)
+    note = "Coming in **v0.3**, see [the plan](https://example.com/plan) <script>alert(1)</script>"
+    response = client.post(f"/p/bike/ideas/{idea.id}/status", data={"status": "planned", "note": note})
+    assert response.status_code == 303
+    page = client.get(f"/p/bike/ideas/{idea.id}").get_data(as_text=True)
+    assert "<strong>v0.3</strong>" in page and "**v0.3**" not in page
+    assert 'href="https://example.com/plan"' in page and "<script>alert(1)</script>" not in page

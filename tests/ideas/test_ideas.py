@@ -251,3 +251,24 @@ def test_team_manages_tags_and_customers_cannot(client, logged_in, product, team
     assert team_client.post(f"/p/bike/ideas/{idea.id}/tags", data={"tag_ids": [tag.id]}).status_code == 303
     assert [t.name for t in db.session.get(Idea, idea.id).tags] == ["Maps"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 1
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_a_screen_reader_hears_1_vote_not_1_votes(client, product, signed_in):
+    """Issue 14.11: the vote button read "1 votes" to screen readers."""
+    import re
+
+    one = factories.idea(product, factories.UserFactory(), title="Only mine")
+    two = factories.idea(product, factories.UserFactory(), title="Two of us")
+    services.set_vote(two, factories.UserFactory(), True)
+    db.session.commit()
+    if signed_in:
+        login(client, factories.UserFactory())
+    for locale, singular, plural in (("en", "1 vote;", "2 votes;"), ("nl", "1 stem;", "2 stemmen;"),
+                                     ("it", "1 voto;", "2 voti;")):
+        client.post("/language", data={"locale": locale})
+        page = client.get("/p/bike/ideas").get_data(as_text=True)
+        heard = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+        assert singular in heard and plural in heard, locale
+        assert " 1 votes;" not in heard and " 1 stemmen;" not in heard and " 1 voti;" not in heard
+    assert one.vote_count == 1 and two.vote_count == 2

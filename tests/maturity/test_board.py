@@ -210,3 +210,13 @@ def test_a_card_writes_its_lower_bound_once_the_same_way_as_its_blocker(client):
     card = card[:card.index("</article>")]
     assert "4.9" not in card
     assert "<dd>4.8</dd>" in card and "Lower bound 4.8, needs 7.0" in card
+
+
+def test_the_team_reaches_the_touchpoints_from_the_product_page(client):
+    """Issue 14.11: the touchpoints were reachable only from the maturity page."""
+    product = factories.rated_product(name="Reachable")
+    login(client, factories.member(product.company, Role.PRODUCT))
+    assert f'href="/p/{product.slug}/touchpoints"' in client.get(f"/p/{product.slug}").get_data(as_text=True)
+    client.post("/logout")
+    login(client, factories.UserFactory())
+    assert f'href="/p/{product.slug}/touchpoints"' not in client.get(f"/p/{product.slug}").get_data(as_text=True)

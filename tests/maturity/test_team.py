@@ -240,3 +240,12 @@ def test_the_self_assessment_states_the_blind_spot_rule_as_the_board_applies_it(
         as_text=True)
     assert "Grades are out of 10 (twice the score)" in page and "is 2.0 or more above the customers’" in page
     assert "two points or more" not in page
+
+
+def test_the_maturity_page_says_why_a_self_score_of_4_shows_as_8(client, product):
+    """Issue 14.11: the team scored 1-5 and read 10.0 / 8.0 without a word of why."""
+    factories.self_scores(product.current_version, (4, 5, None, 4, 4, 4))
+    page = client.get(f"/p/{product.slug}/maturity").get_data(as_text=True)
+    assert "8.0 <span class=\"muted small\">(scored 4 of 5)</span>" in page
+    assert "10.0 <span class=\"muted small\">(scored 5 of 5)</span>" in page
+    assert "the team’s is twice its self-assessment score (4 of 5 is 8.0)" in page

@@ -141,10 +141,22 @@ def test_version_input_is_checked(client):
         "label": "v0.1", "released_on": "not a date", "demo_url": "javascript:alert(1)", "notes": "keep me"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Enter a date" in page and "Enter a full web address." in page and "keep me" in page
+    assert "Choose the release date." in page and "Enter a full web address." in page and "keep me" in page
     response = client.post(f"/p/{product.slug}/versions/new", data={"label": "v0.1", "released_on": "2026-01-01"})
     assert response.status_code == 400 and "has a version “v0.1” already" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Version.id))) == 1
+
+
+def test_the_version_form_offers_a_date_picker_filled_with_today_and_names_no_format(client):
+    """Issue 14.11: it said "YYYY-MM-DD" beside a mm/dd/yyyy picker, and was empty."""
+    product = factories.ProductFactory()
+    login(client, factories.member(product.company, Role.PRODUCT))
+    page = client.get(f"/p/{product.slug}/versions/new").get_data(as_text=True)
+    assert f'id="released_on" name="released_on" required type="date" value="{date.today().isoformat()}"' in page
+    assert "YYYY" not in page and "yyyy" not in page
+    empty = client.post(f"/p/{product.slug}/versions/new", data={"label": "v1", "released_on": ""})
+    assert empty.status_code == 400 and "Choose the release date." in empty.get_data(as_text=True)
+    assert "YYYY" not in empty.get_data(as_text=True)
 
 
 def test_edit_version(client):

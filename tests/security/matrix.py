@@ -347,6 +347,7 @@ CASES: list[Case] = [
     *[Case(endpoint, method, _const(path), API_SESSION)
       for endpoint, method, path in API_ROUTES],
     Case("api.openapi_document", "GET", _const("/api/v1/openapi.json"), everyone()),
+    Case("api.docs", "GET", _const("/api/v1/docs"), everyone()),
     Case("webhooks.index", "GET", _c("/webhooks"), OWNER),
     Case("webhooks.index", "POST", _c("/webhooks"), OWNER,
          lambda w, role: {"url": "https://hooks.example.com/x", "events": "idea.created"}),
