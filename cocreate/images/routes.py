@@ -137,7 +137,7 @@ def _serve(token: str, thumb: bool):
     if not path.is_file():
         abort(404)
     public = image.product.visibility == Visibility.PUBLIC
-    response = send_file(path, mimetype=MIMETYPES[image.format], conditional=True, etag=True,
+    response = send_file(path, mimetype=MIMETYPES[str(image.format)], conditional=True, etag=True,
                          max_age=31_536_000 if public else 3600, download_name=f"{image.token}.{image.extension}")
     # What we wrote is an image, and only that: never sniffed, never a document that could run script.
     response.headers["Content-Disposition"] = f'inline; filename="{image.token}.{image.extension}"'

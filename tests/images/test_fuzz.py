@@ -10,8 +10,8 @@ from PIL import Image as PILImage
 
 from cocreate.companies.models import Role
 from tests import factories
-from tests.taskqueue import run_queued
 from tests.conftest import login
+from tests.taskqueue import run_queued
 
 
 def _sample(fmt: str) -> bytes:

@@ -8,11 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from cocreate import tasks
+from cocreate.companies.models import Role
 from cocreate.extensions import db, utcnow
 from cocreate.images import services
 from cocreate.images.models import Image, ImageState
 from cocreate.images.tasks import sweep_images
-from tests.images.test_images import fetch, files, picture, stored, team, upload  # noqa: F401 - fixture team
+from tests import factories
+from tests.conftest import login
+from tests.images.test_images import fetch, files, picture, stored, upload
 from tests.taskqueue import queued, run_queued
 
 
@@ -23,9 +26,14 @@ def _own_upload_folder(app, tmp_path, monkeypatch):
 
 @pytest.fixture
 def product():
-    from tests import factories
-
     return factories.ProductFactory()
+
+
+@pytest.fixture
+def team(client, product):
+    user = factories.member(product.company, Role.PRODUCT)
+    login(client, user)
+    return user
 
 
 def _quarantined(app) -> list:
