@@ -37,6 +37,15 @@ def test_every_route_is_in_the_matrix(app):
     assert not stale, f"The matrix lists routes the app does not have: {stale}"
 
 
+def test_the_route_check_sees_every_rule_of_the_app(make_app):
+    """Whatever a feature adds (a blueprint's route, a rule on the app itself, any method), the check above
+    sees it: the matrix cannot fall behind the routes other work adds."""
+    other = make_app()
+    other.add_url_rule("/probe-route", "probe_route", lambda: "", methods=["GET", "PATCH"])
+    listed = {(case.endpoint, case.method) for case in CASES}
+    assert {("probe_route", "GET"), ("probe_route", "PATCH")} <= app_routes(other) - listed
+
+
 def send(client, case: Case, w: world.World, role: str):
     world.act_as(client, w.user(role))
     response = client.open(case.path(w), method=case.method, data=case.data(w, role))
