@@ -119,19 +119,21 @@ def rated_product(company: Company | None = None, *, versions: int = 1, visibili
 def rating(version: Version, user: User | None = None, scores=(4, 4, 4, 4, 4, 4), *, expected: int | None = None,
            returning: bool = False, comment: str = ""):
     """A stored rating; ``scores`` follow the product's active touchpoints in order (None = skipped)."""
-    from cocreate.maturity import stored
+    from cocreate.maturity import holds, stored
     from cocreate.maturity.models import Rating, RatingScore
 
     user = user or UserFactory()
     touchpoints = [t for t in version.product.touchpoints if t.active]
-    row = Rating(version_id=version.id, user_id=user.id, expected=expected, returning=returning, comment=comment)
+    row = Rating(version_id=version.id, user_id=user.id, expected=expected, returning=returning, comment=comment,
+                 rater_since=user.created_at, rater_verified=user.email_verified_at is not None)
     row.scores = [RatingScore(touchpoint_id=t.id, score=s) for t, s in zip(touchpoints, scores, strict=False)
                   if s is not None]
     db.session.add(row)
     db.session.flush()
     # Written behind the service's back (no event: the stage is not judged again), but the sums move with it as
     # with every rating, so the figures stay verifiable.
-    stored.move(version.id, None, stored.of_rating(row, {t.id for t in touchpoints}))
+    stored.move(version.id, None, stored.counted(row, {t.id for t in touchpoints}))
+    holds.move_credibility(version.id, None, holds.part(row))  # and who rated, as the service counts it
     db.session.commit()
     return row
 

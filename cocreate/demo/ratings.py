@@ -89,7 +89,9 @@ def _rate_version(product: Product, version: Version, n: int, plan: Plan, people
         when += timedelta(minutes=rng.randrange(8 * 60))
         rating = Rating(version_id=version.id, user_id=user.id, expected=expected,
                         returning=rng.random() < (0.2 if version == product.versions[-1] else 0.55),
-                        comment=rng.choice(COMMENTS[tier]), created_at=when, updated_at=when)
+                        comment=rng.choice(COMMENTS[tier]), created_at=when, updated_at=when,
+                        # demo customers "joined" a while before they rated (no draw: the stages stay as they are)
+                        rater_since=when - timedelta(days=20 + (user.id * 37) % 400), rater_verified=True)
         rating.scores = [RatingScore(touchpoint_id=tp_id, score=s) for tp_id, s in scores.items()]
         db.session.add(rating)
 

@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
             click.echo("The stored sums are there (or there is nothing to sum): nothing rebuilt.")
             return
 
-        stored.rebuild(list(db.session.scalars(sa.select(Version.id))))
+        stored.rebuild(list(db.session.scalars(sa.select(Version.id))))  # the credibility counts too
         changes = refresh_stages(list(db.session.scalars(sa.select(Product))))
         db.session.commit()
         click.echo(f"Sums and figures rebuilt; {len(changes)} stage changes recorded.")

@@ -8,7 +8,16 @@ import re
 from collections.abc import Iterable, Mapping
 
 from flask_wtf import FlaskForm
-from wtforms import FloatField, HiddenField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from cocreate.i18n import _, _l
@@ -116,3 +125,27 @@ class ThresholdsForm(FlaskForm):
                                 validators=[InputRequired(), NumberRange(0.5, 10)])
     min_touchpoint_ratings = IntegerField(_l("Ratings a touchpoint needs before it can be the weakest"),
                                           validators=[InputRequired(), NumberRange(1, 10_000)])
+
+
+class ReleaseForm(FlaskForm):
+    """The team releases held ratings (the checkboxes named ``rating``) with a note for the stage history."""
+
+    note = TextAreaField(_l("Why may they count?"),
+                         validators=[DataRequired(_l("Say in a note why these ratings may count: it is kept in the "
+                                                     "stage history.")), Length(max=500)],
+                         description=_l("Kept in the stage history with your name, e.g. “Our launch mail went out "
+                                        "at 10:00; we know these customers.”"))
+
+
+class HoldRulesForm(FlaskForm):
+    """A company's rules for holding back suspicious ratings (holds.HoldRules, docs/maturity.md)."""
+
+    new_account_days = IntegerField(_l("An account is new for (days)"),
+                                    validators=[InputRequired(), NumberRange(1, 365)])
+    burst_ratings = IntegerField(_l("A burst: ratings by new accounts"),
+                                 validators=[InputRequired(), NumberRange(2, 1000)])
+    burst_minutes = IntegerField(_l("… within (minutes)"), validators=[InputRequired(), NumberRange(1, 7 * 24 * 60)])
+    network_ratings = IntegerField(_l("One network: ratings from one network"),
+                                   validators=[InputRequired(), NumberRange(2, 1000)])
+    network_hours = IntegerField(_l("… within (hours)"), validators=[InputRequired(), NumberRange(1, 24 * 30)])
+    reset = BooleanField(_l("Back to the defaults"))

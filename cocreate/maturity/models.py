@@ -22,6 +22,10 @@ class Rating(Model):
     __table_args__ = (
         sa.UniqueConstraint("version_id", "user_id"),
         sa.CheckConstraint(f"expected IS NULL OR expected {SCORE_RANGE}", name="expected_range"),
+        # The hold rules' windows (holds.py): the ratings of one version since a moment, and those from one network.
+        sa.Index("ix_ratings_version_created", "version_id", "created_at"),
+        sa.Index("ix_ratings_version_network_created", "version_id", "network_hash", "created_at"),
+        sa.Index("ix_ratings_version_held", "version_id", "held"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,9 +36,20 @@ class Rating(Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Rater credibility, fixed when the rating is first saved (holds.py, docs/maturity.md):
+    rater_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the account's creation (its age then)
+    new_account: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    rater_verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # address confirmed
+    vouched: Mapped[str | None] = mapped_column(sa.String(12))  # "sso" or "invited": the company knows them
+    network_hash: Mapped[str | None] = mapped_column(sa.String(16))  # keyed hash of the network, never the address
+    # Held: stored and shown to the rater, not counted in any figure until the team releases it.
+    held: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    hold_reason: Mapped[str | None] = mapped_column(sa.String(12))  # "burst" or "network"; kept after a release
+    release_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rating_releases.id", ondelete="SET NULL"))
 
     version: Mapped[Version] = relationship()
     user: Mapped[User] = relationship()
+    release: Mapped["RatingRelease | None"] = relationship()
     scores: Mapped[list["RatingScore"]] = relationship(
         back_populates="rating", cascade="all, delete-orphan", order_by="RatingScore.touchpoint_id"
     )
@@ -182,3 +197,82 @@ class ProductFigures(Model):
     previous_grade: Mapped[float | None] = mapped_column(sa.Float)
     trend: Mapped[str] = mapped_column(sa.String(10))
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RatingRelease(Model):
+    """The team released held ratings, with a note: a line of the product's stage history (holds.release)."""
+
+    __tablename__ = "rating_releases"
+    __table_args__ = (sa.Index("ix_rating_releases_product_created", "product_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
+    version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("versions.id", ondelete="SET NULL"))
+    released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    note: Mapped[str] = mapped_column(sa.Text)
+    ratings: Mapped[int] = mapped_column()
+    stage_before: Mapped[str] = mapped_column(sa.String(20))
+    stage_after: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    version: Mapped[Version | None] = relationship()
+    released_by: Mapped[User | None] = relationship()
+
+
+class HoldRulesRow(Model):
+    """A company's own hold rules; companies without a row use holds.DEFAULT_RULES."""
+
+    __tablename__ = "rating_hold_rules"
+
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    new_account_days: Mapped[int] = mapped_column()
+    burst_ratings: Mapped[int] = mapped_column()
+    burst_minutes: Mapped[int] = mapped_column()
+    network_ratings: Mapped[int] = mapped_column()
+    network_hours: Mapped[int] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    FIELDS = ("new_account_days", "burst_ratings", "burst_minutes", "network_ratings", "network_hours")
+
+
+class VersionCredibility(Model):
+    """Who rated a version, counted as the ratings arrive (holds.Credibility): what the credibility panel shows.
+
+    Every rating counts here, held or not. Moved with each rating saved, held, released or erased; ``flask maturity
+    verify`` recounts it from the ratings."""
+
+    __tablename__ = "version_credibility"
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True)
+    ratings: Mapped[int] = mapped_column(default=0)
+    held: Mapped[int] = mapped_column(default=0)
+    burst: Mapped[int] = mapped_column(default=0)  # held (now or once) as part of a burst of new accounts
+    network: Mapped[int] = mapped_column(default=0)  # held (now or once) as one of many from one network
+    released: Mapped[int] = mapped_column(default=0)
+    verified: Mapped[int] = mapped_column(default=0)  # the rater's address was confirmed when they rated
+    sso: Mapped[int] = mapped_column(default=0)
+    invited: Mapped[int] = mapped_column(default=0)
+    new_accounts: Mapped[int] = mapped_column(default=0)
+    age_day: Mapped[int] = mapped_column(default=0)  # account younger than a day when it rated
+    age_week: Mapped[int] = mapped_column(default=0)  # 1-7 days
+    age_month: Mapped[int] = mapped_column(default=0)  # 7-30 days
+    age_older: Mapped[int] = mapped_column(default=0)  # 30 days or more
+    age_unknown: Mapped[int] = mapped_column(default=0)  # rated before ages were recorded
+
+    COUNTS = ("ratings", "held", "burst", "network", "released", "verified", "sso", "invited", "new_accounts",
+              "age_day", "age_week", "age_month", "age_older", "age_unknown")
+
+
+class CellTally(Model):
+    """One touchpoint on one version, for first-time or returning raters: how many scored it, the sum of their
+    scores and of their squares. The journey heat map's cells (journey.py) read these; moved with each rating
+    (stored.move), rebuilt with the other sums, verified by ``flask maturity verify``."""
+
+    __tablename__ = "cell_tallies"
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True)
+    touchpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("touchpoints.id", ondelete="CASCADE"), primary_key=True)
+    returning: Mapped[bool] = mapped_column("is_returning", primary_key=True)  # False: first-time raters
+    n: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    squares: Mapped[int] = mapped_column(default=0)

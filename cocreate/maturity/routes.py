@@ -1,6 +1,8 @@
 """The maturity board, a product's maturity page, ratings, self-assessments, touchpoints, thresholds."""
 
+import dataclasses
 import hashlib
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, request, session, url_for
@@ -10,11 +12,12 @@ from flask_login import current_user, login_required
 from cocreate.companies.access import can, require
 from cocreate.companies.models import Company
 from cocreate.extensions import db, utcnow
-from cocreate.i18n import _
+from cocreate.i18n import _, ngettext
 from cocreate.lookups import company_or_404, product_or_404, version_or_404
-from cocreate.maturity import charts, figures, promises, services
-from cocreate.maturity.helpers import promise_record
+from cocreate.maturity import charts, figures, holds, promises, services
 from cocreate.maturity.forms import (
+    HoldRulesForm,
+    ReleaseForm,
     ThresholdsForm,
     TouchpointForm,
     rating_form,
@@ -22,7 +25,15 @@ from cocreate.maturity.forms import (
     self_assessment_form,
     unknown_touchpoints,
 )
-from cocreate.maturity.models import ProductFigures, Rating, StageThresholds
+from cocreate.maturity.helpers import promise_record
+from cocreate.maturity.models import (
+    HoldRulesRow,
+    ProductFigures,
+    Rating,
+    RatingRelease,
+    StageChange,
+    StageThresholds,
+)
 from cocreate.products.models import Product, Touchpoint, Version
 from cocreate.products.services import _visible_clause, visible_products
 from cocreate.web import EmptyForm, change, form_status, render, see_other, wants_fragment
@@ -98,17 +109,51 @@ def _render_board(company: Company | None):
 
 @bp.get("/p/<slug>/maturity")
 def show(slug: str):
-    product = product_or_404(slug)
+    return _show(product_or_404(slug))
+
+
+def _show(product: Product, release_form: "ReleaseForm | None" = None, error: str | None = None, status: int = 200):
     m = services.current_maturity(product)
     over_versions = services.grades_over_versions(product)
+    manage = can("product.manage", product.company_id)
+    credibility = holds.credibility_of([g.version.id for g in over_versions])
+    current = credibility.get(m.version.id, holds.Credibility()) if m.version else holds.Credibility()
+    # The held ratings are read for the team only, and only when the stored count says there are some.
+    held = holds.held_ratings(m.version) if manage and m.version and current.held else []
+    history: list[tuple[str, datetime, StageChange | RatingRelease]] = [
+        ("stage", c.created_at, c) for c in services.stage_history(product)]
+    history += [("release", r.created_at, r) for r in holds.releases_of(product)]  # the team's notes
+    history.sort(key=lambda entry: entry[1], reverse=True)
     return render(
         "maturity/show.html", product=product, m=m, over_versions=over_versions,
-        history=services.stage_history(product),
+        history=history, credibility=current, credibility_by_version=credibility,
+        rules=holds.rules_of([product.company_id])[product.company_id],
+        held=held, release_form=release_form or ReleaseForm(), release_error=error,
         bars=charts.touchpoint_chart(m.figures.touchpoints),
         line=charts.grade_chart(over_versions, m.thresholds),
-        manage=can("product.manage", product.company_id),
+        manage=manage,
         team=can("company.view", product.company_id),
-    )
+    ), status
+
+
+@bp.post("/p/<slug>/maturity/release")
+def release_held(slug: str):
+    """The team counts held ratings, with a note kept in the stage history. A refusal shows the page again with
+    the note and the choice kept (400)."""
+    product = product_or_404(slug)
+    require("product.manage", product.company_id)
+    form = ReleaseForm()
+    chosen = [int(raw) for raw in request.form.getlist("rating") if raw.isdigit() and int(raw) <= 2**31 - 1]
+    if form.validate_on_submit():
+        with change(flash_refusal=False) as done:
+            entry = holds.release(current_user, product, chosen, form.note.data or "")
+        if done:
+            flash(ngettext("%(n)s held rating counts from now on; your note is in the stage history.",
+                           "%(n)s held ratings count from now on; your note is in the stage history.",
+                           entry.ratings, n=entry.ratings), "success")
+            return see_other(url_for("maturity.show", slug=product.slug) + "#credibility")
+        return _show(product, form, done.refusal, 400)
+    return _show(product, form, None, 400)
 
 
 # --------------------------------------------------------------------------- ratings
@@ -161,6 +206,7 @@ def rate(slug: str):
                 existing = services.save_rating(
                     current_user, product, posted, form.scores(), expected=form.expected.score,
                     returning=form.experience.data == "returning", comment=form.comment.data or "",
+                    address=request.remote_addr,
                 )
             saved = bool(done)
             if not done:
@@ -171,9 +217,12 @@ def rate(slug: str):
         if version is not None:
             form.version_id.data = str(version.id)
     if saved and version is not None and not wants_fragment():  # saved: there is a version
-        flash(_("Thank you! Your rating of %(product)s %(version)s is saved. "
-                "You can change it until the next version is released.", product=product.name, version=version.label),
-              "success")
+        if existing is not None and existing.held:
+            flash(_("Thank you! Your rating of %(product)s %(version)s is saved. It counts once the team has "
+                    "reviewed it.", product=product.name, version=version.label), "info")
+        else:
+            flash(_("Thank you! Your rating of %(product)s %(version)s is saved. You can change it until the next "
+                    "version is released.", product=product.name, version=version.label), "success")
         return see_other(url_for("maturity.rate", slug=product.slug))
     failed = bool(error or form.errors)
     # htmx does not swap 4xx answers: it gets the form with its messages as a 200.
@@ -334,11 +383,44 @@ def thresholds(slug: str):
         if done:
             flash(_("The thresholds are saved; every product's stage is judged by them from now on."), "success")
             return see_other(url_for("maturity.thresholds", slug=company.slug))
+    return _thresholds_page(company, form, _hold_form(company), form_status(form))
+
+
+def _thresholds_page(company: Company, form: ThresholdsForm, hold_form: HoldRulesForm, status: int):
+    current = services.thresholds_of([company.id])[company.id]
     products = services.company_products(company)
     found = services.current_maturities(products)
+    rules = holds.rules_of([company.id])[company.id]
     return render("maturity/thresholds.html", company=company, form=form, defaults=figures.DEFAULT_THRESHOLDS,
-                  custom=current != figures.DEFAULT_THRESHOLDS,
-                  stages=sorted(found.values(), key=lambda m: m.product.name)), form_status(form)
+                  custom=current != figures.DEFAULT_THRESHOLDS, hold_form=hold_form,
+                  hold_defaults=holds.DEFAULT_RULES, hold_custom=rules != holds.DEFAULT_RULES,
+                  stages=sorted(found.values(), key=lambda m: m.product.name)), status
+
+
+def _hold_form(company: Company) -> HoldRulesForm:
+    rules = holds.rules_of([company.id])[company.id]
+    return HoldRulesForm(prefix="hold", data=dataclasses.asdict(rules))
+
+
+@bp.post("/c/<slug>/hold-rules")
+def hold_rules(slug: str):
+    """The company's rules for holding back suspicious ratings (holds.py); from now on, for new ratings."""
+    company = company_or_404(slug)
+    require("company.manage", company)
+    hold_form = HoldRulesForm(prefix="hold")
+    if hold_form.validate_on_submit():
+        values = {name: hold_form[name].data for name in HoldRulesRow.FIELDS}
+        with change(hold_form.burst_ratings) as done:
+            if hold_form.reset.data:
+                holds.reset_rules(company.id)
+            else:
+                holds.set_rules(company.id, holds.HoldRules(**values))
+        if done:
+            flash(_("The rules for holding back ratings are saved; they apply to ratings from now on."), "success")
+            return see_other(url_for("maturity.thresholds", slug=company.slug) + "#hold-rules")
+    current = services.thresholds_of([company.id])[company.id]
+    form = ThresholdsForm(formdata=None, data={**vars_of(current), "promises_kept": round(current.promises_kept * 100)})
+    return _thresholds_page(company, form, hold_form, 400)
 
 
 @bp.post("/c/<slug>/thresholds/reset")

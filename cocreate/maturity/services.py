@@ -34,7 +34,7 @@ from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership
 from cocreate.extensions import db, utcnow
 from cocreate.ideas.models import CLOSED, Idea
-from cocreate.maturity import figures, stored
+from cocreate.maturity import figures, holds, stored
 from cocreate.maturity.figures import Thresholds, TouchpointGrade, Verdict  # the field `figures` hides the module
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds
 from cocreate.maturity.promises import promises_of
@@ -176,12 +176,16 @@ def _checked_scores(product: Product, scores: Mapping[int, int | None]) -> dict[
 
 
 def save_rating(user: User, product: Product, version: Version, scores: Mapping[int, int | None], *,
-                expected: int | None, returning: bool, comment: str = "") -> Rating:
+                expected: int | None, returning: bool, comment: str = "", address: str | None = None) -> Rating:
     """Create or change the user's rating of the product's current version.
 
     Refused for the product's own team, for a version that is not (or no longer) current,
     for scores outside 1-5 or touchpoints that are not active, and when every touchpoint is skipped (a rating
     that scores nothing says nothing). Skipped touchpoints: None.
+
+    A first rating records who rates (``holds.record_rater``: account age, SSO or invitation, a keyed hash of the
+    ``address``'s network) and is held when the hold rules fire (``holds.apply_rules``); a held rating is stored and
+    counts in no figure until the team releases it. Only counted ratings move the sums.
     """
     if is_team_member(user, product.company_id):
         raise MaturityError(N_("You are on the team of this product: record your view as a self-assessment."))
@@ -199,16 +203,20 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
     stored.lock(version.id)  # ratings of one version move its sums one at a time
     active = {t.id for t in active_touchpoints(product)}
     rating = rating_of(user, version)
-    before = stored.of_rating(rating, active) if rating is not None else None
+    before = stored.counted(rating, active) if rating is not None else None
+    credibility_before = holds.part(rating) if rating is not None else None
+    rules = holds.rules_of([product.company_id])[product.company_id]
+    created = rating is None
     if rating is None:
-        rating = Rating(version_id=version.id, user_id=user.id)
+        rating = Rating(version_id=version.id, user_id=user.id, created_at=utcnow())
+        holds.record_rater(rating, user, product, address, rules)
         try:
             with db.session.begin_nested():
                 db.session.add(rating)
         except IntegrityError:  # a simultaneous first submission won: change that one
             rating = rating_of(user, version)
             assert rating is not None  # narrows the type: the winning row exists  # nosec B101
-            before = stored.of_rating(rating, active)
+            before, credibility_before, created = stored.counted(rating, active), holds.part(rating), False
     rating.expected = expected
     rating.returning = returning
     rating.comment = comment.strip()
@@ -223,8 +231,11 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
         if tp_id not in existing:
             rating.scores.append(RatingScore(touchpoint_id=tp_id, score=value))
     db.session.flush()
-    if user.is_verified:  # an unverified account's rating is stored and held: it counts once they confirm
-        stored.move(version.id, before, stored.of_rating(rating, active))
+    if created:
+        holds.apply_rules(rating, rules, active)  # may hold it, and the earlier ratings of its burst
+    # An unverified account's rating, or a held one, is stored and not counted (stored.counted).
+    stored.move(version.id, before, stored.counted(rating, active))
+    holds.move_credibility(version.id, credibility_before, holds.part(rating))
     events.rating_saved.send(rating, product=product)
     return rating
 

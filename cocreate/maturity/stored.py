@@ -48,7 +48,8 @@ def counted_ratings():
     stored and held; its account's ``email-verified`` event moves it into the sums (``move_user``)."""
     from cocreate.auth.models import User
 
-    return Rating.user_id.in_(sa.select(User.id).where(User.email_verified_at.is_not(None)))
+    return sa.and_(Rating.held.is_(False),  # and none held back by the hold rules (holds.py)
+                   Rating.user_id.in_(sa.select(User.id).where(User.email_verified_at.is_not(None))))
 
 
 def move_user(user_id: int, counted: bool) -> list[Product]:
@@ -60,7 +61,7 @@ def move_user(user_id: int, counted: bool) -> list[Product]:
                                        .where(Version.id.in_({r.version_id for r in ratings}))).all())
     active = {product_id: active_ids(product_id) for product_id in set(versions.values())}
     for rating in ratings:
-        part = of_rating(rating, active[versions[rating.version_id]])
+        part = None if rating.held else of_rating(rating, active[versions[rating.version_id]])  # held: never in
         move(rating.version_id, None if counted else part, part if counted else None)
     return list(db.session.scalars(sa.select(Product).where(Product.id.in_(set(versions.values())))
                                    .order_by(Product.id)))
@@ -73,6 +74,11 @@ def active_ids(product_id: int) -> set[int]:
 
 def of_rating(rating: Rating, active: set[int]) -> Contribution:
     return contribution(rating.score_map, active, rating.expected, rating.returning)
+
+
+def counted(rating: Rating, active: set[int]) -> Contribution | None:
+    """What the rating adds to the sums: nothing while it is held (holds.py) or its rater's address unconfirmed."""
+    return None if rating.held or not rating.user.is_verified else of_rating(rating, active)
 
 
 def lock(version_id: int) -> None:
@@ -127,9 +133,13 @@ def move(version_id: int, before: Contribution | None, after: Contribution | Non
 
 
 def rebuild(version_ids: Sequence[int]) -> None:
-    """Sums of these versions from their ratings (a touchpoint retired or restored, data loaded in bulk)."""
+    """Sums of these versions from their ratings (a touchpoint retired or restored, data loaded in bulk), and their
+    rater credibility counts (holds.py)."""
+    from cocreate.maturity.holds import rebuild_credibility
+
     if not version_ids:
         return
+    rebuild_credibility(version_ids)
     db.session.execute(sa.delete(VersionTally).where(VersionTally.version_id.in_(version_ids)))
     db.session.execute(sa.delete(TouchpointTally).where(TouchpointTally.version_id.in_(version_ids)))
     found = raw_sums(version_ids)
@@ -146,7 +156,7 @@ def rebuild(version_ids: Sequence[int]) -> None:
 
 
 def raw_sums(version_ids: Sequence[int]) -> dict[int, figures.Sums]:
-    """The sums computed from the ratings themselves (for ``rebuild`` and ``verify``)."""
+    """The sums computed from the ratings themselves (for ``rebuild`` and ``verify``); held ratings count in none."""
     products = dict(db.session.execute(sa.select(Version.id, Version.product_id)
                                        .where(Version.id.in_(version_ids))).all())
     active: dict[int, set[int]] = {}
@@ -255,12 +265,14 @@ def idea_facts(row: ProductFigures) -> tuple[tuple[float | None, int], float | N
 def differences(products: Sequence[Product], today: date | None = None) -> list[str]:
     """Where the stored sums and figures disagree with the raw facts (empty: in step).
 
-    1. every version's sums against the sums of its ratings;
+    1. every version's sums against the sums of its counted (not held) ratings, and its credibility counts against
+       a recount of all its ratings;
     2. figures judged from the sums against ``services.maturities`` (the raw facts), at the same moment;
     3. each stored row against a judgement of the sums now, with its own idea facts (a row the events missed);
     4. the stored idea facts against fresh ones; a median that counts ideas still waiting grows with the clock,
        so it may differ by the time since the row was written.
     """
+    from cocreate.maturity.holds import credibility_of, raw_credibility
     from cocreate.maturity.services import judge, maturities
 
     problems = []
@@ -271,6 +283,11 @@ def differences(products: Sequence[Product], today: date | None = None) -> list[
         if stored_sums[version_id] != fresh_sums.get(version_id, figures.Sums()):
             problems.append(f"version {version_id}: stored sums {stored_sums[version_id]} differ from its ratings' "
                             f"{fresh_sums.get(version_id, figures.Sums())}")
+    stored_credibility, fresh_credibility = credibility_of(version_ids), raw_credibility(version_ids)
+    for version_id in version_ids:
+        if stored_credibility[version_id] != fresh_credibility[version_id]:
+            problems.append(f"version {version_id}: stored credibility {stored_credibility[version_id]} differs from "
+                            f"its ratings' {fresh_credibility[version_id]}")
     now = utcnow()  # the same moment for both: a median that counts waiting ideas moves with the clock
     raw, from_sums = maturities(products, today, now), judge(products, ideas=True, today=today, now=now)
     rows = rows_of(ids)

@@ -12,7 +12,7 @@ from cocreate import events
 from cocreate.auth.models import User
 from cocreate.extensions import db
 from cocreate.ideas.models import Idea
-from cocreate.maturity import stored
+from cocreate.maturity import holds, stored
 from cocreate.maturity.models import Rating
 from cocreate.maturity.services import refresh_stage, refresh_stages
 from cocreate.products.models import Product, Version
@@ -31,6 +31,9 @@ def connect() -> None:
     # Only verified accounts count: a changed address takes the ratings out until the new one is confirmed.
     events.email_changed.connect(on_email_changed)
     events.email_verified.connect(on_email_verified)
+    # Rater credibility counts the raters whose address is confirmed (holds.py).
+    events.email_verified.connect(on_rater_verified)
+    events.email_changed.connect(on_rater_unverified)
 
 
 def on_email_changed(user: User, *, was_verified: bool, **_extra) -> None:
@@ -67,6 +70,8 @@ def on_account_erasing(user: User, **_extra) -> None:
     ratings = db.session.scalars(sa.select(Rating).where(Rating.user_id == user.id)).all()
     if not ratings:
         return
+    for rating in ratings:  # every rating, held or not, counts in its version's rater credibility
+        holds.move_credibility(rating.version_id, holds.part(rating), None)
     if not user.is_verified:  # held, never in the sums
         db.session.execute(sa.delete(Rating).where(Rating.user_id == user.id))
         db.session.flush()
@@ -78,8 +83,16 @@ def on_account_erasing(user: User, **_extra) -> None:
     products = dict(db.session.execute(sa.select(Version.id, Version.product_id)
                                        .where(Version.id.in_({r.version_id for r in ratings}))).all())
     for rating in ratings:
-        stored.move(rating.version_id, stored.of_rating(rating, active[products[rating.version_id]]), None)
+        stored.move(rating.version_id, stored.counted(rating, active[products[rating.version_id]]), None)
     db.session.execute(sa.delete(Rating).where(Rating.user_id == user.id))
     db.session.flush()
     db.session.expire_all()
     refresh_stages(rated, ideas=False)
+
+
+def on_rater_verified(user: User, **_extra) -> None:
+    holds.rater_verified(user.id, True)
+
+
+def on_rater_unverified(user: User, **_extra) -> None:
+    holds.rater_verified(user.id, False)

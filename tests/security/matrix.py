@@ -232,6 +232,12 @@ CASES: list[Case] = [
     Case("maturity.thresholds", "GET", _c("/thresholds"), OWNER),
     Case("maturity.thresholds", "POST", _c("/thresholds"), OWNER, _thresholds),
     Case("maturity.reset_thresholds", "POST", _c("/thresholds/reset"), OWNER),
+    Case("maturity.hold_rules", "POST", _c("/hold-rules"), OWNER,
+         lambda w, role: {"hold-new_account_days": "7", "hold-burst_ratings": "4", "hold-burst_minutes": "60",
+                          "hold-network_ratings": "3", "hold-network_hours": "24"}),
+    # The team lets held ratings count; the world has none held, so the allowed roles get the refusal (400).
+    Case("maturity.release_held", "POST", _p("/maturity/release"), MANAGE | {"product": 400, "owner": 400},
+         lambda w, role: {"rating": "1", "note": "We know them."}),
     # --- Products and versions ------------------------------------------------------------------------------
     Case("products.create", "GET", _c("/products/new"), MANAGE),
     Case("products.create", "POST", _c("/products/new"), MANAGE,
