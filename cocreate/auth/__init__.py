@@ -11,7 +11,10 @@ from cocreate.web import is_safe_path, see_other
 
 
 def init_app(app: Flask) -> None:
-    from cocreate.auth import account_routes  # noqa: F401 - the address, reset and sign-in-link routes on bp
+    from cocreate.auth import (
+        account_routes,  # noqa: F401 - the address, reset and sign-in-link routes on bp
+        tasks,  # noqa: F401 - the worker and the web process know the same tasks
+    )
     from cocreate.auth.models import User
     from cocreate.auth.routes import bp
     from cocreate.auth.sso_routes import bp as sso_bp

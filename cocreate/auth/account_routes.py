@@ -10,11 +10,12 @@ from __future__ import annotations
 from flask import flash, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from cocreate import i18n
+from cocreate import i18n, tasks
 from cocreate.auth import accounts, services
 from cocreate.auth.account_forms import AddressForm, ChangeEmailForm, ResetPasswordForm
 from cocreate.auth.links import LinkRefused
 from cocreate.auth.routes import bp
+from cocreate.auth.tasks import send_account_link
 from cocreate.extensions import db, limiter
 from cocreate.i18n import _
 from cocreate.web import EmptyForm, change, form_status, render, see_other
@@ -104,12 +105,14 @@ def confirm_email(token: str):
 # --- Forgot your password? ---------------------------------------------------------------------------------
 
 def _ask_for_link(purpose: str, template: str):
-    """The form that asks for a reset or sign-in link: one answer for every address (accounts.request_link)."""
+    """The form that asks for a reset or sign-in link: one answer, and the same work, for every address."""
     if current_user.is_authenticated and purpose == "login":
         return see_other(url_for("main.index"))
     form = AddressForm()
     if form.validate_on_submit():
-        accounts.request_link(form.email.data, purpose, locale=i18n.select_locale())
+        # The worker looks the address up (auth/tasks.py): here, every address costs the same.
+        tasks.enqueue_after_commit(send_account_link, purpose, services.normalise_email(form.email.data)[:254],
+                                   i18n.select_locale())
         db.session.commit()
         return see_other(url_for("auth.link_sent", purpose=purpose))
     return render(template, form=form), form_status(form)

@@ -12,13 +12,15 @@ from cocreate.api.models import ApiToken
 from cocreate.auth.models import AccountLink, User
 from cocreate.extensions import db, utcnow
 from cocreate.notifications.models import MailMessage
-from tests import factories
+from tests import factories, taskqueue
 from tests.conftest import login
 
 NEW_PASSWORD = "a brand new long passphrase"
 
 
 def mails_to(address: str) -> list[MailMessage]:
+    """The mail to the address, once the worker has done what waits (reset and sign-in links are its work)."""
+    taskqueue.run_queued()
     return list(db.session.scalars(sa.select(MailMessage).where(MailMessage.to_address == address)
                                    .order_by(MailMessage.id)))
 
@@ -276,3 +278,19 @@ def test_a_mailed_link_confirms_an_unconfirmed_address(app, client, user):
     path = link_in(mails_to("moved@example.com")[-1], "/login/email/")
     assert app.test_client().post(path).status_code == 303
     assert db.session.get(User, user.id).email_verified_at is not None
+
+
+def test_asking_for_a_link_does_the_same_work_for_every_address(app, client, user):
+    """The request only hands the address to the worker: it reads no account, writes nothing, and queues one task,
+    whether the address has an account or not (the answer cannot tell them apart, by content or by time)."""
+    from tests.conftest import count_queries
+
+    for path in ("/password/forgot", "/login/email"):
+        seen = []
+        for email in (user.email, "nobody@example.com"):
+            taskqueue.clear()
+            with count_queries() as statements:
+                response = client.post(path, data={"email": email})
+            seen.append((response.status_code, response.headers["Location"], statements(), taskqueue.queued()))
+        assert seen[0] == seen[1]
+        assert seen[0][2] == 0 and seen[0][3] == ["cocreate.auth.tasks.send_account_link"]

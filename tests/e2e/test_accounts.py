@@ -19,9 +19,11 @@ def mail_link(email: str, path: str) -> str:
 
     from cocreate.extensions import db
     from cocreate.notifications.models import MailMessage
+    from tests import taskqueue
 
     assert LiveServer.current is not None
     with LiveServer.current.app.app_context():
+        taskqueue.run_queued()  # the worker's part: reset and sign-in links are looked up and queued there
         bodies = db.session.scalars(sa.select(MailMessage.body).where(MailMessage.to_address == email)
                                     .order_by(MailMessage.id.desc())).all()
     for body in bodies:
