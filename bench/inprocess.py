@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=200, help="requests per page (default 200)")
     parser.add_argument("--only", help="only the pages whose name contains this")
     parser.add_argument("--profile", type=int, default=0, metavar="ROWS", help="print cProfile's top ROWS")
+    parser.add_argument("--sort", default="cumulative", help="cProfile's order: cumulative (default) or tottime")
     options = parser.parse_args()
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(options.url), "RATELIMIT_ENABLED": False,
@@ -107,7 +108,7 @@ def main() -> None:
               f"{len(statements) / options.n:5.1f} queries", flush=True)
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(options.profile)
+            pstats.Stats(profiler, stream=out).sort_stats(options.sort).print_stats(options.profile)
             print(out.getvalue())
 
 

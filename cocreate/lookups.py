@@ -51,14 +51,17 @@ def idea_or_404(product: Product, idea_id: int) -> Idea:
     return idea
 
 
+# Built once: the vote and the idea's page run it on every request.
+PRODUCT_AND_IDEA = (sa.select(Product, Idea).join(Idea, Idea.product_id == Product.id)
+                    .where(Product.slug == sa.bindparam("slug"), Idea.id == sa.bindparam("idea"))
+                    .options(joinedload(Product.company)))
+
+
 def product_and_idea_or_404(slug: str, idea_id: int, user=None) -> tuple[Product, Idea]:
     """`product_or_404` and `idea_or_404` in one query (the vote, the idea's page: the most frequent requests)."""
     if len(slug) > SLUG_MAX_LENGTH or "\x00" in slug:
         abort(404)
-    found = db.session.execute(
-        sa.select(Product, Idea).join(Idea, Idea.product_id == Product.id)
-        .where(Product.slug == slug, Idea.id == idea_id).options(joinedload(Product.company))
-    ).first()
+    found = db.session.execute(PRODUCT_AND_IDEA, {"slug": slug, "idea": idea_id}).first()
     if found is None or not can_view(found.Product, user):
         abort(404)
     return found.Product, found.Idea

@@ -28,16 +28,17 @@ def init_app(app: Flask) -> None:
     user_logged_in.connect(_new_csrf_token, app)
     user_logged_out.connect(_new_csrf_token, app)
 
+    from cocreate.companies.access import remember_roles
+    from cocreate.companies.models import Membership
+
+    with_roles = (sa.select(User, Membership.company_id, Membership.role)  # built once: every signed-in request
+                  .outerjoin(Membership, Membership.user_id == User.id)
+                  .where(User.session_token == sa.bindparam("token")))
+
     @login_manager.user_loader
     def load_user(session_token: str):
         """The signed-in user and all their roles, in one query (every signed-in request starts here)."""
-        from cocreate.companies.access import remember_roles
-        from cocreate.companies.models import Membership
-
-        rows = db.session.execute(
-            sa.select(User, Membership.company_id, Membership.role)
-            .outerjoin(Membership, Membership.user_id == User.id).where(User.session_token == session_token)
-        ).all()
+        rows = db.session.execute(with_roles, {"token": session_token}).all()
         if not rows:
             return None
         user = rows[0][0]

@@ -49,12 +49,16 @@ def hot_score(votes: int, comments: int, created_at: datetime) -> float:
     return round(math.log10(max(1, votes + comments)) + (created_at - HOT_EPOCH).total_seconds() / HOT_SECONDS, 7)
 
 
-def hot_sql(engagement, created_at: datetime):
+def hot_age(created_at: datetime) -> float:
+    """The age part of the trending score, fixed at creation."""
+    return (created_at - HOT_EPOCH).total_seconds() / HOT_SECONDS
+
+
+def hot_sql(engagement, age):
     """``hot_score`` as SQL, for an UPDATE that moves the counters: `engagement` is the expression of votes +
-    comments (the new values), the age part is fixed at creation. Rounded as hot_score rounds."""
+    comments (the new values), `age` the idea's ``hot_age``. Rounded as hot_score rounds."""
     engagement = sa.cast(engagement, sa.Float)
     logged = sa.func.log10(sa.case((engagement < 1, 1.0), else_=engagement))
-    age = (created_at - HOT_EPOCH).total_seconds() / HOT_SECONDS
     return sa.func.round(sa.cast(logged + age, sa.Numeric), 7)
 
 
@@ -147,14 +151,8 @@ def set_vote(idea: Idea, user: User, want: bool) -> bool:
     if idea.status in CLOSED:
         raise VotingClosed(idea.status)
     # RETURNING tells whether a row was really written (cursor.rowcount is -1 on some drivers).
-    if want:
-        statement = insert(Vote.__table__).values(idea_id=idea.id, user_id=user.id, created_at=utcnow()) \
-            .on_conflict_do_nothing()
-        delta = 1
-    else:
-        statement = sa.delete(Vote.__table__).where(Vote.idea_id == idea.id, Vote.user_id == user.id)
-        delta = -1
-    changed = db.session.execute(statement.returning(Vote.__table__.c.id)).first() is not None
+    statement, delta = (_vote_insert(), 1) if want else (VOTE_DELETE, -1)
+    changed = db.session.execute(statement, {"idea": idea.id, "user": user.id, "at": utcnow()}).first() is not None
     if changed:  # a repeated vote writes nothing and announces nothing
         if user.is_verified:  # an unverified account's vote is stored and held: it counts once they confirm
             _bump(idea, votes=delta)
@@ -162,17 +160,37 @@ def set_vote(idea: Idea, user: User, want: bool) -> bool:
     return want
 
 
+# The statements of a vote, built once (building them cost as much as running them): the vote row with RETURNING
+# (did it change anything?), and one UPDATE of the idea's counters and trending score.
+_VOTES, _IDEAS = Vote.__table__, Idea.__table__
+VOTE_DELETE = (sa.delete(_VOTES)
+               .where(_VOTES.c.idea_id == sa.bindparam("idea"), _VOTES.c.user_id == sa.bindparam("user"))
+               .returning(_VOTES.c.id))
+_VOTE_INSERTS: dict[str, sa.Insert] = {}
+_new_votes = _IDEAS.c.vote_count + sa.bindparam("vote_delta", type_=sa.Integer)
+_new_comments = _IDEAS.c.comment_count + sa.bindparam("comment_delta", type_=sa.Integer)
+BUMP = (sa.update(_IDEAS).where(_IDEAS.c.id == sa.bindparam("idea"))
+        .values(vote_count=_new_votes, comment_count=_new_comments,
+                hot=hot_sql(_new_votes + _new_comments, sa.bindparam("age", type_=sa.Float)))
+        .returning(_IDEAS.c.vote_count, _IDEAS.c.comment_count, _IDEAS.c.hot))
+
+
+def _vote_insert() -> sa.Insert:
+    """INSERT … ON CONFLICT DO NOTHING … RETURNING of a vote, for the session's database (built once for each)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in _VOTE_INSERTS:
+        _VOTE_INSERTS[dialect] = (
+            insert(_VOTES).values(idea_id=sa.bindparam("idea"), user_id=sa.bindparam("user"),
+                                  created_at=sa.bindparam("at", type_=_VOTES.c.created_at.type))
+            .on_conflict_do_nothing().returning(_VOTES.c.id))
+    return _VOTE_INSERTS[dialect]
+
+
 def _bump(idea: Idea, votes: int = 0, comments: int = 0) -> None:
     """Move the stored counters and the trending score together, in one atomic UPDATE: the score is computed in
     the database from the counters it is writing (``hot_sql``), so racing votes never leave a stale score."""
-    vote_count, comment_count = Idea.vote_count + votes, Idea.comment_count + comments
-    row = db.session.execute(
-        sa.update(Idea).where(Idea.id == idea.id)
-        .values(vote_count=vote_count, comment_count=comment_count,
-                hot=hot_sql(vote_count + comment_count, idea.created_at))
-        .returning(Idea.vote_count, Idea.comment_count, Idea.hot)
-        .execution_options(synchronize_session=False)
-    ).one()
+    row = db.session.execute(BUMP, {"idea": idea.id, "vote_delta": votes, "comment_delta": comments,
+                                    "age": hot_age(idea.created_at)}).one()
     # The object shows what the database now holds, without reading it back.
     for name, value in zip(("vote_count", "comment_count", "hot"), row, strict=True):
         sa.orm.attributes.set_committed_value(idea, name, value)
@@ -370,7 +388,7 @@ def _recount_votes(idea: Idea) -> None:
 
 # --- Lists, search and the roadmap -------------------------------------------------------------------
 
-SORTS = {
+SORTS: dict[str, tuple[sa.UnaryExpression, ...]] = {
     "trending": (Idea.hot.desc(), Idea.id.desc()),
     "top": (Idea.vote_count.desc(), Idea.id.desc()),
     "new": (Idea.created_at.desc(), Idea.id.desc()),
@@ -456,9 +474,24 @@ class CardRows:
         return self.page > 1
 
 
-def _card_rows(statement, user, *, limit: int, offset: int = 0) -> tuple[list[sa.Row], dict[int, tuple[str, ...]]]:
+# A page of each order, unfiltered (what nearly every list view asks), and the product's top ideas: built once,
+# with the product, the page size and the offset bound at execution (building a statement per request cost more
+# than running it).
+CARD_PAGES = {
+    sort: CARD_ROW.where(Idea.product_id == sa.bindparam("product"), Idea.status != Status.MERGED)
+    .order_by(*order).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+    for sort, order in SORTS.items()
+}
+TOP_CARDS = (CARD_ROW.where(Idea.product_id == sa.bindparam("product"), Idea.status.not_in(CLOSED))
+             .order_by(Idea.vote_count.desc(), Idea.id.desc()).limit(sa.bindparam("limit"))
+             .offset(sa.bindparam("offset")))
+
+
+def _card_rows(statement, product: Product, user, *, limit: int,
+               offset: int = 0) -> tuple[list[sa.Row], dict[int, tuple[str, ...]]]:
     viewer = user.id if getattr(user, "is_authenticated", False) else 0
-    rows = list(db.session.execute(statement.limit(limit).offset(offset), {"viewer": viewer}))
+    rows = list(db.session.execute(statement, {"viewer": viewer, "product": product.id, "limit": limit,
+                                               "offset": offset}))
     tags: dict[int, tuple[str, ...]] = {}
     if rows:
         for idea_id, name in db.session.execute(CARD_TAGS, {"ids": [row.id for row in rows]}):
@@ -470,16 +503,19 @@ def card_rows(product: Product, user, *, sort: str = "trending", page: int = 1, 
               **filters) -> CardRows:
     """One page of a product's ideas for a list page, in two queries whatever the page size: it fetches one row
     more than it shows to know whether a next page exists (no count over the product's thousands of ideas)."""
-    statement = _filtered(CARD_ROW, product, **filters).order_by(*SORTS.get(sort, SORTS["trending"]))
-    rows, tags = _card_rows(statement, user, limit=per_page + 1, offset=(page - 1) * per_page)
+    sort = sort if sort in SORTS else "trending"
+    if any(filters.values()):
+        statement = (_filtered(CARD_ROW, product, **filters).order_by(*SORTS[sort])
+                     .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    else:
+        statement = CARD_PAGES[sort]
+    rows, tags = _card_rows(statement, product, user, limit=per_page + 1, offset=(page - 1) * per_page)
     return CardRows(rows[:per_page], tags, page, len(rows) > per_page)
 
 
 def top_card_rows(product: Product, user, limit: int = 5) -> CardRows:
     """The most-voted ideas that are neither shipped, declined nor merged, for the product's page."""
-    statement = (CARD_ROW.where(Idea.product_id == product.id, Idea.status.not_in(CLOSED))
-                 .order_by(Idea.vote_count.desc(), Idea.id.desc()))
-    return CardRows(*_card_rows(statement, user, limit=limit))
+    return CardRows(*_card_rows(TOP_CARDS, product, user, limit=limit))
 
 
 def similar_ideas(product: Product, title: str, language: str = "en", limit: int = 5) -> list[Idea]:
