@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# `make run PORT=5050` when 5000 is taken.
+# `make run PORT=5050` when 5000 is taken; DEMO_PORT is the fake prototype that shows the rating widget.
 PORT ?= 5000
+DEMO_PORT ?= 5001
 export FLASK_APP := wsgi.py
 
 .PHONY: run test test-fast install lint bench loadtest clean translations
@@ -21,10 +22,13 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask maturity rebuild --if-missing
-	@# The worker (mail, webhooks, the schedule) runs beside the web server on a SQLite file broker, and stops with it.
+	@# The worker (mail, webhooks, the schedule) runs beside the web server on a SQLite file broker, and the fake
+	@# prototype showing the rating widget (http://127.0.0.1:$(DEMO_PORT)/, another origin); both stop with it.
 	@# Flask's development server (no debugger, plain HTTP on 127.0.0.1): never the production server, which is
 	@# gunicorn with gunicorn.conf.py behind a buffering proxy (README, Deployment).
-	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask worker & worker=$$!; \
+	$(BIN)/flask widget demo --port $(DEMO_PORT) --app-url http://127.0.0.1:$(PORT) & demo=$$!; \
+	trap 'kill $$worker $$demo 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Both test lanes run on every core with pytest-xdist: one process per core ("auto"), each with its own app and

@@ -11,3 +11,4 @@ from cocreate.notifications.models import MailMessage, Notification, Notificatio
 from cocreate.products.models import Product, ProductAccess, Touchpoint, Version  # noqa: F401
 from cocreate.tasks import ScheduledRun  # noqa: F401
 from cocreate.webhooks.models import Webhook, WebhookDelivery  # noqa: F401
+from cocreate.widget.models import WidgetOrigin, WidgetSecret  # noqa: F401

@@ -364,6 +364,22 @@ CASES: list[Case] = [
     Case("webhooks.roll_secret", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}/secret", OWNER),
     Case("webhooks.retry", "POST", lambda w: f"/c/acme/webhooks/{w.webhook.id}/deliveries/{w.delivery.id}/retry",
          OWNER),
+    # The rating widget (cocreate/widget). The frame is public (it shows no product data until the person is
+    # known). Its session and rating calls take no cookie: a signed-in session alone is refused like anonymous
+    # (the form POST of the matrix is no signed token: 400; no widget token: 401). The sign-in window is for
+    # anyone signed in; the settings (origins, snippet, signing secret) for the company's owners.
+    Case("widget.frame", "GET", _const("/widget/rocket"), everyone()),
+    Case("widget.session", "POST", _const("/widget/rocket/session"), {role: 400 for role in ROLES}),
+    Case("widget.rating", "GET", _const("/widget/rocket/rating"), {role: 401 for role in ROLES}),
+    Case("widget.rating", "POST", _const("/widget/rocket/rating"), {role: 401 for role in ROLES},
+         lambda w, role: {"version_id": str(w.version.id), "experience": "first", **_scores(w)}),
+    Case("widget.signin", "GET", _const("/widget/rocket/signin"), signed_in()),
+    Case("widget.signin", "POST", _const("/widget/rocket/signin"), signed_in()),
+    Case("widget.settings", "GET", _p("/widget"), OWNER),
+    Case("widget.settings", "POST", _p("/widget"), OWNER, lambda w, role: {"origin": "https://new.example.com"}),
+    Case("widget.remove_origin", "POST", lambda w: f"/p/{w.product.slug}/widget/origins/{w.widget_origin.id}/delete",
+         OWNER),
+    Case("widget.new_secret", "POST", _p("/widget/secret"), OWNER),
     Case("ideas_csv.export", "GET", _p("/ideas.csv"), MANAGE),
     Case("ideas_csv.upload", "GET", _p("/ideas/import"), MANAGE),
     Case("ideas_csv.upload", "POST", _p("/ideas/import"), MANAGE,

@@ -118,6 +118,10 @@ CSRF_EXEMPT = {
     # The footer's language picker: a visitor's pages carry no token (no session, shared and cached); for a
     # signed-in account the view checks the token itself (tests/i18n/test_language.py).
     "cocreate.i18n.choose",
+    # The rating widget's calls from the prototype's frame: they read no cookie. The session exchange takes the
+    # company's signed token, the rating the widget's bearer token (tests/widget: a signed-in cookie alone is 401).
+    "cocreate.widget.routes.session",
+    "cocreate.widget.routes.rating",
 }
 CSRF_EXEMPT_BLUEPRINTS = {
     "api",  # the JSON API authenticates with a bearer token only, never the session cookie

@@ -36,6 +36,8 @@ from cocreate.products.models import Product, ProductInvitation, Touchpoint, Ver
 from cocreate.products.services import create_product, invite_customer
 from cocreate.webhooks import services as webhooks
 from cocreate.webhooks.models import Event, Webhook, WebhookDelivery
+from cocreate.widget import services as widget
+from cocreate.widget.models import WidgetOrigin
 from tests import factories
 
 
@@ -72,6 +74,7 @@ class World:
     delivery: WebhookDelivery
     image: Image  # on the idea, added by its author
     users: dict[str, User] = field(default_factory=dict)
+    widget_origin: WidgetOrigin | None = None  # the product's rating widget may show on this site
     links: dict[str, str] = field(default_factory=dict)  # the customer's verify, reset and login links (tokens)
 
     def user(self, role: str) -> User | None:
@@ -126,12 +129,15 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
     signup_mail = db.session.scalar(sa.select(MailMessage.body).where(MailMessage.to_address == "pending@example.com"))
     signup_token = re.search(r"/signup/([\w-]+)", signup_mail).group(1)
     links = {purpose: account_links.issue(users["customer"], purpose)[1] for purpose in ("verify", "reset", "login")}
+    widget_origin = widget.add_origin(product, "https://proto.example.com")
+    widget.new_secret(company)
     db.session.commit()
     return World(company=company, product=product, version=version, touchpoint=product.touchpoints[0], idea=idea,
                  other_idea=other_idea, comment=comment, tag=tag, extra=extra, invitation_token=token,
                  invitation_id=invitation.id, customer_invitation=customer_invitation, signup_token=signup_token,
                  candidate=candidate, notification=notification, unsubscribe_token=unsubscribe_token(users["author"]),
-                 api_token=api_token, webhook=webhook, delivery=delivery, image=image, users=users, links=links)
+                 api_token=api_token, webhook=webhook, delivery=delivery, image=image, users=users, links=links,
+                 widget_origin=widget_origin)
 
 
 def act_as(client, user: User | None) -> None:
