@@ -230,7 +230,7 @@ def rating(slug: str):
             with change(flash_refusal=False) as done:
                 saved = maturity.save_rating(user, product, version, scores, expected=form.expected.score,
                                              returning=form.experience.data == "returning",
-                                             comment=form.comment.data or "")
+                                             comment=form.comment.data or "", address=request.remote_addr)
             if done:
                 return _fragment("widget/_thanks.html", 200, rating=saved, figures=_figures(product),
                                  stage=stage_label, **context)

@@ -210,6 +210,21 @@ def test_a_touchpoint_page_needs_its_score(client, widget):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Rating)) == 0
 
 
+def test_the_hold_rules_see_the_raters_network(client, widget):
+    """Like the site's form, the widget records the rater's network for the hold rules (maturity/holds.py)."""
+    from cocreate.maturity import holds
+
+    token = access_for(client, widget)
+    product = widget.product
+    data = {"version_id": str(product.current_version.id), "experience": "first",
+            **{f"tp_{t.id}": "4" for t in product.touchpoints if t.active}}
+    response = client.post(f"/widget/{product.slug}/rating", data=data, headers=bearer(token),
+                           environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert response.status_code == 200
+    rating = db.session.scalar(sa.select(Rating))
+    assert rating.network_hash is not None and rating.network_hash == holds.network_hash("198.51.100.7")
+
+
 def test_the_same_rules_as_the_site(client, widget):
     """Out-of-range scores, a version that is no longer current, and the product's own team: refused in place."""
     token = access_for(client, widget)
