@@ -415,3 +415,15 @@ def test_the_credibility_panel_counts_who_rated_for_everyone(app, clock):
     assert re.search(r"<dt>New accounts</dt><dd>2 ", page)  # 3 days and half a day old, of 7
     assert re.search(r"under a day</span> <meter min=\"0\" max=\"3\" value=\"1\">", page)
     assert "When is a rating held back?" in page and "3 or more accounts younger than 7 days" in page
+
+
+def test_the_raters_own_export_shows_the_hold_and_not_the_network_hash(app, clock):
+    from cocreate.auth import privacy
+
+    product = factories.rated_product()
+    users = [rater(1) for _ in range(3)]
+    for n, user in enumerate(users):
+        rate(product, user, address=f"198.51.100.{90 + n}")
+    [row] = privacy.export(users[0])["ratings"]
+    assert row["held"] is True and row["hold_reason"] == "burst"
+    assert "network_hash" not in row and "198.51.100" not in str(row)
