@@ -63,6 +63,12 @@ ERROR_RESPONSES = {
     "429": _error("Too many requests for this token."),
 }
 
+LANG = {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["en", "nl", "it"]},
+        "description": "The language of touchpoint names (else the Accept-Language header, else English); a "
+                       "touchpoint without a name in that language keeps its original name."}
+NAMES = {"type": "object", "additionalProperties": {"type": "string"},
+         "description": "The touchpoint's names per language that the team gave (en, nl, it)."}
+
 USER_REF = {"type": ["object", "null"], "required": ["id", "name"], "additionalProperties": False,
             "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
 
@@ -165,6 +171,38 @@ SCHEMAS = {
             "shipped_version_id": NULLABLE_ID,
         },
     },
+    "Touchpoint": {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "name", "original_name", "names", "description", "active", "position"],
+        "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string", "description": "In the requested language."},
+            "original_name": {"type": "string"}, "names": NAMES, "description": {"type": "string"},
+            "active": {"type": "boolean", "description": "False: retired, no longer rated (its scores are kept)."},
+            "position": {"type": "integer"},
+        },
+    },
+    "RatingComment": {
+        "type": "object", "additionalProperties": False,
+        "required": ["rating_id", "comment", "rater", "rated_at", "returning", "expected", "scores"],
+        "properties": {
+            "rating_id": {"type": "integer"}, "comment": {"type": "string"}, "rater": {"type": "string"},
+            "rated_at": {"type": "string", "format": "date-time"}, "returning": {"type": "boolean"},
+            "expected": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+            "scores": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["touchpoint_id", "touchpoint", "score"],
+                "properties": {"touchpoint_id": {"type": "integer"}, "touchpoint": {"type": "string"},
+                               "score": {"type": "integer", "minimum": 1, "maximum": 5}}}},
+        },
+    },
+    "RatingCommentPage": {
+        "type": "object", "additionalProperties": False,
+        "required": ["version", "page", "per_page", "next", "data"],
+        "properties": {
+            "version": NULLABLE_STRING, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "next": {"type": ["string", "null"], "description": "The next (older) page, if any."},
+            "data": {"type": "array", "items": _ref("RatingComment")},
+        },
+    },
     "Maturity": {
         "type": "object", "additionalProperties": False,
         "required": ["product", "name", "company", "version", "stage", "next_stage", "grade", "previous_grade",
@@ -177,7 +215,9 @@ SCHEMAS = {
             "figures": {"type": "object", "description": "The figures that decided the stage (see the board).",
                         "required": ["raters", "grade", "touchpoints", "promises_kept", "median_response_hours"],
                         "properties": {"raters": {"type": "integer"}, "grade": NULLABLE_NUMBER,
-                                       "touchpoints": {"type": "array", "items": {"type": "object"}},
+                                       "touchpoints": {"type": "array", "items": {
+                                           "type": "object", "description": "name: in the requested language; "
+                                           "original_name and names (per language) beside it."}},
                                        "promises_kept": NULLABLE_NUMBER,
                                        "median_response_hours": NULLABLE_NUMBER}},
             "thresholds": {"type": "object"},
@@ -206,10 +246,29 @@ PATHS = {
         parameters=[SLUG], op_id="listVersions")},
     "/products/{slug}/maturity": {"get": _operation(
         "The product's maturity figures and stage, as on the board", _responses(_ok(_ref("Maturity"))),
-        parameters=[SLUG], op_id="getMaturity")},
+        parameters=[SLUG, LANG], op_id="getMaturity")},
+    "/products/{slug}/touchpoints": {"get": _operation(
+        "The product's touchpoints in their order, retired ones too, named in the requested language",
+        _responses(_ok(_list_of("Touchpoint"))), parameters=[SLUG, LANG], op_id="listTouchpoints")},
+    "/products/{slug}/rating-comments": {"get": _operation(
+        "What raters wrote with their ratings of one version, newest first (the product's team only)",
+        _responses(_ok(_ref("RatingCommentPage")), 403), op_id="listRatingComments",
+        parameters=[
+            SLUG, LANG,
+            {"name": "version", "in": "query", "description": "A version's label; the current version if left out.",
+             "schema": {"type": "string", "maxLength": 30, "pattern": TEXT}},
+            {"name": "touchpoint_id", "in": "query", "description": "Only ratings that scored this touchpoint.",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
+            {"name": "score", "in": "query", "description": "With touchpoint_id: the score given to it; without: "
+             "the rating's average score, rounded.", "schema": {"type": "integer", "minimum": 1, "maximum": 5}},
+            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100_000,
+                                                       "default": 1}},
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100,
+                                                           "default": 20}},
+        ])},
     "/board": {"get": _operation(
         "The maturity board: figures and stage of every visible product",
-        _responses(_ok(_list_of("Maturity"))), op_id="getBoard")},
+        _responses(_ok(_list_of("Maturity"))), parameters=[LANG], op_id="getBoard")},
     "/products/{slug}/ideas": {
         "get": _operation(
             "The product's ideas, one page at a time; merged duplicates only with status=merged",

@@ -14,12 +14,14 @@ from cocreate.api.models import ApiToken
 from cocreate.api.services import authenticate, hash_token
 from cocreate.companies.access import can
 from cocreate.extensions import csrf, db, limiter
+from cocreate.i18n import LANGUAGES
 from cocreate.ideas import services as ideas
 from cocreate.ideas.models import Comment, Idea, Status
 from cocreate.lookups import product_or_404, visible_idea_or_404
+from cocreate.maturity import comments as rating_notes
 from cocreate.maturity import services as maturity
 from cocreate.products import services as products
-from cocreate.products.models import Product, Version
+from cocreate.products.models import Product, Version, touchpoint_name
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -196,8 +198,34 @@ def comment_json(comment: Comment, official_id: int | None) -> dict:
     }
 
 
-def maturity_json(m: maturity.Maturity) -> dict:
+def _only_args(*names: str) -> None:
+    unknown = set(request.args) - set(names)
+    if unknown:
+        abort(400, f"Unknown query parameter(s): {', '.join(sorted(unknown))[:200]}.")
+
+
+def _language() -> str:
+    """The language of touchpoint names: `lang` (en, nl or it), else the Accept-Language header, else English."""
+    raw = request.args.get("lang")
+    if raw is None:
+        return request.accept_languages.best_match(LANGUAGES) or "en"
+    if raw not in LANGUAGES:
+        abort(400, f"“lang” is one of: {', '.join(LANGUAGES)}.")
+    return raw
+
+
+def _named(touchpoint: dict | None, lang: str) -> dict | None:
+    """A touchpoint of the stored figures with `name` in `lang` and its `original_name`."""
+    if touchpoint is None:
+        return None
+    return {**touchpoint, "name": touchpoint_name(touchpoint["name"], touchpoint.get("names"), lang),
+            "original_name": touchpoint["name"], "names": touchpoint.get("names") or {}}
+
+
+def maturity_json(m: maturity.Maturity, lang: str = "en") -> dict:
     snapshot = m.snapshot()
+    snapshot["figures"]["touchpoints"] = [_named(t, lang) for t in snapshot["figures"]["touchpoints"]]
+    snapshot["figures"]["weakest"] = _named(snapshot["figures"]["weakest"], lang)
     return {
         "product": m.product.slug,
         "name": m.product.name,
@@ -247,14 +275,63 @@ def versions(slug: str):
 
 @bp.get("/products/<slug>/maturity")
 def product_maturity(slug: str):
-    return jsonify(maturity_json(maturity.current_maturity(product_or_404(slug, user()))))
+    _only_args("lang")
+    return jsonify(maturity_json(maturity.current_maturity(product_or_404(slug, user())), _language()))
+
+
+@bp.get("/products/<slug>/touchpoints")
+def touchpoints(slug: str):
+    _only_args("lang")
+    product = product_or_404(slug, user())
+    lang = _language()
+    return jsonify(data=[{"id": t.id, "name": t.name_in(lang), "original_name": t.name, "names": t.names or {},
+                          "description": t.description, "active": t.active, "position": t.position}
+                         for t in product.touchpoints])
+
+
+@bp.get("/products/<slug>/rating-comments")
+def rating_comments(slug: str):
+    """The team's reading of what raters wrote (the maturity page's panel): members of the product's company only."""
+    product = product_or_404(slug, user())
+    if not can("company.view", product.company_id, user()):
+        abort(403, "Only the product's team reads the comments of ratings.")
+    _only_args("lang", "version", "touchpoint_id", "score", "page", "per_page")
+    lang = _language()
+    version = product.current_version or (product.versions[0] if product.versions else None)
+    label = request.args.get("version")
+    if label is not None:
+        version = next((v for v in product.versions if v.label == label), None)
+        if version is None:
+            abort(404, f"{product.name} has no version “{label[:30]}”.")
+    touchpoint_id = _int_arg("touchpoint_id", 0, 1, 2**31 - 1) or None
+    named = {t.id: t for t in product.touchpoints}
+    if touchpoint_id is not None and touchpoint_id not in named:
+        abort(404, f"{product.name} has no touchpoint {touchpoint_id}.")
+    score = _int_arg("score", 0, 1, 5) or None
+    page = _int_arg("page", 1, 1, 100_000)
+    per_page = _int_arg("per_page", rating_notes.PER_PAGE, 1, rating_notes.MAX_PER_PAGE)
+    if version is None:
+        return jsonify(version=None, data=[], page=page, per_page=per_page, next=None)
+    found = rating_notes.rating_comments(version, touchpoint_id=touchpoint_id, score=score, page=page,
+                                         per_page=per_page)
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    return jsonify(
+        version=version.label, page=page, per_page=per_page,
+        next=url_for("api.rating_comments", slug=product.slug, page=page + 1, **args) if found.has_next else None,
+        data=[{"rating_id": c.rating_id, "comment": c.comment, "rater": c.rater, "rated_at": _iso(c.rated_at),
+               "returning": c.returning, "expected": c.expected,
+               "scores": [{"touchpoint_id": tp_id, "touchpoint": named[tp_id].name_in(lang), "score": value}
+                          for tp_id, value in sorted(c.scores.items(), key=lambda s: named[s[0]].position)]}
+              for c in found.comments])
 
 
 @bp.get("/board")
 def board():
     visible = products.visible_products(user())
+    _only_args("lang")
     found = maturity.current_maturities(visible)
-    return jsonify(data=[maturity_json(found[p.id]) for p in visible])
+    lang = _language()
+    return jsonify(data=[maturity_json(found[p.id], lang) for p in visible])
 
 
 # --------------------------------------------------------------------------- ideas

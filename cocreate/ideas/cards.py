@@ -30,7 +30,7 @@ from markupsafe import Markup
 from cocreate.ideas import services
 from cocreate.ideas.models import Status
 from cocreate.memo import Memo
-from cocreate.products.models import Product
+from cocreate.products.models import Product, touchpoint_name
 
 MEMO = Memo(20_000)
 
@@ -102,7 +102,8 @@ def cards(product: Product, found: services.CardRows) -> list[ShownCard]:
     shown = []
     for row in found.rows:
         body = _memoised("ideas/_card.html", Card(
-            locale, f"{prefix}{row.id}", row.id, row.title, row.status, row.promised_on, row.touchpoint,
+            locale, f"{prefix}{row.id}", row.id, row.title, row.status, row.promised_on,
+            touchpoint_name(row.touchpoint, row.touchpoint_names, locale) if row.touchpoint else None,
             found.tags.get(row.id, ()), row.comment_count, row.author, row.created_at))
         shown.append(ShownCard(vote_button(prefix, row.id, row.vote_count, row.status, row.voted, locale=locale),
                                body))

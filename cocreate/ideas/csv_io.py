@@ -33,7 +33,8 @@ from cocreate.products.models import Product
 from cocreate.refusal import N_, Refused
 from cocreate.text import render_markdown
 
-EXPORT_HEADER = ["title", "description", "status", "votes", "comments", "created", "promised", "shipped_version"]
+EXPORT_HEADER = ["title", "description", "status", "votes", "comments", "created", "promised", "shipped_version",
+                 "touchpoint"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 5_000
 MAX_BYTES = 1024 * 1024
@@ -57,10 +58,11 @@ def _uncell(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
-def export_csv(product: Product) -> bytes:
+def export_csv(product: Product, language: str = "en") -> bytes:
+    """The product's ideas; the touchpoint named in `language` (the reader's), like everywhere else."""
     ideas = db.session.scalars(
         sa.select(Idea).where(Idea.product_id == product.id, Idea.status != Status.MERGED)
-        .options(joinedload(Idea.shipped_version)).order_by(Idea.created_at, Idea.id)
+        .options(joinedload(Idea.shipped_version), joinedload(Idea.touchpoint)).order_by(Idea.created_at, Idea.id)
     )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -70,6 +72,7 @@ def export_csv(product: Product) -> bytes:
             idea.title, idea.description, idea.status.value, idea.vote_count, idea.comment_count,
             idea.created_at.isoformat(timespec="seconds"), idea.promised_on.isoformat() if idea.promised_on else "",
             idea.shipped_version.label if idea.shipped_version else "",
+            idea.touchpoint.name_in(language) if idea.touchpoint else "",
         )])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

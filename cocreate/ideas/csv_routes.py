@@ -12,6 +12,7 @@ from cocreate.i18n import _, _l, ngettext
 from cocreate.ideas import csv_io
 from cocreate.lookups import product_or_404
 from cocreate.products.models import Product
+from cocreate.products.touchpoint_names import language
 from cocreate.web import render, see_other
 
 bp = Blueprint("ideas_csv", __name__)
@@ -37,7 +38,7 @@ def _team_product(slug: str) -> Product:
 @bp.get("/p/<slug>/ideas.csv")
 def export(slug: str):
     product = _team_product(slug)
-    response = Response(csv_io.export_csv(product), mimetype="text/csv")
+    response = Response(csv_io.export_csv(product, language()), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{product.slug}-ideas.csv"'
     response.headers["Cache-Control"] = "no-store"
     return response

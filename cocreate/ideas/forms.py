@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -72,7 +73,7 @@ class IdeaForm(FlaskForm):
 
     def set_choices(self, touchpoints, versions, tags) -> None:
         self.touchpoint_id.choices = [SelectChoice("", _("— none —"))] + [
-            SelectChoice(str(t.id), t.name) for t in touchpoints]
+            SelectChoice(str(t.id), t.name_in(str(get_locale() or "en"))) for t in touchpoints]
         self.version_id.choices = [SelectChoice("", _("— not sure —"))] + [
             SelectChoice(str(v.id), v.label) for v in versions]
         self.tag_ids.choices = [SelectChoice(t.id, t.name) for t in tags]

@@ -54,7 +54,7 @@ def _form_choices(form: IdeaForm, product: Product) -> None:
 def index(slug: str):
     product = product_or_404(slug)
     tags = services.tags_of(product)
-    touchpoints = [(t.id, t.name) for t in product.touchpoints]
+    touchpoints = [(t.id, t.name_in(_language())) for t in product.touchpoints]
     filters = ListFilters.read(request.args, (t.id for t in tags), (t for t, _name in touchpoints))
     result = services.card_rows(product, current_user, sort=filters.sort, page=filters.page, status=filters.status,
                                 tag_id=filters.tag_id, touchpoint_id=filters.touchpoint_id, q=filters.q)

@@ -94,10 +94,10 @@ def ranked_candidates(query: sa.Select, terms: list[str], dialect: str, limit: i
     if dialect == "sqlite":
         match = " OR ".join(f'"{term}"*' for term in terms)  # quoted: FTS5 syntax is inert
         fts = sa.table("ideas_fts", sa.column("rowid"))
-        rank = sa.func.bm25(sa.literal_column("ideas_fts"), 3.0, 1.0)  # lower is better
+        bm25 = sa.func.bm25(sa.literal_column("ideas_fts"), 3.0, 1.0)  # lower is better
         return (query.join(fts, fts.c.rowid == sa.literal_column("ideas.id"))
                 .where(sa.literal_column("ideas_fts").op("MATCH")(match))
-                .order_by(rank, sa.literal_column("ideas.id").desc()).limit(limit))
+                .order_by(bm25, sa.literal_column("ideas.id").desc()).limit(limit))
     tsquery = " | ".join(f"{term}:*" for term in terms)
     rank = sa.text(f"ts_rank({_PG_WEIGHTED}, to_tsquery('simple', :ranked_tsquery)) DESC").bindparams(
         ranked_tsquery=tsquery)

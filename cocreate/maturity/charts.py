@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from cocreate import numbers
 from cocreate.maturity import figures
+from cocreate.products.touchpoint_names import localized
 
 WIDTH = 480
 
@@ -64,7 +65,7 @@ def touchpoint_chart(tps: Sequence[figures.TouchpointGrade]) -> BarChart:
         customers = None if tp.grade is None else Bar(left, y + 20, max(tp.grade * scale, 1), bar_h, fmt(tp.grade))
         team = None if tp.self_grade is None else Bar(left, y + 38, max(tp.self_grade * scale, 1), bar_h,
                                                        fmt(tp.self_grade))
-        rows.append(BarRow(tp.name, y + 14, customers, team, tp.n, tp.blind_spot, tp.gap, y + 2, row_h - 6))
+        rows.append(BarRow(localized(tp), y + 14, customers, team, tp.n, tp.blind_spot, tp.gap, y + 2, row_h - 6))
     height = int(top + len(rows) * row_h + 4)
     ticks = [(left + v * scale, str(v)) for v in range(0, 11, 2)]
     return BarChart(WIDTH, height, left, right, ticks, rows, axis_y=top - 8)

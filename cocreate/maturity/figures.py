@@ -17,6 +17,7 @@ from typing import Any
 
 from cocreate import numbers
 from cocreate.i18n import _, _l, format_number, ngettext
+from cocreate.products.touchpoint_names import localized
 
 # English values: stored in the database, compared in code, used by the API. Pages show stage_label(stage).
 STAGES = ("Prototype", "Below par", "Good enough", "Good", "Excellent")
@@ -99,6 +100,8 @@ class TouchpointGrade:
     self_grade: float | None
     gap: float | None
     blind_spot: bool
+    # The name per language (Touchpoint.names), for the pages; not a figure, so equal grades compare equal.
+    names: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,8 @@ class Blocker:
                             v["ratings"], ratings=format_number(v["ratings"]))
         if self.kind == WEAKEST:
             # Translators: a touchpoint's name, its grade, and the grade the next stage needs.
-            return _("%(touchpoint)s %(grade)s, needs %(needed)s", touchpoint=v["touchpoint"],
+            return _("%(touchpoint)s %(grade)s, needs %(needed)s", touchpoint=localized({"name": v["touchpoint"],
+                                                                       "names": v.get("names")}),
                      grade=numbers.grade(v["grade"]), needed=numbers.grade(v["needed"]))
         if self.kind == PROMISES:
             return _("promises kept %(percent)s %% (%(kept)s of %(due)s), needs %(needed)s %%",
@@ -236,7 +240,7 @@ def lower_bound(grades: Sequence[float]) -> float | None:
 
 def touchpoint_grades(
     ratings: Iterable[Rating],
-    touchpoints: Sequence[tuple[int, str]],
+    touchpoints: Sequence[tuple[int, str] | tuple[int, str, Mapping[str, str]]],
     self_scores: Mapping[int, int],
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[TouchpointGrade]:
@@ -247,14 +251,15 @@ def touchpoint_grades(
     """
     ratings = list(ratings)
     result = []
-    for tp_id, name in touchpoints:
+    for tp_id, name, *names in touchpoints:
         scores = [r.scores[tp_id] for r in ratings if tp_id in r.scores]
         customers = grade(scores)
         own = self_scores.get(tp_id)
         self_grade = None if own is None else 2.0 * own
         gap = None if customers is None or self_grade is None else _r(self_grade - customers)
         blind = gap is not None and _meets(gap, thresholds.blind_spot_gap)
-        result.append(TouchpointGrade(tp_id, name, customers, len(scores), self_grade, gap, blind))
+        result.append(TouchpointGrade(tp_id, name, customers, len(scores), self_grade, gap, blind,
+                                      dict(names[0]) if names else {}))
     return result
 
 
@@ -307,7 +312,7 @@ def median_hours(durations: Iterable[timedelta]) -> float | None:
 
 def compute(
     ratings: Iterable[Rating],
-    touchpoints: Sequence[tuple[int, str]],
+    touchpoints: Sequence[tuple[int, str] | tuple[int, str, Mapping[str, str]]],
     self_scores: Mapping[int, int],
     promises: Iterable[Promise],
     response_times: Iterable[timedelta],
@@ -370,7 +375,7 @@ def _weakest_blockers(fig: Figures, needed: float, t: Thresholds) -> list[Blocke
         return [Blocker(NO_WEAKEST, {"ratings": t.min_touchpoint_ratings})]
     if _meets(w.grade, needed):
         return []
-    return [Blocker(WEAKEST, {"touchpoint": w.name, "grade": _down(w.grade), "needed": needed})]
+    return [Blocker(WEAKEST, {"touchpoint": w.name, "names": w.names, "grade": _down(w.grade), "needed": needed})]
 
 
 def kept_count(share: float | None, due: int) -> int:
@@ -499,7 +504,7 @@ def _mean_gap(group: tuple[int, Fraction, int]) -> float | None:
 
 def compute_from_sums(
     sums: Sums,
-    touchpoints: Sequence[tuple[int, str]],
+    touchpoints: Sequence[tuple[int, str] | tuple[int, str, Mapping[str, str]]],
     self_scores: Mapping[int, int],
     promises: tuple[float | None, int],
     median_response_hours: float | None,
@@ -514,14 +519,15 @@ def compute_from_sums(
         variance = (sums.grade_squares - sums.grade_sum * sums.grade_sum / n) / (n - 1)
         lower = _r(float(mean) - math.sqrt(max(variance, Fraction(0))) / math.sqrt(n))
     tps = []
-    for tp_id, name in touchpoints:
+    for tp_id, name, *names in touchpoints:
         count, total = sums.touchpoints.get(tp_id, (0, 0))
         customers = 2 * (total / count) if count else None
         own = self_scores.get(tp_id)
         self_grade = None if own is None else 2.0 * own
         gap = None if customers is None or self_grade is None else _r(self_grade - customers)
         blind = gap is not None and _meets(gap, thresholds.blind_spot_gap)
-        tps.append(TouchpointGrade(tp_id, name, customers, count, self_grade, gap, blind))
+        tps.append(TouchpointGrade(tp_id, name, customers, count, self_grade, gap, blind,
+                                   dict(names[0]) if names else {}))
     ideas = list(top_ideas)
     kept, due = promises
     return Figures(

@@ -21,7 +21,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from cocreate.i18n import _, _l
-from cocreate.products.models import Touchpoint
+from cocreate.products.models import TOUCHPOINT_LANGUAGES, Touchpoint
+from cocreate.products.touchpoint_names import localized
 from cocreate.validators import NumberRange
 
 SCORES = ("1", "2", "3", "4", "5")
@@ -80,7 +81,7 @@ class SelfAssessmentForm(TouchpointScores, FlaskForm):
 
 
 def _with_touchpoints(base: type[FlaskForm], touchpoints: Iterable[Touchpoint]) -> type[FlaskForm]:
-    fields = {f"tp_{tp.id}": ScoreField(tp.name, description=tp.description) for tp in touchpoints}
+    fields = {f"tp_{tp.id}": ScoreField(localized(tp), description=tp.description) for tp in touchpoints}
     return type(base.__name__, (base,), fields)
 
 
@@ -105,6 +106,13 @@ def score_data(scores: Mapping[int, int]) -> dict[str, str]:
 class TouchpointForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
     description = StringField(_l("What it covers"), validators=[Optional(), Length(max=200)])
+    # The name per language; an empty one shows the name above (docs/i18n.md, "Touchpoint names").
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=60)])
+    name_nl = StringField(_l("Name in Dutch"), validators=[Optional(), Length(max=60)])
+    name_it = StringField(_l("Name in Italian"), validators=[Optional(), Length(max=60)])
+
+    def names(self) -> dict[str, str]:
+        return {lang: (self[f"name_{lang}"].data or "").strip() for lang in TOUCHPOINT_LANGUAGES}
 
 
 class ThresholdsForm(FlaskForm):

@@ -3,6 +3,7 @@
 import dataclasses
 import hashlib
 from datetime import datetime
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, request, session, url_for
@@ -116,6 +117,7 @@ def _show(product: Product, release_form: "ReleaseForm | None" = None, error: st
     m = services.current_maturity(product)
     over_versions = services.grades_over_versions(product)
     manage = can("product.manage", product.company_id)
+    team = can("company.view", product.company_id)
     credibility = holds.credibility_of([g.version.id for g in over_versions])
     current = credibility.get(m.version.id, holds.Credibility()) if m.version else holds.Credibility()
     # The held ratings are read for the team only, and only when the stored count says there are some.
@@ -132,8 +134,26 @@ def _show(product: Product, release_form: "ReleaseForm | None" = None, error: st
         bars=charts.touchpoint_chart(m.figures.touchpoints),
         line=charts.grade_chart(over_versions, m.thresholds),
         manage=manage,
-        team=can("company.view", product.company_id),
+        team=team,
+        **(_comments_panel(product) if team else {"comments": None}),
     ), status
+
+
+def _comments_panel(product: Product) -> dict:
+    from cocreate.maturity import comment_views  # the panel's filters read the request
+
+    return comment_views.context(product)
+
+
+@bp.get("/p/<slug>/maturity/comments")
+def rating_comments(slug: str):
+    """The team's rating comments panel: in place for htmx (filters, pages), else the maturity page at the panel."""
+    product = product_or_404(slug)
+    require("company.view", product.company_id)
+    if not wants_fragment():
+        query = urlencode(list(request.args.items(multi=True)))
+        return see_other(url_for("maturity.show", slug=product.slug) + (f"?{query}" if query else "") + "#comments")
+    return render("maturity/_rating_comments.html", product=product, team=True, **_comments_panel(product))
 
 
 @bp.post("/p/<slug>/maturity/release")
@@ -298,7 +318,7 @@ def touchpoints(slug: str):
     form = TouchpointForm()
     if form.validate_on_submit():
         with change(form.name) as done:
-            tp = services.add_touchpoint(product, form.name.data, form.description.data or "")
+            tp = services.add_touchpoint(product, form.name.data, form.description.data or "", form.names())
         if done:
             flash(_("“%(name)s” is added. Customers rate it from now on.", name=tp.name), "success")
             return see_other(url_for("maturity.touchpoints", slug=product.slug))
@@ -314,7 +334,7 @@ def rename_touchpoint(slug: str, touchpoint_id: int):
     errors: list[str] = []
     if form.validate_on_submit():
         with change(flash_refusal=False) as done:
-            services.rename_touchpoint(tp, form.name.data, form.description.data or "")
+            services.rename_touchpoint(tp, form.name.data, form.description.data or "", form.names())
         if done.refusal is not None:
             errors.append(done.refusal)
         else:
@@ -322,7 +342,7 @@ def rename_touchpoint(slug: str, touchpoint_id: int):
             return see_other(url_for("maturity.touchpoints", slug=product.slug))
     errors += [e for field in form for e in field.errors]
     return _touchpoints_page(product, TouchpointForm(formdata=None), 400, {tp.id: errors},
-                             {tp.id: (form.name.data or "", form.description.data or "")})
+                             {tp.id: (form.name.data or "", form.description.data or "", form.names())})
 
 
 def _touchpoint_action(slug: str, touchpoint_id: int, action, message, refresh: bool = False):

@@ -38,7 +38,7 @@ from cocreate.maturity import figures, holds, stored
 from cocreate.maturity.figures import Thresholds, TouchpointGrade, Verdict  # the field `figures` hides the module
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds
 from cocreate.maturity.promises import promises_of
-from cocreate.products.models import Product, Touchpoint, Version
+from cocreate.products.models import TOUCHPOINT_LANGUAGES, Product, Touchpoint, Version
 from cocreate.refusal import N_, Refused
 
 
@@ -87,24 +87,39 @@ def _renumber(product: Product, ordered: Sequence[Touchpoint]) -> None:
         tp.position = position
 
 
-def add_touchpoint(product: Product, name: str, description: str = "") -> Touchpoint:
+def add_touchpoint(product: Product, name: str, description: str = "",
+                   names: dict[str, str] | None = None) -> Touchpoint:
     name = name.strip()
     if any(t.name.casefold() == name.casefold() for t in active_touchpoints(product)):
         raise MaturityError(N_("%(product)s has a touchpoint “%(name)s” already."), product=product.name, name=name)
-    tp = Touchpoint(name=name, description=description.strip())
+    tp = Touchpoint(name=name, description=description.strip(), names=_names(names))
     active = active_touchpoints(product)
     product.touchpoints.append(tp)
     _renumber(product, [*active, tp])
     db.session.flush()
+    refresh_stage(product)  # the stored figures list every active touchpoint
     return tp
 
 
-def rename_touchpoint(tp: Touchpoint, name: str, description: str) -> None:
+def _names(names: dict[str, str] | None) -> dict[str, str]:
+    """The names per language worth keeping: known languages, not empty."""
+    return {lang: text.strip() for lang, text in (names or {}).items()
+            if lang in TOUCHPOINT_LANGUAGES and text and text.strip()}
+
+
+def rename_touchpoint(tp: Touchpoint, name: str, description: str, names: dict[str, str] | None = None) -> None:
+    """A new name, description and names per language (`names`: language -> name; an empty name falls back to
+    `name`). The stored figures carry the names, so the product is judged again."""
     name = name.strip()
     if any(t.id != tp.id and t.name.casefold() == name.casefold() for t in active_touchpoints(tp.product)):
         raise MaturityError(N_("%(product)s has a touchpoint “%(name)s” already."), product=tp.product.name, name=name)
     tp.name = name
     tp.description = description.strip()
+    if names is not None:
+        tp.names = _names(names)
+    db.session.flush()
+    if tp.active:
+        refresh_stage(tp.product)
 
 
 def move_touchpoint(tp: Touchpoint, step: int) -> None:
@@ -322,14 +337,15 @@ def _released_versions(product_ids: Sequence[int], today: date) -> dict[int, lis
     return result
 
 
-def _active_touchpoints(product_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
-    result: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for tp_id, product_id, name in db.session.execute(
-        sa.select(Touchpoint.id, Touchpoint.product_id, Touchpoint.name)
+def _active_touchpoints(product_ids: Sequence[int]) -> dict[int, list[tuple[int, str, dict[str, str]]]]:
+    """(id, name, names per language) of each product's active touchpoints, in their order."""
+    result: dict[int, list[tuple[int, str, dict[str, str]]]] = defaultdict(list)
+    for tp_id, product_id, name, names in db.session.execute(
+        sa.select(Touchpoint.id, Touchpoint.product_id, Touchpoint.name, Touchpoint.names)
         .where(Touchpoint.product_id.in_(product_ids), Touchpoint.retired_at.is_(None))
         .order_by(Touchpoint.product_id, Touchpoint.position, Touchpoint.id)
     ):
-        result[product_id].append((tp_id, name))
+        result[product_id].append((tp_id, name, dict(names or {})))
     return result
 
 
@@ -432,7 +448,7 @@ def maturities(products: Sequence[Product], today: date | None = None,
     for product in products:
         for version in judged[product.id]:
             if version is not None:
-                active_by_version[version.id] = {tp_id for tp_id, _ in tps.get(product.id, [])}
+                active_by_version[version.id] = {tp[0] for tp in tps.get(product.id, [])}
     version_ids = list(active_by_version)
     ratings = (_ratings(sa.and_(Rating.version_id.in_(version_ids), stored.counted_ratings()), active_by_version)
                if version_ids else {})

@@ -63,6 +63,17 @@ DEFAULT_TOUCHPOINTS = (
     ("Support", "Answers when you need them, people who listen."),
     ("Value for money", "What you get for what you pay."),
 )
+# The default touchpoints' names in the other languages: a new product's touchpoints carry them (migration 0017
+# gave them to the existing ones), and the team may change them per language like any name.
+DEFAULT_TOUCHPOINT_NAMES: dict[str, dict[str, str]] = {
+    "First impression": {"nl": "Eerste indruk", "it": "Prima impressione"},
+    "Ease of use": {"nl": "Gebruiksgemak", "it": "Facilità d’uso"},
+    "Quality": {"nl": "Kwaliteit", "it": "Qualità"},
+    "Delivery": {"nl": "Levering", "it": "Consegna"},
+    "Support": {"nl": "Ondersteuning", "it": "Assistenza"},
+    "Value for money": {"nl": "Prijs-kwaliteitverhouding", "it": "Rapporto qualità-prezzo"},
+}
+TOUCHPOINT_LANGUAGES = ("en", "nl", "it")
 
 
 class Touchpoint(Model):
@@ -77,12 +88,23 @@ class Touchpoint(Model):
     description: Mapped[str] = mapped_column(sa.String(200), default="")
     position: Mapped[int] = mapped_column(default=0)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The name per language ({"nl": "Levering", ...}) where the team gave one; `name` is the original and the
+    # fallback for every other language (touchpoint_name below).
+    names: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     product: Mapped["Product"] = relationship(back_populates="touchpoints")
 
     @property
     def active(self) -> bool:
         return self.retired_at is None
+
+    def name_in(self, language: str) -> str:
+        return touchpoint_name(self.name, self.names, language)
+
+
+def touchpoint_name(name: str, names: dict[str, str] | None, language: str) -> str:
+    """A touchpoint's name in this language, else its original name."""
+    return (names or {}).get(language) or name
 
 
 class ProductAccess(Model):

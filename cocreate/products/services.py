@@ -16,6 +16,7 @@ from cocreate.companies.services import unique_slug
 from cocreate.database import insert
 from cocreate.extensions import db, utcnow
 from cocreate.products.models import (
+    DEFAULT_TOUCHPOINT_NAMES,
     DEFAULT_TOUCHPOINTS,
     SLUG_MAX_LENGTH,
     Product,
@@ -91,7 +92,8 @@ def create_product(company: Company, *, name: str, tagline: str = "", descriptio
     product.slug = _checked_slug(slug, name, private=visibility != Visibility.PUBLIC)
     set_description(product, description)
     for position, (tp_name, tp_description) in enumerate(DEFAULT_TOUCHPOINTS):
-        product.touchpoints.append(Touchpoint(name=tp_name, description=tp_description, position=position))
+        product.touchpoints.append(Touchpoint(name=tp_name, description=tp_description, position=position,
+                                              names=dict(DEFAULT_TOUCHPOINT_NAMES[tp_name])))
     db.session.add(product)
     db.session.flush()
     return product

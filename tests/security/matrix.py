@@ -121,6 +121,8 @@ API_ROUTES = [
     ("api.versions", "GET", "/api/v1/products/rocket/versions"),
     ("api.product_maturity", "GET", "/api/v1/products/rocket/maturity"),
     ("api.board", "GET", "/api/v1/board"),
+    ("api.touchpoints", "GET", "/api/v1/products/rocket/touchpoints"),
+    ("api.rating_comments", "GET", "/api/v1/products/rocket/rating-comments"),
     ("api.ideas_list", "GET", "/api/v1/products/rocket/ideas"),
     ("api.ideas_create", "POST", "/api/v1/products/rocket/ideas"),
     ("api.idea", "GET", "/api/v1/ideas/1"),
@@ -145,6 +147,8 @@ CASES: list[Case] = [
     Case("ideas.roadmap", "GET", _p("/roadmap"), everyone()),
     Case("ideas.show", "GET", _idea(), everyone()),
     Case("maturity.show", "GET", _p("/maturity"), everyone()),
+    # What raters wrote: the company's members only (the maturity page shows the panel to them alone).
+    Case("maturity.rating_comments", "GET", _p("/maturity/comments"), team("product", "marketing", "owner")),
     Case("auth.public_profile", "GET", lambda w: f"/users/{w.users['author'].id}", everyone()),
     Case("static", "GET", _const("/static/css/app.css"), everyone()),
     # --- Accounts ------------------------------------------------------------------------------------------
