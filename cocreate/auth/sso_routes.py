@@ -26,7 +26,8 @@ bp = Blueprint("sso", __name__)
 class SSOSettingsForm(FlaskForm):
     issuer = StringField(_l("Issuer URL"), validators=[DataRequired(), Length(max=500)],
                          description=_l("As your provider names it, e.g. https://login.example.com/realms/acme. Its "
-                                        "discovery document is read from <issuer>/.well-known/openid-configuration."))
+                                        "discovery document is read from that URL followed by "
+                                        "/.well-known/openid-configuration."))
     client_id = StringField(_l("Client id"), validators=[DataRequired(), Length(max=255)])
     client_secret = PasswordField(_l("Client secret"), validators=[Length(max=1000)],
                                   description=_l("Stored encrypted and never shown again. Leave empty to keep the "
