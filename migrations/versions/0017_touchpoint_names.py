@@ -2,7 +2,7 @@
 Italian names
 
 Revision ID: 0017
-Revises: 0020
+Revises: 0020, 0025
 Create Date: 2026-12-01 05:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0017'
-down_revision = '0020'
+down_revision = ('0020', '0025')  # also merges the two heads 0020 (holds) and 0025 (widget)
 branch_labels = None
 depends_on = None
 
