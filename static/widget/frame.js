@@ -105,11 +105,7 @@
   document.getElementById("cc-signin-button").addEventListener("click", function () {
     document.getElementById("cc-popup-blocked").hidden = true;
     popup = window.open(cfg.signinUrl, "cocreate-signin", "popup,width=520,height=680");
-    if (!popup) {
-      var link = document.getElementById("cc-signin-link");
-      link.href = cfg.signinUrl;
-      document.getElementById("cc-popup-blocked").hidden = false;
-    }
+    if (!popup) { document.getElementById("cc-popup-blocked").hidden = false; }
   });
 
   body.addEventListener("click", function (event) {

@@ -93,7 +93,10 @@ def widget_product(live_server, prototypes):
     with live_server.app.app_context():
         n = db.session.scalar(sa.select(sa.func.count()).select_from(Company))
         company = Company(name=f"Widget Works {n}", slug=f"widget-works-{n}")
-        owner = User(name="Wanda Owner", email=f"wanda{n}@widget.example", password_hash="x")
+        from argon2 import PasswordHasher
+
+        owner = User(name="Wanda Owner", email=f"wanda{n}@widget.example",
+                     password_hash=PasswordHasher(time_cost=1, memory_cost=64).hash(PASSWORD))
         db.session.add_all([company, owner])
         db.session.flush()
         db.session.add(Membership(company_id=company.id, user_id=owner.id, role=Role.OWNER))
@@ -106,7 +109,8 @@ def widget_product(live_server, prototypes):
         secret = services.new_secret(company).secret
         touchpoint = next(t.id for t in product.touchpoints if t.name == "Ease of use")
         db.session.commit()
-        return {"slug": product.slug, "secret": secret, "touchpoint": touchpoint, "id": product.id}
+        return {"slug": product.slug, "secret": secret, "touchpoint": touchpoint, "id": product.id,
+                "owner": owner.email}
 
 
 def _raters(live_server, product_id: int) -> int:
@@ -217,5 +221,47 @@ def test_a_site_that_is_not_allowed_cannot_show_the_widget(chromium, live_server
         page.wait_for_timeout(1500)
         assert page.frame_locator("iframe").get_by_role("button", name="Rate this").count() == 0
         assert blocked, "Chromium did not report the frame-ancestors refusal"
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def axe():
+    module = pytest.importorskip("axe_playwright_python.sync_playwright",
+                                 reason="axe-playwright-python is not installed")
+    return module.Axe()
+
+
+def _serious(axe, page) -> list[str]:
+    results = axe.run(page)
+    return [f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes'][:3]]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_the_widget_and_its_settings_pass_axe(chromium, live_server, widget_product, axe):
+    """The frame with its form open (loaded as a page of its own, so axe can run in it) and the owner's page, at
+    phone width: no serious or critical violation."""
+    from cocreate.widget import services
+    from tests.e2e.conftest import log_in
+
+    with live_server.app.app_context():
+        token = services.sign_identity(widget_product["secret"], email="axe@prototype.example", name="Axel")
+    context = chromium.new_context(viewport={"width": 390, "height": 800}, bypass_csp=True,
+                                   base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        page.goto(f"/widget/{widget_product['slug']}#token={token}")
+        page.get_by_role("button", name="Rate this").click()
+        page.locator("form[data-widget-form]").wait_for()
+        assert _serious(axe, page) == []
+        page.locator("button[type=submit]").click()  # nothing scored: the refusal in place
+        page.locator("#cc-body .cc-error").wait_for()
+        assert _serious(axe, page) == []
+        log_in(page, widget_product["owner"])
+        page.goto(f"/p/{widget_product['slug']}/widget")
+        assert page.get_by_role("heading", name="Rating widget").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways
+        assert _serious(axe, page) == []
     finally:
         context.close()
