@@ -201,8 +201,13 @@ def comment(slug: str, idea_id: int):
                 return render("ideas/show.html", "comments", **_show_context(product, idea))
             flash(_("Your comment is posted."), "success")
             return see_other(_idea_url(idea, _anchor=f"comment-{new.id}"))
-    # Invalid: the page again, with the text kept and the message beside the field.
-    context = _show_context(product, idea, comment_form=form)
+    # Invalid: the page again, with the text kept and the message beside the field: a reply's in its reply box.
+    parent = request.form.get("parent_id", "")
+    replied = db.session.get(Comment, int(parent)) if parent.isdigit() and 0 < int(parent) < 2**31 else None
+    if replied is not None and replied.idea_id == idea.id and replied.deleted_at is None:
+        context = _show_context(product, idea, reply_form=form, reply_to=replied.id)
+    else:
+        context = _show_context(product, idea, comment_form=form)
     return render("ideas/show.html", "comments", **context), 400
 
 
@@ -254,13 +259,16 @@ def mark_comment(slug: str, idea_id: int, comment_id: int, mark: str):
     comment = _comment_or_404(product, idea, comment_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    with change():
+    # In place (htmx), the refusal is shown at the top of the discussion it is about (a flash would only show on
+    # the next page); otherwise it is flashed on the page the person goes back to.
+    with change(flash_refusal=not wants_fragment()) as done:
         if mark == "official":
             services.mark_official(comment, current_user)
         else:
             services.toggle_helpful(comment)
     if wants_fragment():
-        return render("ideas/show.html", "comments", **_show_context(product, idea))
+        return render("ideas/show.html", "comments", **_show_context(product, idea),
+                      comments_refusal=done.refusal), 409 if done.refusal else 200
     return see_other(_idea_url(idea, _anchor=f"comment-{comment.id}"))
 
 

@@ -259,3 +259,37 @@ def test_a_status_note_is_written_as_markdown_and_stays_inert(client, setup):
     page = client.get(f"/p/bike/ideas/{idea.id}").get_data(as_text=True)
     assert "<strong>v0.3</strong>" in page and "**v0.3**" not in page
     assert 'href="https://example.com/plan"' in page and "<script>alert(1)</script>" not in page
+
+
+def test_marking_a_comment_that_was_deleted_meanwhile_says_why_in_place(client, setup):
+    """The refusal was flashed, which an htmx answer never shows: the click did nothing, silently."""
+    from cocreate.ideas.services import add_comment
+
+    product, team, customer, idea = setup
+    answer = add_comment(idea, team, "We are on it.")
+    answer.deleted_at = answer.created_at  # deleted in another tab after the page was shown
+    db.session.commit()
+    login(client, team)
+    url = f"/p/bike/ideas/{idea.id}/comments/{answer.id}/official"
+    response = client.post(url, headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and 'id="comments"' in html and "<html" not in html
+    assert "Only a comment by the product team can be the official response." in html
+    plain = client.post(url, follow_redirects=True).get_data(as_text=True)
+    assert "Only a comment by the product team can be the official response." in plain
+
+
+def test_a_refused_reply_comes_back_in_its_own_reply_box_with_the_text(client, setup):
+    from cocreate.ideas.services import add_comment
+
+    product, team, customer, idea = setup
+    first = add_comment(idea, team, "What do you think?")
+    db.session.commit()
+    login(client, customer)
+    response = client.post(f"/p/bike/ideas/{idea.id}/comments", data={"body": "x" * 5001, "parent_id": first.id},
+                           headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    box = html[html.index(f'id="reply-{first.id}"'):]
+    assert "x" * 5001 in box[:6000] and "Field cannot be longer than 5000 characters." in box[:6000]
+    assert '<details class="reply-box" open>' in html
