@@ -81,6 +81,13 @@ def test_the_frame_may_be_framed_only_by_the_allowed_origins(client, widget):
     assert other.headers["X-Frame-Options"] == "DENY"
 
 
+def test_the_frame_speaks_the_visitors_language(client, widget):
+    ease = next(t for t in widget.product.touchpoints if t.name == "Ease of use")
+    page = client.get(f"/widget/{widget.product.slug}?touchpoint={ease.id}", headers={"Accept-Language": "nl"})
+    text = page.get_data(as_text=True)
+    assert "Beoordeel dit" in text and "Gebruiksgemak" in text and 'lang="nl"' in text
+
+
 def test_a_product_without_allowed_origins_has_no_widget(client, widget):
     other = factories.rated_product(widget.company)
     assert client.get(f"/widget/{other.slug}").status_code == 404
