@@ -31,7 +31,7 @@ def team(live_server, sample):
     from cocreate.ambassadors.scores import refresh_all
     from cocreate.auth.models import User
     from cocreate.companies.models import Company, Membership, Role
-    from cocreate.extensions import db
+    from cocreate.extensions import db, utcnow
     from cocreate.ideas import services as ideas
     from cocreate.products.models import Product
 
@@ -52,7 +52,7 @@ def team(live_server, sample):
         long_email = "maxima.oldenbarnevelt@sample.example"
         if db.session.scalar(db.select(User).where(User.email == long_email)) is None:
             fan = User(name="Maximiliana van Oldenbarnevelt", email=long_email, password_hash=hashed,
-                       contact_opt_in=True)
+                       contact_opt_in=True, email_verified_at=utcnow())  # only verified accounts are ranked
             db.session.add(fan)
             db.session.flush()
             ideas.create_idea(product, fan, title="A longer battery life for the scanner, please")
