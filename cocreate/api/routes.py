@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
+from flask_babel import force_locale
 
 from cocreate.api import openapi
 from cocreate.api.models import ApiToken
@@ -22,6 +23,7 @@ from cocreate.maturity import comments as rating_notes
 from cocreate.maturity import services as maturity
 from cocreate.products import services as products
 from cocreate.products.models import Product, Version, touchpoint_name
+from cocreate.products.touchpoint_names import description as touchpoint_description
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -284,9 +286,10 @@ def touchpoints(slug: str):
     _only_args("lang")
     product = product_or_404(slug, user())
     lang = _language()
-    return jsonify(data=[{"id": t.id, "name": t.name_in(lang), "original_name": t.name, "names": t.names or {},
-                          "description": t.description, "active": t.active, "position": t.position}
-                         for t in product.touchpoints])
+    with force_locale(lang):  # a default description in that language, as the pages show it
+        return jsonify(data=[{"id": t.id, "name": t.name_in(lang), "original_name": t.name, "names": t.names or {},
+                              "description": touchpoint_description(t), "active": t.active, "position": t.position}
+                             for t in product.touchpoints])
 
 
 @bp.get("/products/<slug>/rating-comments")

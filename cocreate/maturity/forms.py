@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from cocreate.i18n import _, _l
 from cocreate.products.models import TOUCHPOINT_LANGUAGES, Touchpoint
+from cocreate.products.touchpoint_names import description as touchpoint_description
 from cocreate.products.touchpoint_names import localized
 from cocreate.validators import NumberRange
 
@@ -81,7 +82,7 @@ class SelfAssessmentForm(TouchpointScores, FlaskForm):
 
 
 def _with_touchpoints(base: type[FlaskForm], touchpoints: Iterable[Touchpoint]) -> type[FlaskForm]:
-    fields = {f"tp_{tp.id}": ScoreField(localized(tp), description=tp.description) for tp in touchpoints}
+    fields = {f"tp_{tp.id}": ScoreField(localized(tp), description=touchpoint_description(tp)) for tp in touchpoints}
     return type(base.__name__, (base,), fields)
 
 

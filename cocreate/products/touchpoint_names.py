@@ -10,7 +10,20 @@ from typing import Any
 from flask import Flask
 from flask_babel import get_locale
 
+from cocreate.i18n import _
 from cocreate.products.models import touchpoint_name
+from cocreate.refusal import N_
+
+# The default touchpoints' descriptions (products.models.DEFAULT_TOUCHPOINTS), marked for the catalogues: a
+# description the team has left as it was is shown in the reader's language; one they wrote, as written.
+DEFAULT_DESCRIPTIONS = frozenset((
+    N_("Finding it, the first look, signing up or unboxing."),
+    N_("Getting done what you came for without help."),
+    N_("It works, every time, and feels well made."),
+    N_("Getting it, setting it up, updates arriving as promised."),
+    N_("Answers when you need them, people who listen."),
+    N_("What you get for what you pay."),
+))
 
 
 def language() -> str:
@@ -29,5 +42,12 @@ def localized(touchpoint: Any, lang: str | None = None) -> str:
     return touchpoint_name(name, names, lang or language())
 
 
+def description(touchpoint: Any) -> str:
+    """A touchpoint's description in the page's language when it is a default one, else as the team wrote it."""
+    text = touchpoint.description or ""
+    return _(text) if text in DEFAULT_DESCRIPTIONS else text
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["touchpoint_name"] = localized
+    app.jinja_env.filters["touchpoint_description"] = description

@@ -9,6 +9,8 @@ import pytest
 from cocreate.companies.models import Role
 from cocreate.extensions import db
 from cocreate.maturity import services
+from cocreate.products.models import DEFAULT_TOUCHPOINTS
+from cocreate.products.touchpoint_names import DEFAULT_DESCRIPTIONS
 from tests import factories
 from tests.api.conftest import bearer, token_for
 from tests.conftest import csrf_token, login
@@ -40,6 +42,10 @@ def test_default_touchpoints_are_named_in_the_readers_language_on_the_rating_for
         page = client.get(f"/p/{product.slug}/rate", headers=_in(language)).get_data(as_text=True)
         assert f'<span class="score-name">{delivery}</span>' in page, language
         assert f'<span class="score-name">{ease}</span>' in page
+    # The default descriptions too (a description the team wrote stays as written).
+    page = client.get(f"/p/{product.slug}/rate", headers=_in("nl")).get_data(as_text=True)
+    assert "Het ontvangen, het instellen, updates die komen zoals beloofd." in page
+    assert "Getting it, setting it up" not in page
 
 
 def test_the_maturity_page_and_the_board_name_them_in_the_readers_language(client, product):
@@ -120,6 +126,7 @@ def test_the_api_names_touchpoints_in_the_requested_language(client, product):
     listed = client.get(f"/api/v1/products/{product.slug}/touchpoints?lang=it", headers=headers).json["data"]
     delivery = next(t for t in listed if t["original_name"] == "Delivery")
     assert delivery["name"] == "Consegna" and delivery["names"] == {"nl": "Levering", "it": "Consegna"}
+    assert delivery["description"] == "Riceverlo, installarlo, aggiornamenti che arrivano come promesso."
     maturity = client.get(f"/api/v1/products/{product.slug}/maturity?lang=nl", headers=headers).json
     assert maturity["figures"]["weakest"]["name"] == "Levering"
     assert {t["name"] for t in maturity["figures"]["touchpoints"]} >= {"Levering", "Gebruiksgemak"}
@@ -128,3 +135,7 @@ def test_the_api_names_touchpoints_in_the_requested_language(client, product):
     english = client.get("/api/v1/board?lang=en", headers=headers).json["data"]
     assert any(m["figures"]["weakest"] and m["figures"]["weakest"]["name"] == "Delivery" for m in english)
     assert client.get(f"/api/v1/products/{product.slug}/touchpoints?lang=de", headers=headers).status_code == 400
+
+
+def test_the_default_descriptions_marked_for_translation_are_those_of_the_defaults():
+    assert {description for _name, description in DEFAULT_TOUCHPOINTS} == DEFAULT_DESCRIPTIONS
