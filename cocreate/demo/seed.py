@@ -91,6 +91,11 @@ def customers() -> list[User]:
     ))
 
 
+# The default touchpoints in the customer's journey (maturity/journey.py STAGES), for the demo's products.
+JOURNEY = {"First impression": "first_contact", "Value for money": "offer", "Ease of use": "order",
+           "Delivery": "delivery", "Quality": "after_sales", "Support": "support"}
+
+
 def seed() -> str:
     rng = random.Random(2026)  # noqa: S311 - demo data, not security  # nosec B311
     password_hash = hash_password(DEMO_PASSWORD)
@@ -123,6 +128,10 @@ def seed() -> str:
     db.session.flush()
     seed_ideas(rng, customers())
     seed_ratings(rng)
+    for product in db.session.scalars(sa.select(Product).where(Product.slug != "pasta-box")):
+        # The journey heat map groups touchpoints by journey stage; one product is left without, as a new one is.
+        for tp in product.touchpoints:
+            tp.journey_stage = tp.journey_stage or JOURNEY.get(tp.name)
     seed_ambassadors(rng)
     seed_pictures(lambda product: db.session.scalar(
         sa.select(User).join(Membership).where(Membership.company_id == product.company_id,

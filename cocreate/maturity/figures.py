@@ -378,6 +378,36 @@ def _weakest_blockers(fig: Figures, needed: float, t: Thresholds) -> list[Blocke
     return [Blocker(WEAKEST, {"touchpoint": w.name, "names": w.names, "grade": _down(w.grade), "needed": needed})]
 
 
+def cell_figures(n: int, total: int, squares: int) -> tuple[float | None, float | None]:
+    """One heat-map cell from its tallies (n scores, their sum and sum of squares): (grade, lower bound), both on
+    the 10-point scale like every grade. The grade is 2 x the mean score (None without scores); the lower bound is
+    the grade less one standard error of the raters' grades, exactly as the product's (None under 2 scores)."""
+    if n <= 0:
+        return None, None
+    grade = Fraction(2 * total, n)
+    if n < 2:
+        return _r(float(grade)), None
+    variance = 4 * (Fraction(squares) - Fraction(total * total, n)) / (n - 1)  # of the grades (2 x score)
+    return _r(float(grade)), _r(float(grade) - math.sqrt(max(variance, Fraction(0))) / math.sqrt(n))
+
+
+def cell_band(lower: float | None, n: int, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
+    """The stage band a cell's lower bound reaches, for its colour and its word: "excellent", "good",
+    "good-enough" or "below"; "few" under the touchpoint minimum of ratings (like the weakest-touchpoint rule)."""
+    if lower is None or n < thresholds.min_touchpoint_ratings:
+        return "few"
+    for band, needed in (("excellent", thresholds.excellent), ("good", thresholds.good),
+                         ("good-enough", thresholds.good_enough)):
+        if _meets(lower, needed):
+            return band
+    return "below"
+
+
+def is_blind_spot(self_grade: float, customers: float, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
+    """The team grades a touchpoint the blind-spot gap or more above its customers (the board's rule)."""
+    return _meets(_r(self_grade - customers), thresholds.blind_spot_gap)
+
+
 def kept_count(share: float | None, due: int) -> int:
     """How many promises were kept, from the stored (share, due) of ``promises_kept``: exact, since the share is
     kept to six places and no product has a million promises."""

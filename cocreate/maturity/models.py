@@ -261,3 +261,18 @@ class VersionCredibility(Model):
 
     COUNTS = ("ratings", "held", "burst", "network", "released", "verified", "sso", "invited", "new_accounts",
               "age_day", "age_week", "age_month", "age_older", "age_unknown")
+
+
+class CellTally(Model):
+    """One touchpoint on one version, for first-time or returning raters: how many scored it, the sum of their
+    scores and of their squares. The journey heat map's cells (journey.py) read these; moved with each rating
+    (stored.move), rebuilt with the other sums, verified by ``flask maturity verify``."""
+
+    __tablename__ = "cell_tallies"
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True)
+    touchpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("touchpoints.id", ondelete="CASCADE"), primary_key=True)
+    returning: Mapped[bool] = mapped_column("is_returning", primary_key=True)  # False: first-time raters
+    n: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    squares: Mapped[int] = mapped_column(default=0)

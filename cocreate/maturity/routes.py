@@ -15,7 +15,7 @@ from cocreate.companies.models import Company
 from cocreate.extensions import db, utcnow
 from cocreate.i18n import _, ngettext
 from cocreate.lookups import company_or_404, product_or_404, version_or_404
-from cocreate.maturity import charts, figures, holds, promises, services
+from cocreate.maturity import charts, figures, holds, journey, promises, services
 from cocreate.maturity.forms import (
     HoldRulesForm,
     ReleaseForm,
@@ -469,6 +469,32 @@ def product_promises(slug: str):
     report = promises.reports([product])[product.id]
     return render("maturity/promises.html", company=product.company, product=product, report=report,
                   rows=[], products={product.id: product}, now=utcnow())
+
+
+@bp.route("/p/<slug>/journey", methods=["GET", "POST"])
+def journey_map(slug: str):
+    """The heat map of touchpoints x versions (journey.py); the team puts the touchpoints in journey order here."""
+    product = product_or_404(slug)
+    manage = can("product.manage", product.company_id)
+    form, error, status = EmptyForm(), None, 200
+    if request.method == "POST":
+        require("product.manage", product.company_id)
+        if not form.validate_on_submit():
+            abort(400)
+        chosen = {int(key[6:]): (value or None) for key, value in request.form.items()
+                  if key.startswith("stage_") and key[6:].isdigit() and len(key) < 20}
+        with change(None, flash_refusal=False) as done:
+            journey.set_stages(product, chosen)
+        if done:
+            flash(_("Journey saved: the map follows it."), "success")
+            return see_other(url_for("maturity.journey_map", slug=product.slug, **request.args))
+        error, status = done.refusal, 400
+    thresholds = services.thresholds_of([product.company_id])[product.company_id]
+    group = request.args.get("raters", "all")
+    show_self = request.args.get("self") == "1"
+    found = journey.heatmap(product, group, thresholds)
+    return render("maturity/journey.html", product=product, map=found, show_self=show_self, manage=manage,
+                  form=form, error=error, stages=journey.STAGES, thresholds=thresholds), status
 
 
 @bp.get("/c/<slug>/promises")

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from cocreate.database import insert
 from cocreate.extensions import db, utcnow
-from cocreate.maturity import figures
+from cocreate.maturity import figures, journey
 from cocreate.maturity.models import ProductFigures, Rating, RatingScore, TouchpointTally, VersionTally
 from cocreate.products.models import Product, Touchpoint, Version
 
@@ -129,6 +129,7 @@ def move(version_id: int, before: Contribution | None, after: Contribution | Non
             TouchpointTally.version_id == version_id, TouchpointTally.touchpoint_id == tp_id).values(
             n=TouchpointTally.n + (int(tp_id in new) - int(tp_id in old)),
             total=TouchpointTally.total + (new.get(tp_id, 0) - old.get(tp_id, 0))))
+    journey.move_cells(version_id, before, after)  # the heat map's cells (journey.py)
     db.session.flush()
 
 
@@ -152,6 +153,7 @@ def rebuild(version_ids: Sequence[int]) -> None:
             returning_expected_sum=sums.returning[2]))
         db.session.add_all(TouchpointTally(version_id=version_id, touchpoint_id=tp_id, n=n, total=total)
                            for tp_id, (n, total) in sums.touchpoints.items())
+    journey.rebuild_cells(version_ids)
     db.session.flush()
 
 
@@ -283,6 +285,7 @@ def differences(products: Sequence[Product], today: date | None = None) -> list[
         if stored_sums[version_id] != fresh_sums.get(version_id, figures.Sums()):
             problems.append(f"version {version_id}: stored sums {stored_sums[version_id]} differ from its ratings' "
                             f"{fresh_sums.get(version_id, figures.Sums())}")
+    problems += journey.differences(version_ids, {})
     stored_credibility, fresh_credibility = credibility_of(version_ids), raw_credibility(version_ids)
     for version_id in version_ids:
         if stored_credibility[version_id] != fresh_credibility[version_id]:

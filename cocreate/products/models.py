@@ -91,6 +91,8 @@ class Touchpoint(Model):
     # The name per language ({"nl": "Levering", ...}) where the team gave one; `name` is the original and the
     # fallback for every other language (touchpoint_name below).
     names: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict, server_default="{}")
+    # Where in the customer's journey it happens (maturity.journey.STAGES: first contact ... support), or None.
+    journey_stage: Mapped[str | None] = mapped_column(sa.String(20))
 
     product: Mapped["Product"] = relationship(back_populates="touchpoints")
 

@@ -158,6 +158,8 @@ CASES: list[Case] = [
                           "password": "a long and unusual passphrase"}),
     Case("auth.signup_sent", "GET", _const("/signup/sent"), everyone()),
     Case("maturity.promise_ledger", "GET", _p("/promises/ledger"), everyone()),
+    Case("maturity.journey_map", "GET", _p("/journey?raters=returning&self=1"), everyone()),
+    Case("maturity.journey_map", "POST", _p("/journey"), MANAGE),
     # The link mailed to a new address: whoever holds it makes that account and is logged in to it.
     Case("auth.confirm_signup", "GET", lambda w: f"/signup/{w.signup_token}", everyone()),
     Case("auth.confirm_signup", "POST", lambda w: f"/signup/{w.signup_token}", everyone()),
