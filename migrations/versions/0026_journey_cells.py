@@ -3,7 +3,7 @@ the counted scores (the journey heat map); touchpoints.journey_stage. The tallie
 count (not held, the rater's address confirmed), as `flask maturity rebuild` would.
 
 Revision ID: 0026
-Revises: 0020
+Revises: 0017
 Create Date: 2026-12-01 05:20:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0026'
-down_revision = '0020'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
