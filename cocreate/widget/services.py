@@ -31,6 +31,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
+from sqlalchemy.exc import IntegrityError
 
 from cocreate.auth import services as auth
 from cocreate.auth.models import User
@@ -102,8 +103,11 @@ def add_origin(product: Product, text: str) -> WidgetOrigin:
     if len(existing) >= MAX_ORIGINS:
         raise WidgetRefused(N_("A product may have at most %(count)d sites; remove one first."), count=MAX_ORIGINS)
     row = WidgetOrigin(product_id=product.id, origin=origin)
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:  # added by a simultaneous request
+        raise WidgetRefused(N_("%(origin)s is allowed already."), origin=origin) from None
     return row
 
 
@@ -166,10 +170,20 @@ def identify(product: Product, token: str, *, address: str | None = None) -> Use
         raise WidgetRefused(N_("The sign-in token's e-mail address is not valid.")) from None
     user = auth.find_by_email(email)
     if user is None:
-        user = auth.create_user(name=name.strip(), email=email, password=secrets.token_urlsafe(32), address=address,
-                                verified=True)
+        try:
+            with db.session.begin_nested():
+                user = auth.create_user(name=name.strip(), email=email, password=secrets.token_urlsafe(32),
+                                        address=address, verified=True)
+        except IntegrityError:  # the same person's first token, exchanged twice at once: the other made it
+            user = auth.find_by_email(email)
+            if user is None:
+                raise
     if product.visibility != Visibility.PUBLIC and not can_view(product, user):
-        grant_access(product, user)  # the company vouched for them, as an invitation does
+        try:
+            with db.session.begin_nested():
+                grant_access(product, user)  # the company vouched for them, as an invitation does
+        except IntegrityError:  # let in by a simultaneous exchange
+            pass
     return user
 
 

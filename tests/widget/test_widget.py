@@ -180,6 +180,26 @@ def test_no_secret_no_signed_sign_in(client, widget):
     assert client.post(f"/widget/{widget.product.slug}/session", data="x").status_code == 400
 
 
+def test_two_first_exchanges_at_once_make_one_account(client, widget, monkeypatch):
+    """The race of two exchanges for a new address: the second one's INSERT fails on the unique address and it
+    takes the account the first one made, instead of a 500."""
+    from cocreate.auth import services as auth
+
+    factories.UserFactory(email="pat@customer.example", name="Pat Prototype")  # made by "the other request"
+    real, calls = auth.find_by_email, []
+
+    def too_early(email):  # both look-ups of the losing request ran before the winner's commit
+        calls.append(email)
+        return None if len(calls) <= 2 else real(email)
+
+    monkeypatch.setattr(auth, "find_by_email", too_early)
+    response = client.post(f"/widget/{widget.product.slug}/session", json={"token": signed(widget.secret)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert len(calls) == 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.email == "pat@customer.example")) == 1
+
+
 def test_a_signed_token_lets_the_person_into_a_private_product(client, widget):
     private = factories.rated_product(widget.company, visibility=Visibility.PRIVATE)
     services.add_origin(private, SITE)
