@@ -191,10 +191,12 @@ def move_credibility(version_id: int, before: Mapping[str, int] | None, after: M
     changes = {name: n for name, n in delta.items() if n}
     if not changes:
         return
-    db.session.execute(insert(VersionCredibility.__table__).values(
-        version_id=version_id, **dict.fromkeys(VersionCredibility.COUNTS, 0)).on_conflict_do_nothing())
-    db.session.execute(sa.update(VersionCredibility).where(VersionCredibility.version_id == version_id).values(
-        {getattr(VersionCredibility, name): getattr(VersionCredibility, name) + n for name, n in changes.items()}))
+    table = VersionCredibility.__table__
+    statement = insert(table).values(version_id=version_id, **{name: changes.get(name, 0)
+                                                               for name in VersionCredibility.COUNTS})
+    # One statement: the first rating of a version makes its row, every later one adds to it.
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["version_id"], set_={name: table.c[name] + statement.excluded[name] for name in changes}))
 
 
 @dataclass(frozen=True)
