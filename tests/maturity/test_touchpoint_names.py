@@ -139,3 +139,33 @@ def test_the_api_names_touchpoints_in_the_requested_language(client, product):
 
 def test_the_default_descriptions_marked_for_translation_are_those_of_the_defaults():
     assert {description for _name, description in DEFAULT_TOUCHPOINTS} == DEFAULT_DESCRIPTIONS
+
+
+def test_the_migration_names_existing_default_touchpoints(tmp_path):
+    """Migration 0017 gives the default touchpoints of products made before it their Dutch and Italian names."""
+    from cocreate import create_app
+    from cocreate.config import TestConfig
+
+    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}"})
+    runner = app.test_cli_runner()
+    with app.app_context():
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        from sqlalchemy import text
+
+        db.session.execute(text("INSERT INTO companies (name, slug, created_at) VALUES ('Old', 'old', '2026-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO products (company_id, name, slug, tagline, description, description_html, visibility, "
+            "created_at, updated_at) VALUES (1, 'Old', 'old', '', '', '', 'public', '2026-01-01', '2026-01-01')"))
+        for position, name in enumerate(("Delivery", "Ease of use", "Our own")):
+            db.session.execute(text("INSERT INTO touchpoints (product_id, name, description, position) "
+                                    "VALUES (1, :name, '', :position)"), {"name": name, "position": position})
+        db.session.commit()
+        result = runner.invoke(args=["db", "downgrade", "0020"])  # back to before 0017: the names go
+        assert result.exit_code == 0, result.output
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        names = dict(db.session.execute(text("SELECT name, names FROM touchpoints ORDER BY position")).all())
+        db.engine.dispose()
+    assert names["Delivery"] and '"nl": "Levering"' in names["Delivery"] and '"it": "Consegna"' in names["Delivery"]
+    assert "Gebruiksgemak" in names["Ease of use"]
+    assert names["Our own"] == "{}"  # a company's own touchpoint has no names until the team gives them
