@@ -77,7 +77,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = services.normalise_email(form.email.data)[:254]
-        locked_until = throttle.locked_until(email)
+        device = throttle.trusted_device(request.cookies.get(throttle.DEVICE_COOKIE), email)
+        locked_until = throttle.locked_until(email, device)
         if locked_until is not None:  # no password is checked: the answer cannot tell a right one
             return _locked(locked_until)
         user = services.authenticate(form.email.data, form.password.data)
@@ -85,8 +86,10 @@ def login():
             user.browser_locale = i18n.browser_locale()  # mail falls back to it
             db.session.commit()  # with a re-hashed password, if the parameters changed
             login_user(user, remember=form.remember.data)
-            return see_other(safe_next(url_for("main.index")))
-        failure = throttle.login_failed(email, request.remote_addr)
+            response = see_other(safe_next(url_for("main.index")))
+            throttle.remember_device(response, user)  # this browser is not locked out with the account
+            return response
+        failure = throttle.login_failed(email, request.remote_addr, device)
         db.session.commit()  # the lock's notice to the owner, if this failure locked the account
         if failure.locked_until is not None and failure.address_until is not None:
             return _locked(failure.locked_until)  # past the address's limit, a wrong password locks at once

@@ -204,3 +204,40 @@ def test_the_storage_counts_windows_and_clears(tmp_path):
     assert strategy.hit(item, "k") and storage.check()
     time.sleep(1.1)
     assert storage.get("short") == 0 and storage.incr("short", 1) == 1  # a window that ended starts again
+
+
+def test_an_attacker_who_keeps_an_account_locked_does_not_lock_its_owners_browser_out(limited_app):
+    """OWASP's device cookies: the browser the owner logged in from before is not held by the account's lock (only
+    by its own failures), so five wrong passwords every quarter of an hour do not keep the owner out."""
+    owner = factories.UserFactory()
+    db.session.commit()
+    browser = limited_app.test_client()
+    assert login(browser, owner.email, ip=90).status_code == 303
+    assert browser.get_cookie("cocreate_device", path="/login") is not None
+    browser.post("/logout")  # logging out keeps the browser trusted
+    with browser.session_transaction() as session:
+        session.clear()
+
+    attacker = limited_app.test_client()
+    lock(attacker, owner.email)
+    assert_limited(login(attacker, owner.email, ip=91))  # the right password, from elsewhere: locked
+    assert login(browser, owner.email, ip=90).status_code == 303  # the owner's browser gets in
+    with browser.session_transaction() as session:
+        session.clear()
+    # The trusted browser has a limit of its own: five wrong passwords, then it waits too.
+    for n in range(5):
+        assert login(browser, owner.email, "wrong password here", ip=90).status_code == 400
+    assert_limited(login(browser, owner.email, ip=90))
+
+
+def test_a_device_cookie_for_another_account_or_forged_opens_no_lock(limited_app):
+    owner, other = factories.UserFactory(), factories.UserFactory()
+    db.session.commit()
+    client = limited_app.test_client()
+    assert login(client, other.email, ip=92).status_code == 303  # trusted for the other account only
+    with client.session_transaction() as session:
+        session.clear()
+    lock(limited_app.test_client(), owner.email)
+    assert_limited(login(client, owner.email, ip=92))
+    client.set_cookie("cocreate_device", "forged.value.here", path="/login")
+    assert_limited(login(client, owner.email, ip=92))
