@@ -131,7 +131,8 @@ def _events(company_id: int, dialect: str):
 
     ratings = (sa.select(Rating.user_id, Version.product_id, kind("ratings"), weight("ratings"), Rating.created_at)
                .join(Version, Version.id == Rating.version_id)
-               .where(Version.product_id.in_(products), Rating.user_id.in_(verified)))
+               .where(Version.product_id.in_(products), Rating.user_id.in_(verified),
+                      Rating.held.is_(False)))  # a rating held back as a sock puppet's earns nothing (holds.py)
 
     return sa.union_all(ideas, votes, progressed, helpful, ratings).cte("events")
 

@@ -134,3 +134,26 @@ def test_refresh_replaces_the_old_rows(product):
     db.session.commit()
     refresh(product.company)
     assert score(product.company, ana) is None
+
+
+def test_a_held_rating_earns_nothing_until_the_team_lets_it_count(product):
+    """Sock puppets must not rate their way onto the leaderboard (cocreate/maturity/holds.py)."""
+    from cocreate.maturity import holds, stored
+
+    company = product.company
+    ana, puppet = customer(), customer()
+    factories.rating(product.versions[0], ana)
+    held = factories.rating(product.versions[0], puppet)
+    before = holds.part(held)  # held as the rule holds the earlier ratings of a burst
+    held.held, held.hold_reason = True, "burst"
+    stored.move(held.version_id, stored.of_rating(held, stored.active_ids(product.id)), None)
+    holds.move_credibility(held.version_id, before, holds.part(held))
+    db.session.commit()
+    refresh(company)
+    assert score(company, ana).ratings_n == 1
+    assert score(company, puppet) is None
+
+    holds.release(factories.member(company), product, [held.id], "We know them.")
+    db.session.commit()
+    refresh(company)
+    assert score(company, puppet).ratings_n == 1
