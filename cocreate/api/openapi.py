@@ -183,11 +183,13 @@ SCHEMAS = {
     },
     "RatingComment": {
         "type": "object", "additionalProperties": False,
-        "required": ["rating_id", "comment", "rater", "rated_at", "returning", "expected", "scores"],
+        "required": ["rating_id", "comment", "rater", "rated_at", "returning", "expected", "held", "scores"],
         "properties": {
             "rating_id": {"type": "integer"}, "comment": {"type": "string"}, "rater": {"type": "string"},
             "rated_at": {"type": "string", "format": "date-time"}, "returning": {"type": "boolean"},
             "expected": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+            "held": {"type": "boolean", "description": "Held back by the hold rules: counted in no figure until "
+                                                       "the team releases it."},
             "scores": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["touchpoint_id", "touchpoint", "score"],
                 "properties": {"touchpoint_id": {"type": "integer"}, "touchpoint": {"type": "string"},

@@ -322,7 +322,7 @@ def rating_comments(slug: str):
         version=version.label, page=page, per_page=per_page,
         next=url_for("api.rating_comments", slug=product.slug, page=page + 1, **args) if found.has_next else None,
         data=[{"rating_id": c.rating_id, "comment": c.comment, "rater": c.rater, "rated_at": _iso(c.rated_at),
-               "returning": c.returning, "expected": c.expected,
+               "returning": c.returning, "expected": c.expected, "held": c.held,
                "scores": [{"touchpoint_id": tp_id, "touchpoint": named[tp_id].name_in(lang), "score": value}
                           for tp_id, value in sorted(c.scores.items(), key=lambda s: named[s[0]].position)]}
               for c in found.comments])

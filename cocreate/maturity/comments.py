@@ -33,6 +33,7 @@ class RatingComment:
     rated_at: datetime  # when the rating (and so the comment) was last saved
     returning: bool
     expected: int | None
+    held: bool  # held back by the hold rules (holds.py): counted in no figure until the team releases it
     scores: dict[int, int] = field(default_factory=dict, hash=False)  # touchpoint id -> 1-5; skipped: absent
 
 
@@ -62,7 +63,8 @@ def rating_comments(version: Version, *, touchpoint_id: int | None = None, score
     `touchpoint_id`: only ratings that scored that touchpoint; with `score`, only those that gave it that score.
     `score` alone: ratings whose own average score, rounded, is `score` (3.5 counts as 4).
     """
-    query = (sa.select(Rating.id, Rating.comment, Rating.updated_at, Rating.returning, Rating.expected, User.name)
+    query = (sa.select(Rating.id, Rating.comment, Rating.updated_at, Rating.returning, Rating.expected, Rating.held,
+                       User.name)
              .join(User, User.id == Rating.user_id)
              .where(Rating.version_id == version.id, Rating.comment != ""))
     if touchpoint_id is not None:
@@ -86,6 +88,6 @@ def rating_comments(version: Version, *, touchpoint_id: int | None = None, score
             .where(RatingScore.rating_id.in_([row.id for row in shown]))
         ):
             scores.setdefault(rating_id, {})[tp_id] = value
-    comments = [RatingComment(row.id, row.comment, row.name, row.updated_at, row.returning, row.expected,
+    comments = [RatingComment(row.id, row.comment, row.name, row.updated_at, row.returning, row.expected, row.held,
                               scores.get(row.id, {})) for row in shown]
     return CommentPage(version, comments, page, per_page, len(rows) > per_page, touchpoint_id, score)

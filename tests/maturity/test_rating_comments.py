@@ -192,3 +192,28 @@ def test_the_api_refuses_the_comments_to_everyone_else(client, product, who):
 def test_bad_filters_are_refused_clearly(client, product, team, query, status):
     response = client.get(f"/api/v1/products/{product.slug}/rating-comments?{query}", headers=bearer(token_for(team)))
     assert response.status_code == status and response.json["error"]["message"]
+
+
+def test_a_held_ratings_comment_is_shown_marked_held(client, product, team):
+    """A rating the hold rules keep out of the figures still says something: the team reads it, marked held."""
+    from cocreate.maturity import holds, stored
+    from cocreate.maturity.models import Rating, RatingScore
+
+    version = product.current_version
+    active = [t for t in product.touchpoints if t.active]
+    user = factories.UserFactory(name="Burst Rater")
+    row = Rating(version_id=version.id, user_id=user.id, comment="Part of a burst", held=True, hold_reason="burst",
+                 rater_since=user.created_at, rater_verified=True)
+    row.scores = [RatingScore(touchpoint_id=t.id, score=1) for t in active]
+    db.session.add(row)
+    db.session.flush()
+    stored.move(version.id, None, stored.counted(row, {t.id for t in active}))  # nothing: it is held
+    holds.move_credibility(version.id, None, holds.part(row))
+    db.session.commit()
+    login(client, team)
+    page = _panel(client, product)
+    item = page[page.index("Part of a burst"):]
+    assert '<span class="badge warn">Held</span>' in item[:item.index("</li>")]
+    data = client.get(f"/api/v1/products/{product.slug}/rating-comments", headers=bearer(token_for(team))).json["data"]
+    assert [c["held"] for c in data if c["comment"] == "Part of a burst"] == [True]
+    assert not any(c["held"] for c in data if c["comment"] != "Part of a burst")
