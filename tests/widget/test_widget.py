@@ -88,6 +88,17 @@ def test_the_frame_speaks_the_visitors_language(client, widget):
     assert "Beoordeel dit" in text and "Gebruiksgemak" in text and 'lang="nl"' in text
 
 
+def test_the_widget_sets_no_cookie(client, widget):
+    """Nothing the frame asks for answers with a cookie: it would be a third-party cookie, blocked or not."""
+    slug = widget.product.slug
+    answers = [client.get(f"/widget/{slug}"),
+               client.post(f"/widget/{slug}/session", json={"token": signed(widget.secret)})]
+    token = answers[-1].get_json()["access"]
+    answers += [client.get(f"/widget/{slug}/rating", headers=bearer(token)), rate(client, widget, token)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200]
+    assert [a.headers.get("Set-Cookie") for a in answers] == [None] * 4
+
+
 def test_a_product_without_allowed_origins_has_no_widget(client, widget):
     other = factories.rated_product(widget.company)
     assert client.get(f"/widget/{other.slug}").status_code == 404
