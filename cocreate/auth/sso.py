@@ -122,8 +122,9 @@ def discover(issuer: str) -> dict:
 
 def configure(company: Company, *, issuer: str, client_id: str, client_secret: str | None,
               customers_required: bool, enabled: bool = True) -> CompanySSO:
-    """Connect (or change) the company's provider; its discovery document must answer for the issuer now. An
-    empty ``client_secret`` keeps the stored one."""
+    """Connect (or change) the company's provider. A new issuer is checked at once: its discovery document must
+    answer and name it (the toggles and the client id change without a round trip). An empty ``client_secret``
+    keeps the stored one."""
     issuer = check_issuer(issuer)
     client_id = client_id.strip()
     if not client_id:
@@ -131,7 +132,8 @@ def configure(company: Company, *, issuer: str, client_id: str, client_secret: s
     config = db.session.get(CompanySSO, company.id)
     if config is None and not client_secret:
         raise SSORefused(N_("Enter the client secret the provider gave you."))
-    discover(issuer)
+    if config is None or config.issuer != issuer:
+        discover(issuer)
     if config is None:
         config = CompanySSO(company_id=company.id)
         db.session.add(config)

@@ -149,6 +149,7 @@ def test_an_unknown_issuer_is_refused(app, connected, provider):
     assert refused.status_code == 502 and "that issuer is unknown here" in refused.get_data(as_text=True)
     owner = factories.member(connected, Role.OWNER)
     login(client, owner)
+    client.post("/c/acme/sso/delete")  # connecting anew: the issuer is checked again
     setting = client.post("/c/acme/sso", data={"issuer": provider.issuer, "client_id": "x", "client_secret": "y"})
     assert setting.status_code == 400 and "that issuer is unknown here" in setting.get_data(as_text=True)
 
@@ -188,6 +189,23 @@ def test_customers_of_a_private_product_must_come_through_the_provider(app, conn
 def test_sign_in_when_no_provider_is_connected_is_a_clear_page(app, company):
     response = app.test_client().get("/sso/acme/login")
     assert response.status_code == 404 and "has not connected an identity provider" in response.get_data(as_text=True)
+
+
+def test_settings_change_without_a_round_trip_and_a_new_issuer_is_checked(app, connected, provider):
+    owner = db.session.scalar(sa.select(User).join(Membership, Membership.user_id == User.id)
+                              .where(Membership.role == Role.OWNER))
+    client = app.test_client()
+    login(client, owner)
+    provider.discovery_issuer = "https://someone-else.example"  # the provider misbehaves from now on
+    toggled = client.post("/c/acme/sso", data={"issuer": provider.issuer, "client_id": "cocreate-acme",
+                                               "customers_required": "y", "enabled": "y"})
+    assert toggled.status_code == 303  # the same issuer: checked when it was entered
+    assert db.session.get(CompanySSO, connected.id).customers_required is True
+    moved = client.post("/c/acme/sso", data={"issuer": provider.issuer + "/v2", "client_id": "cocreate-acme",
+                                             "enabled": "y"})
+    assert moved.status_code == 400 and "could not be read" in moved.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(CompanySSO, connected.id).issuer == provider.issuer  # nothing changed
 
 
 def test_a_wrong_client_secret_is_a_clear_page_not_a_500(app, connected, provider):

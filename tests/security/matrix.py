@@ -199,14 +199,16 @@ CASES: list[Case] = [
          lambda w, role: {"email": "customer@example.com"}),
     Case("auth.link_sent", "GET", _const("/link-sent/reset"), everyone()),
     Case("auth.password_set", "GET", _const("/password/reset/done"), everyone()),
-    # Single sign-on: Acme has connected no provider in this world (tests/auth/test_sso.py signs in through one).
+    # Single sign-on: Acme's provider does not answer in this world (tests/auth/test_sso.py signs in through a real
+    # one): starting is a 502 with the reason, a callback without this browser's state a 400, for everyone.
     Case("sso.start", "GET", _const("/sso"), everyone()),
-    Case("sso.login", "GET", _const("/sso/acme/login"), {role: 404 for role in ROLES}),
-    Case("sso.callback", "GET", _const("/sso/acme/callback?state=x&code=y"), {role: 404 for role in ROLES}),
+    Case("sso.login", "GET", _const("/sso/acme/login"), {role: 502 for role in ROLES}),
+    Case("sso.callback", "GET", _const("/sso/acme/callback?state=x&code=y"), {role: 400 for role in ROLES}),
     Case("sso.settings", "GET", _c("/sso"), OWNER),
-    # The owner's settings are checked against the provider's discovery document: none answers here (400).
-    Case("sso.settings", "POST", _c("/sso"), OWNER | {"owner": 400},
-         lambda w, role: {"issuer": "http://127.0.0.1:9/none", "client_id": "cocreate", "client_secret": "s"}),
+    # The owner changes the settings (same issuer: no round trip to the provider).
+    Case("sso.settings", "POST", _c("/sso"), OWNER,
+         lambda w, role: {"issuer": "http://127.0.0.1:9", "client_id": "cocreate-2", "client_secret": "",
+                          "customers_required": "y", "enabled": "y"}),
     Case("sso.disconnect", "POST", _c("/sso/delete"), OWNER),
     Case("auth.delete_account", "GET", _const("/profile/delete"), signed_in()),
     # The only owner of a company (Acme's owner, Rival's owner) must hand it over first: 400 with the reason.

@@ -21,6 +21,8 @@ from cocreate.ambassadors.models import Candidate
 from cocreate.api.models import ApiToken
 from cocreate.api.services import create_token
 from cocreate.auth import links as account_links
+from cocreate.auth import sso
+from cocreate.auth.models import CompanySSO
 from cocreate.auth.models import User
 from cocreate.auth.services import request_signup
 from cocreate.companies import services as companies
@@ -48,6 +50,7 @@ def _png() -> bytes:
 
 
 PNG = _png()
+SSO_ISSUER = "http://127.0.0.1:9"  # the discard port: connections are refused at once
 ROLES = ("anonymous", "customer", "author", "outsider", "product", "marketing", "owner")
 
 
@@ -129,6 +132,9 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
     signup_mail = db.session.scalar(sa.select(MailMessage.body).where(MailMessage.to_address == "pending@example.com"))
     signup_token = re.search(r"/signup/([\w-]+)", signup_mail).group(1)
     links = {purpose: account_links.issue(users["customer"], purpose)[1] for purpose in ("verify", "reset", "login")}
+    # Acme's identity provider, at an address where nothing answers (tests/auth/test_sso.py runs a real one).
+    _add(CompanySSO(company_id=company.id, issuer=SSO_ISSUER, client_id="cocreate",
+                    client_secret_encrypted=sso.encrypt("s")))
     widget_origin = widget.add_origin(product, "https://proto.example.com")
     widget.new_secret(company)
     db.session.commit()
