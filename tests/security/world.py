@@ -22,8 +22,7 @@ from cocreate.api.models import ApiToken
 from cocreate.api.services import create_token
 from cocreate.auth import links as account_links
 from cocreate.auth import sso
-from cocreate.auth.models import CompanySSO
-from cocreate.auth.models import User
+from cocreate.auth.models import CompanySSO, User
 from cocreate.auth.services import request_signup
 from cocreate.companies import services as companies
 from cocreate.companies.models import Company, Membership, Role
