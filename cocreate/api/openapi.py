@@ -106,7 +106,7 @@ SCHEMAS = {
         "type": "object", "additionalProperties": False,
         "required": ["id", "product", "title", "description", "status", "vote_count", "comment_count", "voted",
                      "author", "created_at", "promised_on", "shipped_on", "shipped_version_id", "merged_into_id",
-                     "url", "html_url"],
+                     "heard_by_team", "url", "html_url"],
         "properties": {
             "id": {"type": "integer"}, "product": {"type": "string"}, "title": {"type": "string"},
             "description": {"type": "string", "description": "Markdown source."},
@@ -117,6 +117,8 @@ SCHEMAS = {
             "created_at": {"type": "string", "format": "date-time"},
             "promised_on": NULLABLE_DATE, "shipped_on": NULLABLE_DATE,
             "shipped_version_id": {"type": ["integer", "null"]}, "merged_into_id": {"type": ["integer", "null"]},
+            "heard_by_team": {"type": "boolean", "description": "Recorded by a team member for a customer it heard "
+                                                                "elsewhere (a call, a fair); the author is that customer."},
             "url": {"type": "string"}, "html_url": {"type": "string"},
         },
     },

@@ -178,6 +178,7 @@ def idea_json(idea: Idea, voted: bool) -> dict:
         "shipped_on": _iso(idea.shipped_on),
         "shipped_version_id": idea.shipped_version_id,
         "merged_into_id": idea.merged_into_id,
+        "heard_by_team": idea.recorded_by_id is not None,
         "url": url_for("api.idea", idea_id=idea.id, _external=True),
         "html_url": url_for("ideas.show", slug=idea.product.slug, idea_id=idea.id, _external=True),
     }

@@ -133,7 +133,7 @@ def link_sent(purpose: str):
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     try:
-        _link, user = accounts.check_link(token, "reset", _signed_in())
+        _link, user = accounts.check_link(token, accounts.SET_PASSWORD, _signed_in())
     except LinkRefused as error:
         return _problem(error, "reset")
     form = ResetPasswordForm()

@@ -82,18 +82,22 @@ def request_link(email: str, purpose: str, locale: str | None = None) -> None:
     links.issue(user, purpose)
 
 
-def check_link(token: str, purpose: str, signed_in: User | None) -> tuple[AccountLink, User]:
+def check_link(token: str, purpose: str | tuple[str, ...], signed_in: User | None) -> tuple[AccountLink, User]:
     return links.find(token, purpose, signed_in)
+
+
+# The links that open the choose-a-password page: a reset asked for, and a welcome to an account the team made.
+SET_PASSWORD = ("reset", "welcome")
 
 
 def reset_password(token: str, new_password: str, signed_in: User | None) -> User:
     """The reset link's form was sent: the new password is set, every session of the user ends (the caller
     signs nobody in: the user logs in with the new password), other reset and sign-in links stop working, and
     (``password_changed``) the API tokens are revoked. The mail proved the address: an unverified one is confirmed."""
-    link, user = links.find(token, "reset", signed_in)
+    link, user = links.find(token, SET_PASSWORD, signed_in)
     links.use(link)
     services.change_password(user, new_password)
-    links.drop(user, "reset", "login")
+    links.drop(user, "reset", "login", "welcome")
     mark_verified(user)
     return user
 

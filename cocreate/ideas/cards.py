@@ -48,6 +48,7 @@ class Card(NamedTuple):
     comment_count: int
     author: str | None
     created_at: datetime
+    heard: bool = False  # recorded by the team for a customer heard elsewhere (voices.py)
 
 
 class VoteButton(NamedTuple):
@@ -104,7 +105,7 @@ def cards(product: Product, found: services.CardRows) -> list[ShownCard]:
         body = _memoised("ideas/_card.html", Card(
             locale, f"{prefix}{row.id}", row.id, row.title, row.status, row.promised_on,
             touchpoint_name(row.touchpoint, row.touchpoint_names, locale) if row.touchpoint else None,
-            found.tags.get(row.id, ()), row.comment_count, row.author, row.created_at))
+            found.tags.get(row.id, ()), row.comment_count, row.author, row.created_at, row.heard))
         shown.append(ShownCard(vote_button(prefix, row.id, row.vote_count, row.status, row.voted, locale=locale),
                                body))
     return shown

@@ -34,7 +34,7 @@ from cocreate.refusal import N_, Refused
 from cocreate.text import render_markdown
 
 EXPORT_HEADER = ["title", "description", "status", "votes", "comments", "created", "promised", "shipped_version",
-                 "touchpoint"]
+                 "touchpoint", "heard_by_team"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 5_000
 MAX_BYTES = 1024 * 1024
@@ -73,6 +73,7 @@ def export_csv(product: Product, language: str = "en") -> bytes:
             idea.created_at.isoformat(timespec="seconds"), idea.promised_on.isoformat() if idea.promised_on else "",
             idea.shipped_version.label if idea.shipped_version else "",
             idea.touchpoint.name_in(language) if idea.touchpoint else "",
+            "yes" if idea.recorded_by_id is not None else "",
         )])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

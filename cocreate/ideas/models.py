@@ -105,6 +105,9 @@ class Idea(Model):
     shipped_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("versions.id", ondelete="SET NULL"))
     shipped_on: Mapped[date | None] = mapped_column(sa.Date)
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ideas.id", ondelete="SET NULL"), index=True)
+    # Heard elsewhere: a team member recorded it for its author, a customer heard at a call or a fair (voices.py).
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    heard_at: Mapped[str | None] = mapped_column(sa.String(120))
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     official_comment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("comments.id", ondelete="SET NULL", use_alter=True)
@@ -113,7 +116,8 @@ class Idea(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     product: Mapped[Product] = relationship()
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
     version: Mapped[Version | None] = relationship(foreign_keys=[version_id])
     shipped_version: Mapped[Version | None] = relationship(foreign_keys=[shipped_version_id])
     touchpoint: Mapped[Touchpoint | None] = relationship()
@@ -139,6 +143,9 @@ class Vote(Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # Set when the vote was carried over from a duplicate merged into this idea (undone with the merge).
     merged_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    # Heard elsewhere: a team member recorded this customer's vote (voices.py); it counts as theirs.
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    heard_at: Mapped[str | None] = mapped_column(sa.String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -451,6 +451,7 @@ def list_ideas(product: Product, user, *, sort: str = "trending", page: int = 1,
 CARD_ROW = (
     sa.select(Idea.id, Idea.title, Idea.status, Idea.promised_on, Idea.vote_count, Idea.comment_count,
               Idea.created_at, User.name.label("author"), Touchpoint.name.label("touchpoint"),
+              Idea.recorded_by_id.is_not(None).label("heard"),
               Touchpoint.names.label("touchpoint_names"),
               sa.exists().where(Vote.idea_id == Idea.id, Vote.user_id == sa.bindparam("viewer")).label("voted"))
     .outerjoin(User, User.id == Idea.author_id)

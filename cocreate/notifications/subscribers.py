@@ -18,6 +18,7 @@ from cocreate.auth.models import User
 from cocreate.extensions import db
 from cocreate.i18n import _, _l
 from cocreate.ideas.models import Comment, Idea, Status, StatusChange
+from cocreate.ideas.voices import heard_from as voices_heard
 from cocreate.notifications.follows import auto_follow, followers
 from cocreate.notifications.mail import queue_account_mail
 from cocreate.notifications.models import MailMessage, Notification
@@ -272,7 +273,8 @@ def on_login_locked(user: User, *, token: str, until, **_extra) -> None:
                              "long password if this one is used elsewhere.")]))
 
 
-_LINK_ROUTES = {"verify": "auth.confirm_email", "reset": "auth.reset_password", "login": "auth.email_login"}
+_LINK_ROUTES = {"verify": "auth.confirm_email", "reset": "auth.reset_password", "login": "auth.email_login",
+                "welcome": "auth.reset_password"}
 
 
 def on_account_link_requested(link, *, token: str, **_extra) -> None:
@@ -287,6 +289,17 @@ def on_account_link_requested(link, *, token: str, **_extra) -> None:
                          url, "",
                          _("Until you do, your votes and ratings are kept but not counted."), "",
                          _("If you did not ask for this, ignore this mail.")]
+    elif link.purpose == "welcome":
+        heard = voices_heard(user)
+        subject = lambda: _("%(team)s noted what you told them, on Cocreate", team=heard.company)  # noqa: E731
+        lines = lambda: [_("%(member)s of %(team)s recorded what you told them (%(where)s) on Cocreate, where "  # noqa: E731
+                           "customers and the team improve %(product)s together: %(what)s.", member=heard.member,
+                           team=heard.company, where=heard.heard_at, product=heard.product, what=heard.what()), "",
+                         _("Choose a password to follow it and to have your say yourself; the link works for 14 "
+                           "days, once:"), url, "",
+                         _("Until you do, your vote counts for nothing: only confirmed accounts count."), "",
+                         _("If you never spoke to them, ignore this mail: without the link nobody can use this "
+                           "account.")]
     elif link.purpose == "reset":
         subject = lambda: _("Set a new password for Cocreate")  # noqa: E731
         lines = lambda: [_("Someone, perhaps you, asked to set a new password for your account. Follow this link "  # noqa: E731

@@ -47,7 +47,7 @@ def test_export_has_every_column_with_votes_statuses_and_versions(client, team_m
     assert "attachment" in response.headers["Content-Disposition"]
     rows = rows_of(response.data)
     assert list(rows[0]) == ["title", "description", "status", "votes", "comments", "created", "promised",
-                             "shipped_version", "touchpoint"]
+                             "shipped_version", "touchpoint", "heard_by_team"]
     assert rows[0]["title"] == "Dark mode" and rows[0]["votes"] == "2" and rows[0]["status"] == "planned"
     assert rows[0]["promised"] == "2027-03-01" and rows[0]["description"] == "Please, with **contrast**"
     assert rows[1]["status"] == "shipped" and rows[1]["shipped_version"] == "v2"
