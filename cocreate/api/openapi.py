@@ -117,8 +117,9 @@ SCHEMAS = {
             "created_at": {"type": "string", "format": "date-time"},
             "promised_on": NULLABLE_DATE, "shipped_on": NULLABLE_DATE,
             "shipped_version_id": {"type": ["integer", "null"]}, "merged_into_id": {"type": ["integer", "null"]},
-            "heard_by_team": {"type": "boolean", "description": "Recorded by a team member for a customer it heard "
-                                                                "elsewhere (a call, a fair); the author is that customer."},
+            "heard_by_team": {"type": "boolean", "description": (
+                "Recorded by a team member for a customer it heard elsewhere (a call, a fair); the author is that "
+                "customer.")},
             "url": {"type": "string"}, "html_url": {"type": "string"},
         },
     },

@@ -49,8 +49,8 @@ def record_idea(slug: str):
                                       heard_at=form.heard_at.data, title=form.title.data,
                                       description=form.description.data or "")
         if done:
-            flash(_("Recorded: “%(title)s”, heard from %(name)s.", title=idea.title, name=idea.author.name),
-                  "success")
+            flash(_("Recorded: “%(title)s”, heard from %(name)s.", title=idea.title,
+                    name=idea.author.name if idea.author else ""), "success")
             return see_other(url_for("voices.record_idea", slug=product.slug))
     return _page(product, form, form_status(form))
 

@@ -103,17 +103,17 @@ def record_vote(idea: Idea, member: User, *, email: str, name: str, heard_at: st
     return customer
 
 
-def recorded_votes(idea: Idea, limit: int = 50) -> list[tuple[str, str, str]]:
+def recorded_votes(idea: Idea, limit: int = 50) -> list[tuple[str, str, str | None]]:
     """The votes the team recorded for this idea: (customer, team member, where heard), newest first."""
     member = sa.orm.aliased(User)
-    return [tuple(row) for row in db.session.execute(
+    return [(customer, by, where) for customer, by, where in db.session.execute(
         sa.select(User.name, member.name, Vote.heard_at).join(User, User.id == Vote.user_id)
         .join(member, member.id == Vote.recorded_by_id)
         .where(Vote.idea_id == idea.id, Vote.recorded_by_id.is_not(None))
         .order_by(Vote.created_at.desc(), Vote.id.desc()).limit(limit))]
 
 
-def recent(product: Product, limit: int = 20) -> list[tuple[str, Idea, str, str, str]]:
+def recent(product: Product, limit: int = 20) -> list[tuple[str, Idea, str, str, str | None]]:
     """The voices recorded for the product lately: (kind, idea, customer, team member, where heard)."""
     member, customer = sa.orm.aliased(User), sa.orm.aliased(User)
     found = []

@@ -487,7 +487,9 @@ def journey_map(slug: str):
             journey.set_stages(product, chosen)
         if done:
             flash(_("Journey saved: the map follows it."), "success")
-            return see_other(url_for("maturity.journey_map", slug=product.slug, **request.args))
+            kept = {k: v for k, v in request.args.items() if k in ("raters", "self")}  # the view they were on
+            back = url_for("maturity.journey_map", slug=product.slug)
+            return see_other(back + ("?" + urlencode(kept) if kept else ""))
         error, status = done.refusal, 400
     thresholds = services.thresholds_of([product.company_id])[product.company_id]
     group = request.args.get("raters", "all")
