@@ -55,7 +55,9 @@ def test_deep_nesting_is_capped_by_the_parser(unit):
 
 
 def test_heavy_real_markdown_is_still_markdown():
-    security = (Path(__file__).parent.parent / "docs" / "security.md").read_text()
+    # Real prose with tables, lists and links, as long as the longest text a form takes (the document itself
+    # grows with every round of the security work).
+    security = (Path(__file__).parent.parent / "docs" / "security.md").read_text()[:LONGEST]
     taken, gave_up = steps(security)
     assert not gave_up and taken < MAX_STEPS / 3
     assert "<table>" in render_markdown(security)

@@ -130,7 +130,8 @@ def _show(product: Product, release_form: "ReleaseForm | None" = None, error: st
         "maturity/show.html", product=product, m=m, over_versions=over_versions,
         history=history, credibility=current, credibility_by_version=credibility,
         rules=holds.rules_of([product.company_id])[product.company_id],
-        held=held, release_form=release_form or ReleaseForm(), release_error=error,
+        # The release form for the team only: building a form makes a CSRF token, which starts a visitor's session.
+        held=held, release_form=release_form or (ReleaseForm() if manage else None), release_error=error,
         bars=charts.touchpoint_chart(m.figures.touchpoints),
         line=charts.grade_chart(over_versions, m.thresholds),
         manage=manage,
