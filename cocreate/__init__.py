@@ -8,7 +8,7 @@ from cocreate.config import Config, check_settings
 
 # The features, each a package whose ``init_app(app)`` registers its blueprints, template helpers, event
 # subscribers and tasks. The order is the order of registration; nothing else depends on it.
-FEATURES = ("main", "auth", "companies", "products", "ideas", "maturity", "notifications", "webhooks",
+FEATURES = ("main", "auth", "companies", "products", "ideas", "maturity", "misses", "notifications", "webhooks",
             "ambassadors", "images", "feeds", "api", "widget")
 
 

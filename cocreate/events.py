@@ -50,6 +50,17 @@ rating_saved = _events.signal("rating-saved", doc="Sender: the Rating. product: 
 self_assessment_saved = _events.signal("self-assessment-saved", doc="Sender: the Version. product: Product.")
 stage_changed = _events.signal("stage-changed", doc="Sender: the StageChange row, already flushed.")
 
+# --- Misses (sender: the Miss) --------------------------------------------------------------------------
+miss_opened = _events.signal(
+    "miss-opened", doc="A counted rating scored a touchpoint 1-2, or two points below what was expected. "
+                       "product: Product.")
+miss_answered = _events.signal("miss-answered", doc="reply: MissReply (to the customer), actor: User.")
+miss_closed = _events.signal(
+    "miss-closed", doc="Closed as fixed in miss.fixed_version. product: Product, actor: User.")
+miss_recovered = _events.signal(
+    "miss-recovered", doc="The customer's score of the touchpoint on the fixing version reached what they "
+                          "expected. product: Product.")
+
 # --- Ambassadors ----------------------------------------------------------------------------------------
 ambassador_invited = _events.signal(
     "ambassador-invited", doc="Sender: the Candidate. company: Company, url: where the customer answers.")

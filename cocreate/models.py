@@ -7,6 +7,7 @@ from cocreate.companies.models import Company, Invitation, Membership  # noqa: F
 from cocreate.ideas.models import Comment, Idea, StatusChange, Tag, Vote  # noqa: F401
 from cocreate.images.models import Image  # noqa: F401
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange, StageThresholds  # noqa: F401
+from cocreate.misses.models import Miss, MissReply  # noqa: F401
 from cocreate.notifications.models import MailMessage, Notification, NotificationSettings, Subscription  # noqa: F401
 from cocreate.products.models import Product, ProductAccess, Touchpoint, Version  # noqa: F401
 from cocreate.tasks import ScheduledRun  # noqa: F401

@@ -208,6 +208,25 @@ SCHEMAS = {
             "data": {"type": "array", "items": _ref("RatingComment")},
         },
     },
+    "Miss": {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "state", "version", "touchpoint_id", "touchpoint", "score", "expected", "emotion", "comment",
+                     "rater", "opened_at", "first_answer_at", "closed_at", "fixed_version", "rerated_score",
+                     "recovered_at", "replies"],
+        "properties": {
+            "id": {"type": "integer"},
+            "state": {"type": "string", "enum": ["open", "answered", "closed", "recovered"]},
+            "version": {"type": "string"}, "touchpoint_id": {"type": "integer"}, "touchpoint": {"type": "string"},
+            "score": {"type": "integer"}, "expected": {"type": ["integer", "null"]},
+            "emotion": {"type": ["string", "null"], "description": "What the rater felt about the touchpoint (or, "
+                        "if not said, the version): a key of the emotion set (docs/maturity.md)."},
+            "comment": {"type": "string"}, "rater": {"type": "string"},
+            "opened_at": {"type": "string"}, "first_answer_at": NULLABLE_STRING, "closed_at": NULLABLE_STRING,
+            "fixed_version": NULLABLE_STRING, "rerated_score": {"type": ["integer", "null"]},
+            "recovered_at": NULLABLE_STRING,
+            "replies": {"type": "array", "items": {"type": "object"}},
+        },
+    },
     "Maturity": {
         "type": "object", "additionalProperties": False,
         "required": ["product", "name", "company", "version", "stage", "next_stage", "grade", "previous_grade",
@@ -271,6 +290,12 @@ PATHS = {
             {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100,
                                                            "default": 20}},
         ])},
+    "/products/{slug}/misses": {"get": _operation(
+        "The product's misses (a touchpoint rated 1-2, or two points below what was expected), newest first, with "
+        "the rater's comment and emotion and the team's answers (the product's team only)",
+        _responses(_ok(_list_of("Miss")), 403), op_id="listMisses",
+        parameters=[SLUG, LANG, {"name": "state", "in": "query", "description": "open (the default) or closed.",
+                                 "schema": {"type": "string", "enum": ["open", "closed"]}}])},
     "/board": {"get": _operation(
         "The maturity board: figures and stage of every visible product",
         _responses(_ok(_list_of("Maturity"))), parameters=[LANG], op_id="getBoard")},

@@ -329,6 +329,35 @@ def rating_comments(slug: str):
               for c in found.comments])
 
 
+@bp.get("/products/<slug>/misses")
+def misses(slug: str):
+    """The team's list of misses (cocreate/misses), as the misses page shows it."""
+    from cocreate.misses.services import team_list
+
+    product = product_or_404(slug, user())
+    if not can("idea.moderate", product.company_id, user()):
+        abort(403, "Only the product's team answers misses.")
+    _only_args("lang", "state")
+    state = request.args.get("state", "open")
+    if state not in ("open", "closed"):
+        abort(400, "state is open or closed.")
+    lang = _language()
+    data = []
+    for m in team_list(product, closed=state == "closed"):
+        felt = m.rating.emotion_map
+        data.append({
+            "id": m.id, "state": m.state, "version": m.version.label, "touchpoint_id": m.touchpoint_id,
+            "touchpoint": m.touchpoint.name_in(lang), "score": m.score, "expected": m.expected,
+            "emotion": felt.get(m.touchpoint_id) or felt.get(0), "comment": m.rating.comment, "rater": m.user.name,
+            "opened_at": _iso(m.opened_at), "first_answer_at": _iso(m.first_answer_at),
+            "closed_at": _iso(m.closed_at), "fixed_version": m.fixed_version.label if m.fixed_version else None,
+            "rerated_score": m.rerated_score, "recovered_at": _iso(m.recovered_at),
+            "replies": [{"body": r.body, "author": r.author.name if r.author else None,
+                         "created_at": _iso(r.created_at)} for r in m.replies],
+        })
+    return jsonify(data=data)
+
+
 @bp.get("/board")
 def board():
     visible = products.visible_products(user())

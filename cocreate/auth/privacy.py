@@ -97,7 +97,8 @@ def export(user: User) -> dict:
     rating_ids = [r["id"] for r in data.get("ratings", [])]
     if rating_ids:
         for score in db.session.scalars(sa.select(RatingScore).where(RatingScore.rating_id.in_(rating_ids))):
-            scores.setdefault(score.rating_id, []).append({"touchpoint_id": score.touchpoint_id, "score": score.score})
+            scores.setdefault(score.rating_id, []).append({"touchpoint_id": score.touchpoint_id, "score": score.score,
+                                                           "emotion": score.emotion})
         for rating in data["ratings"]:
             rating["scores"] = scores.get(rating["id"], [])
     return data

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from cocreate.auth.models import User
 from cocreate.companies.models import Membership, Role
+from cocreate.demo.misses import add_feelings, seed_misses
 from cocreate.extensions import db
 from cocreate.maturity import services
 from cocreate.maturity.models import Rating, RatingScore, SelfScore, StageChange
@@ -76,6 +77,7 @@ def _rate_version(product: Product, version: Version, n: int, plan: Plan, people
     rng = random.Random(f"cocreate-demo-{product.slug}-{version.label}")  # noqa: S311 - demo data  # nosec B311
     touchpoints = services.active_touchpoints(product)
     days = max((until - version.released_on).days, 1)
+    made = []
     for user in rng.sample(people, n):
         scores = {}
         for tp in touchpoints:
@@ -94,6 +96,8 @@ def _rate_version(product: Product, version: Version, n: int, plan: Plan, people
                         rater_since=when - timedelta(days=20 + (user.id * 37) % 400), rater_verified=True)
         rating.scores = [RatingScore(touchpoint_id=tp_id, score=s) for tp_id, s in scores.items()]
         db.session.add(rating)
+        made.append(rating)
+    add_feelings(product, version, made)  # what they felt, from a generator of its own (cocreate/demo/misses.py)
 
 
 def _self_assess(product: Product, version: Version, own: dict[str, int]) -> None:
@@ -150,3 +154,4 @@ def seed_ratings(rng: random.Random, people: list[User] | None = None) -> None:
         db.session.flush()
         _replay_history(product, today)
     db.session.flush()
+    seed_misses(today)  # opened from the ratings above, in every state (cocreate/demo/misses.py)

@@ -5,11 +5,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from cocreate.maturity import helpers, subscribers, tasks  # noqa: F401 - tasks registers them
+    from cocreate.maturity import emotions, helpers, subscribers, tasks  # noqa: F401 - tasks registers them
     from cocreate.maturity.routes import bp
 
     app.register_blueprint(bp)
     helpers.init_app(app)
+    emotions.init_app(app)
     subscribers.connect()
 
     @app.cli.group("maturity")
@@ -23,10 +24,11 @@ def init_app(app: Flask) -> None:
 
         from cocreate.extensions import db
         from cocreate.maturity.stored import differences
+        from cocreate.misses.services import should_be_open
         from cocreate.products.models import Product
 
         products = list(db.session.scalars(sa.select(Product).order_by(Product.id)))
-        problems = differences(products)
+        problems = differences(products) + should_be_open([p.id for p in products])  # and every miss opened
         for problem in problems:
             click.echo(problem)
         if problems:

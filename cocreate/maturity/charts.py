@@ -137,3 +137,72 @@ def grade_chart(grades: Sequence, thresholds: figures.Thresholds) -> LineChart:
         points=points,
         segments=[" ".join(f"{p.x},{p.y}" for p in seg) for seg in segments if len(seg) > 1],
     )
+
+
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    width: float
+    key: str  # the emotion
+    family: str  # "delight", "positive" or "negative": the colour (the pattern of negative ones reads without it)
+    count: int
+    label: str  # the count, shown inside the segment when it fits
+
+
+@dataclass(frozen=True)
+class MixRow:
+    name: str
+    label_y: float
+    bar_y: float
+    total: int
+    segments: list[Segment]
+    negative_share: float | None
+    delight_share: float | None
+
+
+@dataclass(frozen=True)
+class MixChart:
+    width: int
+    height: int
+    left: float
+    right: float
+    bar_height: float
+    rows: list[MixRow]
+
+
+def _family(key: str) -> str:
+    from cocreate.maturity.emotions import BY_KEY
+
+    emotion = BY_KEY[key]
+    return "negative" if emotion.negative else "delight" if emotion.delight else "positive"
+
+
+def emotion_chart(fig: figures.Figures, version: str | None, previous: str | None) -> MixChart:
+    """The emotion mix as 100 % bars: the version as a whole, the previous version (how it moved), then each
+    touchpoint. Segments follow the fixed order of the emotions (delight, other pleasant, negative), so the
+    negative share always sits at the right end of a bar."""
+    from cocreate.maturity.emotions import KEYS
+
+    left, right, top = 8.0, WIDTH - 8.0, 8.0
+    row_h, bar_h = 46.0, 18.0
+    wanted: list[tuple[str, dict[str, int]]] = []
+    if fig.emotions:
+        wanted.append((version or "", fig.emotions))
+    if fig.previous_emotions and previous:
+        wanted.append((previous, fig.previous_emotions))
+    wanted += [(localized(tp), tp.emotions) for tp in fig.touchpoints if tp.emotions]
+    rows = []
+    for i, (name, counts) in enumerate(wanted):
+        y = top + i * row_h
+        total = sum(counts.values())
+        x, segments = left, []
+        for key in KEYS:
+            n = counts.get(key, 0)
+            if not n:
+                continue
+            width = (right - left) * n / total
+            segments.append(Segment(round(x, 1), round(width, 1), key, _family(key), n, str(n) if width >= 16 else ""))
+            x += width
+        delight, negative = figures.emotion_shares(counts)
+        rows.append(MixRow(name, y + 12, y + 18, total, segments, negative, delight))
+    return MixChart(WIDTH, int(top + len(rows) * row_h + 4), left, right, bar_h, rows)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -56,6 +56,10 @@ class Thresholds:
     blind_spot_gap: float = 2.0
     min_touchpoint_ratings: int = 3
     top_ideas: int = 5
+    # Excellent: no touchpoint where more than this share of raters felt a negative emotion (emotions.py) ...
+    negative_share: float = 0.1
+    # ... and no miss (misses.py) left unanswered for longer than this many hours.
+    miss_response_hours: float = 24.0
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -69,6 +73,8 @@ class Rating:
     scores: Mapping[int, int]
     expected: int | None = None
     returning: bool = False
+    # What they felt: emotion key per touchpoint id, emotions.WHOLE (0) for the whole version.
+    emotions: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,39 @@ class TouchpointGrade:
     blind_spot: bool
     # The name per language (Touchpoint.names), for the pages; not a figure, so equal grades compare equal.
     names: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # What the raters who named an emotion for this touchpoint felt (key -> raters), and the share negative.
+    emotions: dict[str, int] = field(default_factory=dict, hash=False)
+    negative_share: float | None = None
+
+
+@dataclass(frozen=True)
+class MissFact:
+    """One miss (cocreate/misses): a customer rated a touchpoint 1-2, or two points below what they expected."""
+
+    touchpoint_id: int
+    opened_at: datetime
+    first_answer_at: datetime | None
+    closed_at: datetime | None
+    score: int
+    rerated_score: int | None  # their score of the touchpoint on the version the team named as the fix
+    recovered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MissFigures:
+    """The misses of a product (``touchpoint_id`` None) or of one of its touchpoints, at one moment."""
+
+    touchpoint_id: int | None
+    opened: int
+    open: int
+    unanswered_overdue: int
+    median_answer_hours: float | None
+    answered_within_hour: float | None
+    recovered: float | None
+    uplift: float | None
+
+
+NO_MISSES = MissFigures(None, 0, 0, 0, None, None, None, None)
 
 
 @dataclass(frozen=True)
@@ -120,11 +159,23 @@ class Figures:
     median_response_hours: float | None
     top_ideas: list[TopIdea]
     unanswered_top_ideas: int
+    # The emotion layer (emotions.py): what the raters felt about the version as a whole (key -> raters), the share
+    # of delight and of negative emotions among them, and the same two shares on the previous version.
+    emotions: dict[str, int] = field(default_factory=dict)
+    delight_share: float | None = None
+    negative_share: float | None = None
+    previous_delight_share: float | None = None
+    previous_negative_share: float | None = None
+    previous_emotions: dict[str, int] = field(default_factory=dict)
+    # Misses and their recovery (cocreate/misses), over every version: the product's, and per touchpoint.
+    misses: MissFigures = NO_MISSES
+    miss_touchpoints: list[MissFigures] = field(default_factory=list)
 
 
 # Kinds of blocker: what keeps a product from the next stage.
 RATERS, NO_LOWER, LOWER, NO_WEAKEST, WEAKEST, PROMISES, NO_RESPONSES, RESPONSE, TOP_IDEAS = (
     "raters", "no_lower", "lower", "no_weakest", "weakest", "promises", "no_responses", "response", "top_ideas")
+NEGATIVE_EMOTIONS, UNANSWERED_MISSES = "negative_emotions", "unanswered_misses"
 
 
 def _one_decimal(x: float) -> str:
@@ -147,6 +198,10 @@ _ENGLISH = {
     RESPONSE: lambda v: f"median first response {_hours(v['hours'])} h, needs ≤ {v['needed']:g} h",
     TOP_IDEAS: lambda v: (f"{v['unanswered']} of {v['top']} top ideas "
                           f"{'has' if v['unanswered'] == 1 else 'have'} no official response"),
+    NEGATIVE_EMOTIONS: lambda v: (f"{v['touchpoint']}: {v['percent']:g} % of raters felt {v['emotion']}, "
+                                  f"needs ≤ {v['needed']:g} %"),
+    UNANSWERED_MISSES: lambda v: (f"{v['misses']} miss{'es' * (v['misses'] != 1)} unanswered for more than "
+                                  f"{v['hours']:g} h"),
 }
 
 
@@ -199,6 +254,20 @@ class Blocker:
             return ngettext("%(unanswered)s of %(top)s top ideas has no official response",
                             "%(unanswered)s of %(top)s top ideas have no official response", v["unanswered"],
                             unanswered=format_number(v["unanswered"]), top=format_number(v["top"]))
+        if self.kind == NEGATIVE_EMOTIONS:
+            from cocreate.maturity.emotions import BY_KEY
+
+            found = BY_KEY.get(v["emotion"])
+            # Translators: e.g. "Delivery: 30 % of raters felt dissatisfaction, needs ≤ 10 %"; the emotion is the
+            # most named negative one.
+            return _("%(touchpoint)s: %(percent)s %% of raters felt %(emotion)s, needs ≤ %(needed)s %%",
+                     touchpoint=localized({"name": v["touchpoint"], "names": v.get("names")}),
+                     percent=format_number(v["percent"]),
+                     emotion=str(found.label).lower() if found else v["emotion"], needed=format_number(v["needed"]))
+        if self.kind == UNANSWERED_MISSES:
+            return ngettext("%(misses)s miss unanswered for more than %(hours)s h",
+                            "%(misses)s misses unanswered for more than %(hours)s h", v["misses"],
+                            misses=format_number(v["misses"]), hours=format_number(v["hours"]))
         return str(self)
 
 
@@ -304,80 +373,6 @@ def promises_kept(promises: Iterable[Promise], today: date) -> tuple[float | Non
     return _r(kept / len(due)), len(due)
 
 
-def median_hours(durations: Iterable[timedelta]) -> float | None:
-    """Median of the durations in hours; None when there are none."""
-    hours = [d.total_seconds() / 3600 for d in durations]
-    return _r(statistics.median(hours)) if hours else None
-
-
-def compute(
-    ratings: Iterable[Rating],
-    touchpoints: Sequence[tuple[int, str] | tuple[int, str, Mapping[str, str]]],
-    self_scores: Mapping[int, int],
-    promises: Iterable[Promise],
-    response_times: Iterable[timedelta],
-    top_ideas: Iterable[TopIdea],
-    today: date,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-) -> Figures:
-    """All figures of one version. ``top_ideas`` (already the top open ones) is passed through.
-
-    One rating per rater counts (the last one given for a rater id). A rater who skipped every
-    touchpoint gave no grade and is not counted among ``raters``.
-    """
-    unique = list({r.rater_id: r for r in ratings}.values())
-    grades = [g for r in unique if (g := rater_grade(r)) is not None]
-    tps = touchpoint_grades(unique, touchpoints, self_scores, thresholds)
-    gap_first, gap_returning = expectation_gaps(unique)
-    kept, due = promises_kept(promises, today)
-    ideas = list(top_ideas)
-    return Figures(
-        raters=len(grades),
-        grade=_r(statistics.fmean(grades)) if grades else None,
-        lower=lower_bound(grades),
-        touchpoints=tps,
-        weakest=weakest_touchpoint(tps, thresholds),
-        gap_first=gap_first,
-        gap_returning=gap_returning,
-        promises_kept=kept,
-        promises_due=due,
-        median_response_hours=median_hours(response_times),
-        top_ideas=ideas,
-        unanswered_top_ideas=sum(1 for i in ideas if not i.has_official_response),
-    )
-
-
-def _down(x: float) -> float:
-    """One decimal, rounded down, as every page writes a grade (cocreate.numbers)."""
-    return numbers.down(x)
-
-
-def _up_hours(x: float) -> float:
-    return numbers.hours_value(x)
-
-
-def _raters_blockers(fig: Figures, t: Thresholds) -> list[Blocker]:
-    missing = t.min_raters - fig.raters
-    if missing <= 0:
-        return []
-    return [Blocker(RATERS, {"missing": missing, "raters": fig.raters, "needed": t.min_raters})]
-
-
-def _lower_blockers(fig: Figures, needed: float) -> list[Blocker]:
-    if fig.lower is None:
-        return [Blocker(NO_LOWER, {"raters": fig.raters})]
-    return [] if _meets(fig.lower, needed) else [Blocker(LOWER, {"lower": _down(fig.lower), "needed": needed})]
-
-
-def _weakest_blockers(fig: Figures, needed: float, t: Thresholds) -> list[Blocker]:
-    w = fig.weakest
-    if w is None or w.grade is None:
-        return [Blocker(NO_WEAKEST, {"ratings": t.min_touchpoint_ratings})]
-    if _meets(w.grade, needed):
-        return []
-    return [Blocker(WEAKEST, {"touchpoint": w.name, "names": w.names, "grade": _down(w.grade), "needed": needed})]
-
-
 def cell_figures(n: int, total: int, squares: int) -> tuple[float | None, float | None]:
     """One heat-map cell from its tallies (n scores, their sum and sum of squares): (grade, lower bound), both on
     the 10-point scale like every grade. The grade is 2 x the mean score (None without scores); the lower bound is
@@ -441,6 +436,191 @@ def promise_outcome(promised_on: date, shipped_on: date | None, today: date) -> 
     return "open", (promised_on - today).days
 
 
+def median_hours(durations: Iterable[timedelta]) -> float | None:
+    """Median of the durations in hours; None when there are none."""
+    hours = [d.total_seconds() / 3600 for d in durations]
+    return _r(statistics.median(hours)) if hours else None
+
+
+# --------------------------------------------------------------------------- the emotion layer
+
+def emotion_counts(picks: Iterable[str | None]) -> dict[str, int]:
+    """How many raters named each emotion (None: named none), in the fixed order of emotions.EMOTIONS."""
+    from cocreate.maturity.emotions import KEYS
+
+    found: dict[str, int] = {}
+    for key in picks:
+        if key is not None:
+            found[key] = found.get(key, 0) + 1
+    return {key: found[key] for key in KEYS if found.get(key)}
+
+
+def emotion_shares(counts: Mapping[str, int]) -> tuple[float | None, float | None]:
+    """(share of delight, share of negative emotions) among the raters who named one; (None, None) when none did."""
+    from cocreate.maturity.emotions import DELIGHT_KEYS, NEGATIVE_KEYS
+
+    total = sum(counts.values())
+    if not total:
+        return None, None
+    delight = sum(n for key, n in counts.items() if key in DELIGHT_KEYS)
+    negative = sum(n for key, n in counts.items() if key in NEGATIVE_KEYS)
+    return _r(delight / total), _r(negative / total)
+
+
+def most_named_negative(counts: Mapping[str, int]) -> str | None:
+    """The negative emotion named most often (the first in the fixed order on a tie); None without any."""
+    from cocreate.maturity.emotions import KEYS, NEGATIVE_KEYS
+
+    ranked = [(-counts.get(key, 0), KEYS.index(key), key) for key in NEGATIVE_KEYS if counts.get(key)]
+    return min(ranked)[2] if ranked else None
+
+
+def with_emotions(tp: TouchpointGrade, counts: Mapping[str, int]) -> TouchpointGrade:
+    return replace(tp, emotions=dict(counts), negative_share=emotion_shares(counts)[1])
+
+
+# --------------------------------------------------------------------------- misses and their recovery
+
+def open_misses(misses: Iterable[MissFact]) -> int:
+    """Misses not closed yet (answered or not)."""
+    return sum(1 for m in misses if m.closed_at is None)
+
+
+def median_answer_hours(misses: Iterable[MissFact]) -> float | None:
+    """Median time from a miss to the team's first answer, in hours, over the answered misses; None when none is."""
+    return median_hours(m.first_answer_at - m.opened_at for m in misses if m.first_answer_at is not None)
+
+
+def answered_within_hour(misses: Iterable[MissFact], now: datetime) -> float | None:
+    """Share of the misses answered within 60 minutes (exactly 60 counts). A miss younger than an hour and not
+    answered yet is not counted (it may still make it); None when no miss counts."""
+    hour = timedelta(hours=1)
+    decided = [m for m in misses if m.first_answer_at is not None or now - m.opened_at > hour]
+    if not decided:
+        return None
+    quick = sum(1 for m in decided if m.first_answer_at is not None and m.first_answer_at - m.opened_at <= hour)
+    return _r(quick / len(decided))
+
+
+def unanswered_overdue(misses: Iterable[MissFact], now: datetime, hours: float) -> int:
+    """Misses nobody answered for longer than ``hours`` (exactly ``hours`` is not late yet)."""
+    limit = timedelta(hours=hours)
+    return sum(1 for m in misses if m.first_answer_at is None and now - m.opened_at > limit)
+
+
+def share_recovered(misses: Iterable[MissFact]) -> float | None:
+    """Of the misses the team closed (naming the version that fixes them), the share recovered: the customer's new
+    score reached what they expected. None when none is closed."""
+    closed = [m for m in misses if m.closed_at is not None]
+    if not closed:
+        return None
+    return _r(sum(1 for m in closed if m.recovered_at is not None) / len(closed))
+
+
+def recovery_uplift(misses: Iterable[MissFact]) -> float | None:
+    """Mean gain, in grade points (2 x the 1-5 difference), of the customers who rated the touchpoint again on the
+    fixing version: their new score minus the missed one. None when nobody rated again."""
+    gains = [2 * (m.rerated_score - m.score) for m in misses if m.rerated_score is not None]
+    return _r(statistics.fmean(gains)) if gains else None
+
+
+def miss_figures(misses: Iterable[MissFact], now: datetime, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+                 touchpoint_id: int | None = None) -> MissFigures:
+    """Every miss figure of these misses at ``now``."""
+    found = list(misses)
+    return MissFigures(touchpoint_id, len(found), open_misses(found),
+                       unanswered_overdue(found, now, thresholds.miss_response_hours), median_answer_hours(found),
+                       answered_within_hour(found, now), share_recovered(found), recovery_uplift(found))
+
+
+def misses_by_touchpoint(misses: Iterable[MissFact], now: datetime, touchpoint_ids: Sequence[int],
+                         thresholds: Thresholds = DEFAULT_THRESHOLDS) -> tuple[MissFigures, list[MissFigures]]:
+    """The product's miss figures and those of each touchpoint that had a miss, in the touchpoints' order (misses
+    of retired touchpoints count for the product only)."""
+    found = list(misses)
+    per = [miss_figures([m for m in found if m.touchpoint_id == tp_id], now, thresholds, tp_id)
+           for tp_id in touchpoint_ids if any(m.touchpoint_id == tp_id for m in found)]
+    return miss_figures(found, now, thresholds), per
+
+
+def compute(
+    ratings: Iterable[Rating],
+    touchpoints: Sequence[tuple[int, str] | tuple[int, str, Mapping[str, str]]],
+    self_scores: Mapping[int, int],
+    promises: Iterable[Promise],
+    response_times: Iterable[timedelta],
+    top_ideas: Iterable[TopIdea],
+    today: date,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    misses: tuple[MissFigures, list[MissFigures]] = (NO_MISSES, []),
+) -> Figures:
+    """All figures of one version. ``top_ideas`` (already the top open ones) and ``misses`` are passed through.
+
+    One rating per rater counts (the last one given for a rater id). A rater who skipped every
+    touchpoint gave no grade and is not counted among ``raters``.
+    """
+    unique = list({r.rater_id: r for r in ratings}.values())
+    grades = [g for r in unique if (g := rater_grade(r)) is not None]
+    tps = [with_emotions(tp, emotion_counts(r.emotions.get(tp.touchpoint_id) for r in unique if tp.touchpoint_id in
+                                            r.scores))
+           for tp in touchpoint_grades(unique, touchpoints, self_scores, thresholds)]
+    felt = emotion_counts(r.emotions.get(0) for r in unique)
+    delight, negative = emotion_shares(felt)
+    gap_first, gap_returning = expectation_gaps(unique)
+    kept, due = promises_kept(promises, today)
+    ideas = list(top_ideas)
+    return Figures(
+        raters=len(grades),
+        grade=_r(statistics.fmean(grades)) if grades else None,
+        lower=lower_bound(grades),
+        touchpoints=tps,
+        weakest=weakest_touchpoint(tps, thresholds),
+        gap_first=gap_first,
+        gap_returning=gap_returning,
+        promises_kept=kept,
+        promises_due=due,
+        median_response_hours=median_hours(response_times),
+        top_ideas=ideas,
+        unanswered_top_ideas=sum(1 for i in ideas if not i.has_official_response),
+        emotions=felt,
+        delight_share=delight,
+        negative_share=negative,
+        misses=misses[0],
+        miss_touchpoints=list(misses[1]),
+    )
+
+
+def _down(x: float) -> float:
+    """One decimal, rounded down, as every page writes a grade (cocreate.numbers)."""
+    return numbers.down(x)
+
+
+def _up_hours(x: float) -> float:
+    return numbers.hours_value(x)
+
+
+def _raters_blockers(fig: Figures, t: Thresholds) -> list[Blocker]:
+    missing = t.min_raters - fig.raters
+    if missing <= 0:
+        return []
+    return [Blocker(RATERS, {"missing": missing, "raters": fig.raters, "needed": t.min_raters})]
+
+
+def _lower_blockers(fig: Figures, needed: float) -> list[Blocker]:
+    if fig.lower is None:
+        return [Blocker(NO_LOWER, {"raters": fig.raters})]
+    return [] if _meets(fig.lower, needed) else [Blocker(LOWER, {"lower": _down(fig.lower), "needed": needed})]
+
+
+def _weakest_blockers(fig: Figures, needed: float, t: Thresholds) -> list[Blocker]:
+    w = fig.weakest
+    if w is None or w.grade is None:
+        return [Blocker(NO_WEAKEST, {"ratings": t.min_touchpoint_ratings})]
+    if _meets(w.grade, needed):
+        return []
+    return [Blocker(WEAKEST, {"touchpoint": w.name, "names": w.names, "grade": _down(w.grade), "needed": needed})]
+
+
 def _excellent_extra_blockers(fig: Figures, t: Thresholds) -> list[Blocker]:
     out = []
     share = fig.promises_kept
@@ -456,6 +636,24 @@ def _excellent_extra_blockers(fig: Figures, t: Thresholds) -> list[Blocker]:
         out.append(Blocker(RESPONSE, {"hours": _up_hours(hours), "needed": t.response_hours}))
     if n := fig.unanswered_top_ideas:
         out.append(Blocker(TOP_IDEAS, {"unanswered": n, "top": len(fig.top_ideas)}))
+    out.extend(_emotion_blockers(fig, t))
+    if late := fig.misses.unanswered_overdue:
+        out.append(Blocker(UNANSWERED_MISSES, {"misses": late, "hours": t.miss_response_hours}))
+    return out
+
+
+def _emotion_blockers(fig: Figures, t: Thresholds) -> list[Blocker]:
+    """A touchpoint where more than ``negative_share`` of the raters who named an emotion felt a negative one
+    (exactly at the threshold holds), counted once ``min_touchpoint_ratings`` raters named one."""
+    out = []
+    for tp in fig.touchpoints:
+        named = sum(tp.emotions.values())
+        share = tp.negative_share
+        if share is None or named < t.min_touchpoint_ratings or _r(share) <= _r(t.negative_share):
+            continue
+        out.append(Blocker(NEGATIVE_EMOTIONS, {  # the percent rounded up: never shown as within the limit
+            "touchpoint": tp.name, "names": tp.names, "percent": math.ceil(round(share * 100, _PLACES)),
+            "emotion": most_named_negative(tp.emotions), "needed": round(t.negative_share * 100, 6)}))
     return out
 
 
@@ -519,6 +717,8 @@ class Sums:
     first: tuple[int, Fraction, int] = (0, Fraction(0), 0)
     returning: tuple[int, Fraction, int] = (0, Fraction(0), 0)
     touchpoints: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+    # touchpoint id (emotions.WHOLE = 0 for the whole version) -> emotion key -> raters who named it
+    emotions: Mapping[int, Mapping[str, int]] = field(default_factory=dict)
 
 
 def exact_grade(scores: Iterable[int]) -> Fraction | None:
@@ -540,6 +740,7 @@ def compute_from_sums(
     median_response_hours: float | None,
     top_ideas: Iterable[TopIdea],
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    misses: tuple[MissFigures, list[MissFigures]] = (NO_MISSES, []),
 ) -> Figures:
     """The same Figures as ``compute``, from running sums (rating part) and the product's idea facts."""
     n = sums.raters
@@ -556,8 +757,11 @@ def compute_from_sums(
         self_grade = None if own is None else 2.0 * own
         gap = None if customers is None or self_grade is None else _r(self_grade - customers)
         blind = gap is not None and _meets(gap, thresholds.blind_spot_gap)
-        tps.append(TouchpointGrade(tp_id, name, customers, count, self_grade, gap, blind,
-                                   dict(names[0]) if names else {}))
+        tps.append(with_emotions(TouchpointGrade(tp_id, name, customers, count, self_grade, gap, blind,
+                                                 dict(names[0]) if names else {}),
+                                 emotion_counts_of(sums.emotions.get(tp_id, {}))))
+    felt = emotion_counts_of(sums.emotions.get(0, {}))
+    delight, negative = emotion_shares(felt)
     ideas = list(top_ideas)
     kept, due = promises
     return Figures(
@@ -573,4 +777,24 @@ def compute_from_sums(
         median_response_hours=median_response_hours,
         top_ideas=ideas,
         unanswered_top_ideas=sum(1 for i in ideas if not i.has_official_response),
+        emotions=felt,
+        delight_share=delight,
+        negative_share=negative,
+        misses=misses[0],
+        miss_touchpoints=list(misses[1]),
     )
+
+
+def emotion_counts_of(counts: Mapping[str, int]) -> dict[str, int]:
+    """Stored counts in the fixed order of the emotions, zero counts left out (as ``emotion_counts`` gives them)."""
+    from cocreate.maturity.emotions import KEYS
+
+    return {key: counts[key] for key in KEYS if counts.get(key)}
+
+
+def with_previous(fig: Figures, previous: Figures | None) -> Figures:
+    """The figures with the previous version's delight and negative shares beside them (how the mix moved)."""
+    if previous is None:
+        return fig
+    return replace(fig, previous_delight_share=previous.delight_share, previous_negative_share=previous.negative_share,
+                   previous_emotions=dict(previous.emotions))

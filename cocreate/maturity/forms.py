@@ -134,6 +134,10 @@ class ThresholdsForm(FlaskForm):
                                 validators=[InputRequired(), NumberRange(0.5, 10)])
     min_touchpoint_ratings = IntegerField(_l("Ratings a touchpoint needs before it can be the weakest"),
                                           validators=[InputRequired(), NumberRange(1, 10_000)])
+    negative_share = IntegerField(_l("Excellent: raters who felt a negative emotion about a touchpoint at most (%)"),
+                                  validators=[InputRequired(), NumberRange(0, 100)])
+    miss_response_hours = FloatField(_l("Excellent: no miss left unanswered for longer than (hours)"),
+                                     validators=[InputRequired(), NumberRange(0.25, 24 * 30)])
 
 
 class ReleaseForm(FlaskForm):

@@ -46,6 +46,8 @@ class Rating(Model):
     held: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     hold_reason: Mapped[str | None] = mapped_column(sa.String(12))  # "burst" or "network"; kept after a release
     release_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rating_releases.id", ondelete="SET NULL"))
+    # What they felt about the version as a whole: a key of emotions.EMOTIONS, or None.
+    emotion: Mapped[str | None] = mapped_column(sa.String(16))
 
     version: Mapped[Version] = relationship()
     user: Mapped[User] = relationship()
@@ -57,6 +59,14 @@ class Rating(Model):
     @property
     def score_map(self) -> dict[int, int]:
         return {s.touchpoint_id: s.score for s in self.scores}
+
+    @property
+    def emotion_map(self) -> dict[int, str]:
+        """What they felt: emotion key per touchpoint id, emotions.WHOLE (0) for the whole version."""
+        found = {s.touchpoint_id: s.emotion for s in self.scores if s.emotion}
+        if self.emotion:
+            found[0] = self.emotion
+        return found
 
 
 class RatingScore(Model):
@@ -70,6 +80,7 @@ class RatingScore(Model):
         sa.ForeignKey("touchpoints.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     score: Mapped[int] = mapped_column(sa.SmallInteger)
+    emotion: Mapped[str | None] = mapped_column(sa.String(16))  # what they felt about this touchpoint, or None
 
     rating: Mapped[Rating] = relationship(back_populates="scores")
     touchpoint: Mapped[Touchpoint] = relationship()
@@ -110,10 +121,13 @@ class StageThresholds(Model):
     response_hours: Mapped[float] = mapped_column(sa.Float)
     blind_spot_gap: Mapped[float] = mapped_column(sa.Float)
     min_touchpoint_ratings: Mapped[int] = mapped_column()
+    negative_share: Mapped[float] = mapped_column(sa.Float, default=0.1, server_default="0.1")  # a share, 0-1
+    miss_response_hours: Mapped[float] = mapped_column(sa.Float, default=24.0, server_default="24")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     FIELDS = ("min_raters", "good_enough", "good", "good_weakest", "excellent", "excellent_weakest",
-              "promises_kept", "response_hours", "blind_spot_gap", "min_touchpoint_ratings")
+              "promises_kept", "response_hours", "blind_spot_gap", "min_touchpoint_ratings", "negative_share",
+              "miss_response_hours")
 
     def to_thresholds(self) -> figures.Thresholds:
         return figures.Thresholds(**{name: getattr(self, name) for name in self.FIELDS})
@@ -176,6 +190,18 @@ class TouchpointTally(Model):
     touchpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("touchpoints.id", ondelete="CASCADE"), primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
+
+
+class EmotionTally(Model):
+    """How many counted raters of a version named an emotion, for one touchpoint or (touchpoint_id 0, emotions.WHOLE)
+    for the whole version. Moved with the rating like the other sums (stored.move)."""
+
+    __tablename__ = "emotion_tallies"
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True)
+    touchpoint_id: Mapped[int] = mapped_column(primary_key=True)  # 0: the whole version (no foreign key therefore)
+    emotion: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
 
 
 class ProductFigures(Model):

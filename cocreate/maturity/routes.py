@@ -134,6 +134,8 @@ def _show(product: Product, release_form: "ReleaseForm | None" = None, error: st
         held=held, release_form=release_form or (ReleaseForm() if manage else None), release_error=error,
         bars=charts.touchpoint_chart(m.figures.touchpoints),
         line=charts.grade_chart(over_versions, m.thresholds),
+        mood=charts.emotion_chart(m.figures, m.version.label if m.version else None,
+                                  m.previous.label if m.previous else None),
         manage=manage,
         team=team,
         **(_comments_panel(product) if team else {"comments": None}),
@@ -213,6 +215,8 @@ def rate(slug: str):
         form = rating_form(touchpoints, data=_rating_data(existing, version))
     error = None
     saved = False
+    # What they felt (emotions.py): radio groups feel_<touchpoint id>, feel_0 for the whole version.
+    felt = _posted_feelings() if request.method == "POST" else (existing.emotion_map if existing else {})
     if request.method == "POST":
         posted = _posted_version(product, form.version_id.data)
         if version is None:
@@ -227,7 +231,7 @@ def rate(slug: str):
                 existing = services.save_rating(
                     current_user, product, posted, form.scores(), expected=form.expected.score,
                     returning=form.experience.data == "returning", comment=form.comment.data or "",
-                    address=request.remote_addr,
+                    address=request.remote_addr, emotions=felt,
                 )
             saved = bool(done)
             if not done:
@@ -250,8 +254,17 @@ def rate(slug: str):
     status = 400 if failed and not wants_fragment() else 200
     earlier = [r for r in services.ratings_of(current_user, product) if version is None or r.version_id != version.id]
     return render("maturity/rate.html", block="rating_form", product=product, version=version, form=form,
-                  team=team, existing=existing, saved=saved, error=error, earlier=earlier,
+                  team=team, existing=existing, saved=saved, error=error, earlier=earlier, felt=felt,
                   touchpoints={t.id: t for t in product.touchpoints}), status
+
+
+def _posted_feelings() -> dict[int, str]:
+    """The emotions of the POST: touchpoint id (0: the whole version) -> key; the service refuses unknown keys."""
+    found = {}
+    for name, value in request.form.items():
+        if name.startswith("feel_") and name[5:].isdigit() and len(name) < 20 and value:
+            found[int(name[5:])] = value[:40]
+    return found
 
 
 # --------------------------------------------------------------------------- self-assessment
@@ -394,10 +407,12 @@ def thresholds(slug: str):
     company = company_or_404(slug)
     require("company.manage", company)
     current = services.thresholds_of([company.id])[company.id]
-    form = ThresholdsForm(data={**vars_of(current), "promises_kept": round(current.promises_kept * 100)})
+    form = ThresholdsForm(data={**vars_of(current), "promises_kept": round(current.promises_kept * 100),
+                                 "negative_share": round(current.negative_share * 100)})
     if form.validate_on_submit():
         values = {name: form[name].data for name in vars_of(current) if name in form}
         values["promises_kept"] = form.promises_kept.data / 100
+        values["negative_share"] = form.negative_share.data / 100
         with change(form.good) as done:
             services.set_thresholds(company, figures.Thresholds(**values))
             services.refresh_stages(services.company_products(company))
@@ -440,7 +455,8 @@ def hold_rules(slug: str):
             flash(_("The rules for holding back ratings are saved; they apply to ratings from now on."), "success")
             return see_other(url_for("maturity.thresholds", slug=company.slug) + "#hold-rules")
     current = services.thresholds_of([company.id])[company.id]
-    form = ThresholdsForm(formdata=None, data={**vars_of(current), "promises_kept": round(current.promises_kept * 100)})
+    form = ThresholdsForm(formdata=None, data={**vars_of(current), "promises_kept": round(current.promises_kept * 100),
+                                 "negative_share": round(current.negative_share * 100)})
     return _thresholds_page(company, form, hold_form, 400)
 
 

@@ -190,8 +190,25 @@ def _checked_scores(product: Product, scores: Mapping[int, int | None]) -> dict[
     return {tp_id: s for tp_id, s in scores.items() if s is not None}
 
 
+def _checked_emotions(product: Product, kept: Mapping[int, int],
+                      emotions: Mapping[int, str | None]) -> dict[int, str]:
+    """What the rater felt (emotions.py): known emotions only, per scored touchpoint or 0 for the whole version."""
+    from cocreate.maturity.emotions import BY_KEY, WHOLE
+
+    felt = {tp_id: key for tp_id, key in emotions.items() if key}
+    if any(key not in BY_KEY for key in felt.values()):
+        raise MaturityError(N_("Choose one of the emotions shown, or none."))
+    unscored = [tp_id for tp_id in felt if tp_id != WHOLE and tp_id not in kept]
+    if unscored:
+        names = {t.id: t.name for t in product.touchpoints}
+        raise MaturityError(N_("Give %(touchpoint)s a score to say what you felt about it, or take the feeling "
+                              "away."), touchpoint=names.get(unscored[0], "?"))
+    return felt
+
+
 def save_rating(user: User, product: Product, version: Version, scores: Mapping[int, int | None], *,
-                expected: int | None, returning: bool, comment: str = "", address: str | None = None) -> Rating:
+                expected: int | None, returning: bool, comment: str = "", address: str | None = None,
+                emotions: Mapping[int, str | None] | None = None) -> Rating:
     """Create or change the user's rating of the product's current version.
 
     Refused for the product's own team, for a version that is not (or no longer) current,
@@ -215,6 +232,7 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
                               "save, and nothing was saved."))
     if expected is not None and not 1 <= expected <= 5:
         raise MaturityError(N_("The expected score goes from 1 to 5."))
+    felt = _checked_emotions(product, kept, emotions or {})
     stored.lock(version.id)  # ratings of one version move its sums one at a time
     active = {t.id for t in active_touchpoints(product)}
     rating = rating_of(user, version)
@@ -245,6 +263,9 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
     for tp_id, value in kept.items():
         if tp_id not in existing:
             rating.scores.append(RatingScore(touchpoint_id=tp_id, score=value))
+    rating.emotion = felt.get(0)  # what they felt (emotions.py): the whole version, and per touchpoint
+    for score in rating.scores:
+        score.emotion = felt.get(score.touchpoint_id)
     db.session.flush()
     if created:
         holds.apply_rules(rating, rules, active)  # may hold it, and the earlier ratings of its burst
@@ -352,21 +373,35 @@ def _active_touchpoints(product_ids: Sequence[int]) -> dict[int, list[tuple[int,
 def _ratings(version_filter, active: Mapping[int, set[int]]) -> dict[int, list[figures.Rating]]:
     """figures.Rating per version, only scores of touchpoints active now (``active`` per version)."""
     rows = db.session.execute(
-        sa.select(Rating.id, Rating.version_id, Rating.user_id, Rating.expected, Rating.returning,
-                  RatingScore.touchpoint_id, RatingScore.score)
+        sa.select(Rating.id, Rating.version_id, Rating.user_id, Rating.expected, Rating.returning, Rating.emotion,
+                  RatingScore.touchpoint_id, RatingScore.score, RatingScore.emotion)
         .join(RatingScore, RatingScore.rating_id == Rating.id, isouter=True)
         .where(version_filter)
         .order_by(Rating.id)
     )
-    by_rating: dict[int, tuple[int, int, int | None, bool, dict[int, int]]] = {}
-    for rating_id, version_id, user_id, expected, returning, tp_id, score in rows:
-        entry = by_rating.setdefault(rating_id, (version_id, user_id, expected, returning, {}))
+    by_rating: dict[int, tuple[int, int, int | None, bool, dict[int, int], dict[int, str]]] = {}
+    for rating_id, version_id, user_id, expected, returning, whole, tp_id, score, felt in rows:
+        entry = by_rating.setdefault(rating_id, (version_id, user_id, expected, returning, {},
+                                                 {0: whole} if whole else {}))
         if tp_id is not None and tp_id in active.get(version_id, ()):
             entry[4][tp_id] = score
+            if felt:
+                entry[5][tp_id] = felt
     result: dict[int, list[figures.Rating]] = defaultdict(list)
-    for version_id, user_id, expected, returning, scores in by_rating.values():
-        result[version_id].append(figures.Rating(user_id, scores, expected, returning))
+    for version_id, user_id, expected, returning, scores, emotions in by_rating.values():
+        result[version_id].append(figures.Rating(user_id, scores, expected, returning, emotions))
     return result
+
+
+def _misses(products: Sequence[Product], touchpoints: Mapping[int, Sequence[tuple]],
+            limits: Mapping[int, Thresholds], now: datetime) -> dict[int, tuple]:
+    """The miss figures of every product and of its active touchpoints (cocreate/misses), in one query. Always read
+    fresh: they depend on the clock (a miss left unanswered), and misses are few."""
+    from cocreate.misses.services import facts_of
+
+    facts = facts_of([p.id for p in products])
+    return {p.id: figures.misses_by_touchpoint(facts[p.id], now, [tp[0] for tp in touchpoints.get(p.id, [])],
+                                                limits[p.company_id]) for p in products}
 
 
 def _self_scores(version_ids: Sequence[int]) -> dict[int, dict[int, int]]:
@@ -458,6 +493,7 @@ def maturities(products: Sequence[Product], today: date | None = None,
     promises = _promises(ids)
     responses = _response_times(ids, {p.id: limits[p.company_id].response_hours for p in products}, now)
     top = _top_ideas(ids, figures.DEFAULT_THRESHOLDS.top_ideas)
+    misses = _misses(products, tps, limits, now)
 
     result = {}
     for product in products:
@@ -467,12 +503,13 @@ def maturities(products: Sequence[Product], today: date | None = None,
         fig = figures.compute(
             ratings.get(current.id, []) if current else [], touchpoints,
             own.get(current.id, {}) if current else {}, promises.get(product.id, []),
-            responses.get(product.id, []), top.get(product.id, [])[: t.top_ideas], today, t,
+            responses.get(product.id, []), top.get(product.id, [])[: t.top_ideas], today, t, misses[product.id],
         )
         previous_grade = None
         if previous is not None:
-            previous_grade = figures.compute(ratings.get(previous.id, []), touchpoints, {}, [], [], [], today,
-                                             t).grade
+            before = figures.compute(ratings.get(previous.id, []), touchpoints, {}, [], [], [], today, t)
+            previous_grade = before.grade
+            fig = figures.with_previous(fig, before)
         result[product.id] = Maturity(product, current, previous, fig, figures.stage(fig, t), t, previous_grade,
                                       figures.trend(fig.grade, previous_grade))
     return result
@@ -519,6 +556,7 @@ def judge(products: Sequence[Product], *, ideas: bool = True, today: date | None
             facts[product.id] = (figures.promises_kept(promises.get(product.id, []), today),
                                  figures.median_hours(responses.get(product.id, [])),
                                  top.get(product.id, [])[: t.top_ideas])
+    misses = _misses(products, tps, limits, now or utcnow())
     result = {}
     for product in products:
         current, previous = judged[product.id]
@@ -526,11 +564,13 @@ def judge(products: Sequence[Product], *, ideas: bool = True, today: date | None
         touchpoints = tps.get(product.id, [])
         promised, median, top_ideas = facts[product.id]
         fig = figures.compute_from_sums(sums[current.id] if current else figures.Sums(), touchpoints,
-                                        own.get(current.id, {}) if current else {}, promised, median, top_ideas, t)
+                                        own.get(current.id, {}) if current else {}, promised, median, top_ideas, t,
+                                        misses[product.id])
         previous_grade = None
         if previous is not None:
-            previous_grade = figures.compute_from_sums(sums[previous.id], touchpoints, {}, (None, 0), None, [],
-                                                       t).grade
+            before = figures.compute_from_sums(sums[previous.id], touchpoints, {}, (None, 0), None, [], t)
+            previous_grade = before.grade
+            fig = figures.with_previous(fig, before)
         result[product.id] = Maturity(product, current, previous, fig, figures.stage(fig, t), t, previous_grade,
                                       figures.trend(fig.grade, previous_grade))
     return result

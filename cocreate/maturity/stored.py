@@ -17,13 +17,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 import sqlalchemy as sa
 
 from cocreate.database import insert
 from cocreate.extensions import db, utcnow
 from cocreate.maturity import figures, journey
-from cocreate.maturity.models import ProductFigures, Rating, RatingScore, TouchpointTally, VersionTally
+from cocreate.maturity.models import (
+    EmotionTally,
+    ProductFigures,
+    Rating,
+    RatingScore,
+    TouchpointTally,
+    VersionTally,
+)
 from cocreate.products.models import Product, Touchpoint, Version
 
 
@@ -35,12 +43,14 @@ class Contribution:
     expected: int | None  # 2 x expected (the 10 scale), or None
     returning: bool
     scores: Mapping[int, int]  # every touchpoint scored, active or not
+    emotions: Mapping[int, str] = dataclasses.field(default_factory=dict)  # touchpoint (0: whole version) -> emotion
 
 
 def contribution(scores: Mapping[int, int], active: set[int], expected: int | None,
-                 returning: bool) -> Contribution:
+                 returning: bool, emotions: Mapping[int, str] | None = None) -> Contribution:
     grade = figures.exact_grade(s for tp, s in scores.items() if tp in active)
-    return Contribution(grade, None if expected is None else 2 * expected, returning, dict(scores))
+    return Contribution(grade, None if expected is None else 2 * expected, returning, dict(scores),
+                        dict(emotions or {}))
 
 
 def counted_ratings():
@@ -73,7 +83,7 @@ def active_ids(product_id: int) -> set[int]:
 
 
 def of_rating(rating: Rating, active: set[int]) -> Contribution:
-    return contribution(rating.score_map, active, rating.expected, rating.returning)
+    return contribution(rating.score_map, active, rating.expected, rating.returning, rating.emotion_map)
 
 
 def counted(rating: Rating, active: set[int]) -> Contribution | None:
@@ -129,8 +139,24 @@ def move(version_id: int, before: Contribution | None, after: Contribution | Non
             TouchpointTally.version_id == version_id, TouchpointTally.touchpoint_id == tp_id).values(
             n=TouchpointTally.n + (int(tp_id in new) - int(tp_id in old)),
             total=TouchpointTally.total + (new.get(tp_id, 0) - old.get(tp_id, 0))))
+    _move_emotions(version_id, before.emotions if before else {}, after.emotions if after else {})
     journey.move_cells(version_id, before, after)  # the heat map's cells (journey.py)
     db.session.flush()
+
+
+def _move_emotions(version_id: int, old: Mapping[int, str], new: Mapping[int, str]) -> None:
+    """One rater less for each emotion taken back, one more for each named (per touchpoint, 0 the whole version)."""
+    for tp_id in set(old) | set(new):
+        if old.get(tp_id) == new.get(tp_id):
+            continue
+        for emotion, step in ((old.get(tp_id), -1), (new.get(tp_id), 1)):
+            if emotion is None:
+                continue
+            db.session.execute(insert(EmotionTally.__table__).values(
+                version_id=version_id, touchpoint_id=tp_id, emotion=emotion, n=0).on_conflict_do_nothing())
+            db.session.execute(sa.update(EmotionTally).where(
+                EmotionTally.version_id == version_id, EmotionTally.touchpoint_id == tp_id,
+                EmotionTally.emotion == emotion).values(n=EmotionTally.n + step))
 
 
 def rebuild(version_ids: Sequence[int]) -> None:
@@ -143,6 +169,7 @@ def rebuild(version_ids: Sequence[int]) -> None:
     rebuild_credibility(version_ids)
     db.session.execute(sa.delete(VersionTally).where(VersionTally.version_id.in_(version_ids)))
     db.session.execute(sa.delete(TouchpointTally).where(TouchpointTally.version_id.in_(version_ids)))
+    db.session.execute(sa.delete(EmotionTally).where(EmotionTally.version_id.in_(version_ids)))
     found = raw_sums(version_ids)
     for version_id in version_ids:
         sums = found.get(version_id, figures.Sums())
@@ -153,6 +180,8 @@ def rebuild(version_ids: Sequence[int]) -> None:
             returning_expected_sum=sums.returning[2]))
         db.session.add_all(TouchpointTally(version_id=version_id, touchpoint_id=tp_id, n=n, total=total)
                            for tp_id, (n, total) in sums.touchpoints.items())
+        db.session.add_all(EmotionTally(version_id=version_id, touchpoint_id=tp_id, emotion=emotion, n=n)
+                           for tp_id, counts in sums.emotions.items() for emotion, n in counts.items())
     journey.rebuild_cells(version_ids)
     db.session.flush()
 
@@ -165,18 +194,24 @@ def raw_sums(version_ids: Sequence[int]) -> dict[int, figures.Sums]:
     for product_id in set(products.values()):
         active[product_id] = active_ids(product_id)
     scores: dict[int, dict[int, int]] = {}
-    for rating_id, tp_id, score in db.session.execute(
-        sa.select(RatingScore.rating_id, RatingScore.touchpoint_id, RatingScore.score)
+    felt: dict[int, dict[int, str]] = {}
+    for rating_id, tp_id, score, emotion in db.session.execute(
+        sa.select(RatingScore.rating_id, RatingScore.touchpoint_id, RatingScore.score, RatingScore.emotion)
         .join(Rating, Rating.id == RatingScore.rating_id).where(Rating.version_id.in_(version_ids), counted_ratings())
     ):
         scores.setdefault(rating_id, {})[tp_id] = score
+        if emotion:
+            felt.setdefault(rating_id, {})[tp_id] = emotion
     parts: dict[int, list[Contribution]] = {}
-    for rating_id, version_id, expected, returning in db.session.execute(
-        sa.select(Rating.id, Rating.version_id, Rating.expected, Rating.returning)
+    for rating_id, version_id, expected, returning, emotion in db.session.execute(
+        sa.select(Rating.id, Rating.version_id, Rating.expected, Rating.returning, Rating.emotion)
         .where(Rating.version_id.in_(version_ids), counted_ratings())
     ):
+        emotions = felt.get(rating_id, {})
+        if emotion:
+            emotions[0] = emotion
         parts.setdefault(version_id, []).append(
-            contribution(scores.get(rating_id, {}), active[products[version_id]], expected, returning))
+            contribution(scores.get(rating_id, {}), active[products[version_id]], expected, returning, emotions))
     return {version_id: _sum(found) for version_id, found in parts.items()}
 
 
@@ -186,7 +221,10 @@ def _sum(parts: Iterable[Contribution]) -> figures.Sums:
     group_grades = {False: Fraction(0), True: Fraction(0)}
     group_expected = {False: 0, True: 0}
     tps: dict[int, tuple[int, int]] = {}
+    felt: dict[int, dict[str, int]] = {}
     for part in parts:
+        for tp_id, emotion in part.emotions.items():
+            felt.setdefault(tp_id, {})[emotion] = felt.get(tp_id, {}).get(emotion, 0) + 1
         if part.grade is not None:
             raters, grades, squares = raters + 1, grades + part.grade, squares + part.grade * part.grade
             if part.expected is not None:
@@ -197,7 +235,7 @@ def _sum(parts: Iterable[Contribution]) -> figures.Sums:
             n, total = tps.get(tp_id, (0, 0))
             tps[tp_id] = (n + 1, total + score)
     return figures.Sums(raters, grades, squares, (counts[False], group_grades[False], group_expected[False]),
-                        (counts[True], group_grades[True], group_expected[True]), tps)
+                        (counts[True], group_grades[True], group_expected[True]), tps, felt)
 
 
 def sums_of(version_ids: Sequence[int]) -> dict[int, figures.Sums]:
@@ -205,16 +243,29 @@ def sums_of(version_ids: Sequence[int]) -> dict[int, figures.Sums]:
     if not version_ids:
         return {}
     tps: dict[int, dict[int, tuple[int, int]]] = {}
-    for row in db.session.scalars(sa.select(TouchpointTally).where(TouchpointTally.version_id.in_(version_ids))):
-        if row.n:
-            tps.setdefault(row.version_id, {})[row.touchpoint_id] = (row.n, row.total)
+    felt: dict[int, dict[int, dict[str, int]]] = {}
+    # The touchpoints' tallies and the emotions' in one query (emotion NULL: a touchpoint's number and sum).
+    scored = sa.select(TouchpointTally.version_id, TouchpointTally.touchpoint_id, sa.null().label("emotion"),
+                       TouchpointTally.n, TouchpointTally.total).where(TouchpointTally.version_id.in_(version_ids))
+    named = sa.select(EmotionTally.version_id, EmotionTally.touchpoint_id, EmotionTally.emotion, EmotionTally.n,
+                      sa.literal(0).label("total")).where(EmotionTally.version_id.in_(version_ids))
+    found: list[Any] = list(db.session.execute(sa.union_all(scored, named)))
+    for version_id, tp_id, emotion, n, total in found:
+        if not n:
+            continue
+        if emotion is None:
+            tps.setdefault(version_id, {})[tp_id] = (n, total)
+        else:
+            felt.setdefault(version_id, {}).setdefault(tp_id, {})[emotion] = n
     result = {}
     for t in db.session.scalars(sa.select(VersionTally).where(VersionTally.version_id.in_(version_ids))):
         result[t.version_id] = figures.Sums(
             t.raters, t.grade_sum, t.grade_squares, (t.first_n, t.first_grade_sum, t.first_expected_sum),
-            (t.returning_n, t.returning_grade_sum, t.returning_expected_sum), tps.get(t.version_id, {}))
+            (t.returning_n, t.returning_grade_sum, t.returning_expected_sum), tps.get(t.version_id, {}),
+            felt.get(t.version_id, {}))
     for version_id in version_ids:
-        result.setdefault(version_id, figures.Sums(touchpoints=tps.get(version_id, {})))
+        result.setdefault(version_id, figures.Sums(touchpoints=tps.get(version_id, {}),
+                                                   emotions=felt.get(version_id, {})))
     return result
 
 
@@ -233,8 +284,10 @@ def to_row(product_id: int, m) -> dict:
 def figures_from(data: Mapping) -> figures.Figures:
     tps = [figures.TouchpointGrade(**t) for t in data["touchpoints"]]
     weakest = figures.TouchpointGrade(**data["weakest"]) if data["weakest"] else None
+    misses = figures.MissFigures(**data["misses"]) if data.get("misses") else figures.NO_MISSES
     return figures.Figures(**{**data, "touchpoints": tps, "weakest": weakest,
-                              "top_ideas": [figures.TopIdea(**i) for i in data["top_ideas"]]})
+                              "top_ideas": [figures.TopIdea(**i) for i in data["top_ideas"]], "misses": misses,
+                              "miss_touchpoints": [figures.MissFigures(**m) for m in data.get("miss_touchpoints", [])]})
 
 
 def verdict_from(data: Mapping) -> figures.Verdict:

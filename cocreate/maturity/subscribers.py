@@ -31,6 +31,9 @@ def connect() -> None:
     # Only verified accounts count: a changed address takes the ratings out until the new one is confirmed.
     events.email_changed.connect(on_email_changed)
     events.email_verified.connect(on_email_verified)
+    # Misses (cocreate/misses) count in the figures: opened, answered, closed, recovered.
+    for signal in (events.miss_opened, events.miss_answered, events.miss_closed, events.miss_recovered):
+        signal.connect(on_miss)
     # Rater credibility counts the raters whose address is confirmed (holds.py).
     events.email_verified.connect(on_rater_verified)
     events.email_changed.connect(on_rater_unverified)
@@ -59,6 +62,10 @@ def on_idea_answered(idea: Idea, **_extra) -> None:
 
 def on_product_rated(sender, *, product: Product, **_extra) -> None:
     refresh_stage(product, ideas=False)  # the sums moved with the rating; the idea facts did not change
+
+
+def on_miss(miss, **_extra) -> None:
+    refresh_stage(miss.product, ideas=False)  # the miss figures are read fresh on every judgement
 
 
 def on_version_saved(version: Version, **_extra) -> None:

@@ -47,6 +47,8 @@ def connect() -> None:
     events.account_link_requested.connect(on_account_link_requested)
     events.account_link_unknown.connect(on_account_link_unknown)
     events.email_changed.connect(on_email_changed)
+    events.miss_answered.connect(on_miss_answered)
+    events.miss_closed.connect(on_miss_closed)
 
 
 def _idea_path(idea: Idea) -> str:
@@ -233,6 +235,32 @@ def on_customer_invited(invitation, *, user: User | None, **_extra) -> None:
            body=lambda: _("%(product)s is private: only its team and the customers it invites see it. Accept to "
                           "see it and give feedback, or decline.", product=product.name),
            url=path_for("companies.invitations"))
+
+
+def on_miss_answered(miss, *, reply, **_extra) -> None:
+    """The team answered the customer's miss: told in the site and by mail, with the answer itself."""
+    from cocreate.products.touchpoint_names import localized
+
+    product = miss.product
+    notify(miss.user, "miss_answer",
+           subject=lambda: _("%(company)s answered you about %(touchpoint)s of %(product)s",
+                             company=product.company.name, touchpoint=localized(miss.touchpoint),
+                             product=product.name),
+           body=_excerpt(reply.body, 2000), url=path_for("misses.show", slug=product.slug, miss_id=miss.id))
+
+
+def on_miss_closed(miss, *, product, **_extra) -> None:
+    """Fixed in a version: the customer is invited to rate it (their new score can recover the miss)."""
+    from cocreate.products.touchpoint_names import localized
+
+    version = miss.fixed_version
+    notify(miss.user, "miss_fixed",
+           subject=lambda: _("%(product)s %(version)s fixes %(touchpoint)s: would you rate it again?",
+                             product=product.name, version=version.label, touchpoint=localized(miss.touchpoint)),
+           body=lambda: _("You gave %(touchpoint)s %(score)s of 5. The team says %(version)s fixes it; rate it and "
+                          "tell them whether it now meets what you expected.", touchpoint=localized(miss.touchpoint),
+                          score=miss.score, version=version.label),
+           url=path_for("maturity.rate", slug=product.slug))
 
 
 def on_signup_requested(request, *, token: str, **_extra) -> None:

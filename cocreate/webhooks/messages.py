@@ -68,12 +68,30 @@ def _rating_saved(data: Mapping) -> str:
                     grade=grade)
 
 
+def _miss_opened(data: Mapping) -> str:
+    product, miss = data["product"], data["miss"]
+    text = _("%(product)s %(version)s: a miss on %(touchpoint)s, scored %(score)s of 5",
+             product=escape(product["name"]), version=escape(miss["version"]),
+             touchpoint=link(miss["path"], miss["touchpoint"]), score=format_number(miss["score"]))
+    if miss.get("expected") is not None:
+        text += " · " + _("expected %(expected)s", expected=format_number(miss["expected"]))
+    if miss.get("emotion"):
+        from cocreate.maturity.emotions import BY_KEY
+
+        found = BY_KEY.get(miss["emotion"])
+        text += " · " + escape(found.label if found else miss["emotion"])
+    if miss.get("comment"):
+        text += " · “" + escape(miss["comment"][:300]) + "”"
+    return text
+
+
 _TEXTS: dict[Event, Callable[[Mapping], str]] = {
     Event.IDEA_CREATED: _idea_created,
     Event.IDEA_STATUS_CHANGED: _status_changed,
     Event.VERSION_RELEASED: _version_released,
     Event.PRODUCT_STAGE_CHANGED: _stage_changed,
     Event.RATING_SAVED: _rating_saved,
+    Event.MISS_OPENED: _miss_opened,
 }
 
 

@@ -17,6 +17,7 @@ class Event(enum.StrEnum):
     VERSION_RELEASED = "version.released"
     PRODUCT_STAGE_CHANGED = "product.stage_changed"
     RATING_SAVED = "rating.saved"
+    MISS_OPENED = "miss.opened"
 
     @property
     def label(self) -> str:
@@ -35,6 +36,7 @@ _EVENT_LABELS = {
     Event.VERSION_RELEASED: _l("A prototype version is added"),
     Event.PRODUCT_STAGE_CHANGED: _l("A product's maturity stage changes"),
     Event.RATING_SAVED: _l("A version is rated (the new totals, never who rated)"),
+    Event.MISS_OPENED: _l("A customer rates a touchpoint 1–2 or well below what they expected (a miss)"),
 }
 
 

@@ -22,6 +22,7 @@ def connect() -> None:
     events.version_released.connect(on_version_released)
     events.stage_changed.connect(on_stage_changed)
     events.rating_saved.connect(on_rating_saved)
+    events.miss_opened.connect(on_miss_opened)
 
 
 def _product(product) -> dict:
@@ -75,6 +76,19 @@ def rating_totals(version: Version) -> dict:
         "raters": found.raters, "grade": found.grade, "lower_bound": found.lower,
         "touchpoints": [{"name": tp.name, "grade": tp.grade, "scores": tp.n} for tp in found.touchpoints],
     }
+
+
+def on_miss_opened(miss, *, product, **_extra) -> None:
+    """A miss, for the channel where the team answers it within the hour: what missed, never who rated."""
+    rating = miss.rating
+    emotion = next((s.emotion for s in rating.scores if s.touchpoint_id == miss.touchpoint_id), None)
+    queue(product.company_id, Event.MISS_OPENED, {
+        "product": _product(product),
+        "miss": {"id": miss.id, "version": miss.version.label, "touchpoint": miss.touchpoint.name,
+                 "score": miss.score, "expected": miss.expected, "emotion": emotion or rating.emotion,
+                 "comment": rating.comment, "opened_at": miss.opened_at.isoformat(),
+                 "path": f"/p/{product.slug}/misses/{miss.id}"},
+    })
 
 
 def on_rating_saved(rating: Rating, **_extra) -> None:

@@ -179,7 +179,7 @@ def test_touchpoint_of_another_product_is_a_404(client, product):
 
 THRESHOLDS = {"min_raters": "3", "good_enough": "7", "good": "8", "good_weakest": "7", "excellent": "9",
               "excellent_weakest": "8", "promises_kept": "90", "response_hours": "48", "blind_spot_gap": "2",
-              "min_touchpoint_ratings": "3"}
+              "min_touchpoint_ratings": "3", "negative_share": "10", "miss_response_hours": "24"}
 
 
 def test_owner_changes_thresholds_and_the_stage_follows(client, product):
