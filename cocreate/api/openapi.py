@@ -184,24 +184,71 @@ SCHEMAS = {
             "position": {"type": "integer"},
         },
     },
+    "PromiseLedger": {
+        "type": "object", "additionalProperties": False, "required": ["kept", "due", "reliability", "data", "meta"],
+        "properties": {
+            "kept": {"type": "integer", "description": "Promises kept on time, of those due."},
+            "due": {"type": "integer", "description": "Promises whose idea shipped or whose date has passed."},
+            "reliability": {**NULLABLE_NUMBER, "description": "The share kept less one standard error (Wilson, z = 1); "
+                            "null while nothing is due."},
+            "data": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["idea_id", "title", "promised_on", "promised_at", "shipped_on", "moved_to", "outcome",
+                             "days"],
+                "properties": {
+                    "idea_id": {"type": "integer"}, "title": {"type": "string"},
+                    "promised_on": {"type": "string", "format": "date"},
+                    "promised_at": {"type": ["string", "null"], "format": "date-time",
+                                    "description": "When the date was first promised."},
+                    "shipped_on": NULLABLE_DATE,
+                    "moved_to": {**NULLABLE_DATE, "description": "The idea's promise now, if this one was moved."},
+                    "outcome": {"type": "string", "enum": ["kept", "broken", "open"]},
+                    "days": {"type": "integer", "description": "Days early (kept), late (broken) or left (open)."},
+                }}},
+            "meta": {"type": "object", "additionalProperties": False, "required": ["page", "has_next"],
+                     "properties": {"page": {"type": "integer"}, "has_next": {"type": "boolean"}}},
+        },
+    },
+    "Journey": {
+        "type": "object", "additionalProperties": False, "required": ["raters", "versions", "rows"],
+        "properties": {
+            "raters": {"type": "string", "enum": ["all", "first", "returning"]},
+            "versions": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["id", "label", "released_on"],
+                "properties": {"id": {"type": "integer"}, "label": {"type": "string"},
+                               "released_on": {"type": "string", "format": "date"}}}},
+            "rows": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["touchpoint", "stage", "cells"],
+                "properties": {
+                    "touchpoint": {"type": "object", "additionalProperties": False, "required": ["id", "name"],
+                                   "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+                    "stage": {"type": ["string", "null"], "description": "Its stage of the customer's journey."},
+                    "cells": {"type": "array", "description": "One per version, in the order of `versions`.",
+                              "items": {
+                                  "type": "object", "additionalProperties": False,
+                                  "required": ["raters", "grade", "lower_bound", "band", "self_grade", "blind_spot"],
+                                  "properties": {
+                                      "raters": {"type": "integer"}, "grade": NULLABLE_NUMBER,
+                                      "lower_bound": NULLABLE_NUMBER,
+                                      "band": {"type": "string",
+                                               "enum": ["excellent", "good", "good-enough", "below", "few"]},
+                                      "self_grade": NULLABLE_NUMBER, "blind_spot": {"type": "boolean"}}}},
+                }}},
+        },
+    },
     "RatingComment": {
         "type": "object", "additionalProperties": False,
-        "required": ["rating_id", "comment", "rater", "rated_at", "returning", "expected", "held", "emotion",
-                     "scores"],
+        "required": ["rating_id", "comment", "rater", "rated_at", "returning", "expected", "held", "scores"],
         "properties": {
             "rating_id": {"type": "integer"}, "comment": {"type": "string"}, "rater": {"type": "string"},
             "rated_at": {"type": "string", "format": "date-time"}, "returning": {"type": "boolean"},
             "expected": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
             "held": {"type": "boolean", "description": "Held back by the hold rules: counted in no figure until "
                                                        "the team releases it."},
-            "emotion": {"type": ["string", "null"], "description": "What the rater felt about the version as a "
-                        "whole: a key of the emotion set (docs/maturity.md), or null."},
             "scores": {"type": "array", "items": {
-                "type": "object", "additionalProperties": False,
-                "required": ["touchpoint_id", "touchpoint", "score", "emotion"],
+                "type": "object", "additionalProperties": False, "required": ["touchpoint_id", "touchpoint", "score"],
                 "properties": {"touchpoint_id": {"type": "integer"}, "touchpoint": {"type": "string"},
-                               "score": {"type": "integer", "minimum": 1, "maximum": 5},
-                               "emotion": {"type": ["string", "null"]}}}},
+                               "score": {"type": "integer", "minimum": 1, "maximum": 5}}}},
         },
     },
     "RatingCommentPage": {
@@ -279,6 +326,18 @@ PATHS = {
     "/products/{slug}/touchpoints": {"get": _operation(
         "The product's touchpoints in their order, retired ones too, named in the requested language",
         _responses(_ok(_list_of("Touchpoint"))), parameters=[SLUG, LANG], op_id="listTouchpoints")},
+    "/products/{slug}/promises": {"get": _operation(
+        "The product's promise record and ledger: every date promised for an idea, kept, broken or open, latest "
+        "first", _responses(_ok(_ref("PromiseLedger"))), op_id="getPromiseLedger",
+        parameters=[SLUG, {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                      "maximum": 100_000, "default": 1}}])},
+    "/products/{slug}/journey": {"get": _operation(
+        "The journey heat map: the active touchpoints in journey order x the newest versions, each cell the "
+        "customers' grade, lower bound, raters and stage band, with the team's self-assessment",
+        _responses(_ok(_ref("Journey"))), op_id="getJourney",
+        parameters=[SLUG, LANG, {"name": "raters", "in": "query",
+                                 "schema": {"type": "string", "enum": ["all", "first", "returning"],
+                                            "default": "all"}}])},
     "/products/{slug}/rating-comments": {"get": _operation(
         "What raters wrote with their ratings of one version, newest first (the product's team only)",
         _responses(_ok(_ref("RatingCommentPage")), 403), op_id="listRatingComments",

@@ -20,7 +20,9 @@ from cocreate.ideas import services as ideas
 from cocreate.ideas.models import Comment, Idea, Status
 from cocreate.lookups import product_or_404, visible_idea_or_404
 from cocreate.maturity import comments as rating_notes
+from cocreate.maturity import journey, promises
 from cocreate.maturity import services as maturity
+from cocreate.maturity.helpers import promise_record
 from cocreate.products import services as products
 from cocreate.products.models import Product, Version, touchpoint_name
 from cocreate.products.touchpoint_names import description as touchpoint_description
@@ -293,6 +295,41 @@ def touchpoints(slug: str):
                              for t in product.touchpoints])
 
 
+@bp.get("/products/<slug>/promises")
+def promise_ledger(slug: str):
+    """The product's promise record (from its stored figures) and a page of its ledger, as /p/<slug>/promises/ledger."""
+    _only_args("page")
+    product = product_or_404(slug, user())
+    page = _int_arg("page", 1, 1, 100_000)
+    entries, more = promises.ledger(product, page)
+    record = promise_record(maturity.current_maturity(product).figures)
+    return jsonify(
+        kept=record.kept, due=record.due, reliability=record.reliability,
+        data=[{"idea_id": e.idea_id, "title": e.title, "promised_on": _iso(e.promised_on),
+               "promised_at": _iso(e.made_at), "shipped_on": _iso(e.shipped_on), "moved_to": _iso(e.moved_to),
+               "outcome": e.outcome, "days": e.days} for e in entries],
+        meta={"page": page, "has_next": more})
+
+
+@bp.get("/products/<slug>/journey")
+def journey_map(slug: str):
+    """The journey heat map (/p/<slug>/journey): touchpoints in journey order x the newest versions, per group."""
+    _only_args("raters", "lang")
+    product = product_or_404(slug, user())
+    group = request.args.get("raters", "all")
+    if group not in journey.GROUPS:
+        abort(400, f"“raters” is one of: {', '.join(journey.GROUPS)}.")
+    lang = _language()
+    found = journey.heatmap(product, group, maturity.thresholds_of([product.company_id])[product.company_id])
+    return jsonify(
+        raters=found.group, versions=[{"id": v.id, "label": v.label, "released_on": _iso(v.released_on)}
+                                      for v in found.versions],
+        rows=[{"touchpoint": {"id": r.touchpoint.id, "name": r.touchpoint.name_in(lang)}, "stage": r.stage,
+               "cells": [{"raters": c.raters, "grade": c.grade, "lower_bound": c.lower, "band": c.band,
+                          "self_grade": c.self_grade, "blind_spot": c.blind_spot} for c in r.cells]}
+              for r in found.rows])
+
+
 @bp.get("/products/<slug>/rating-comments")
 def rating_comments(slug: str):
     """The team's reading of what raters wrote (the maturity page's panel): members of the product's company only."""
@@ -323,9 +360,8 @@ def rating_comments(slug: str):
         version=version.label, page=page, per_page=per_page,
         next=url_for("api.rating_comments", slug=product.slug, page=page + 1, **args) if found.has_next else None,
         data=[{"rating_id": c.rating_id, "comment": c.comment, "rater": c.rater, "rated_at": _iso(c.rated_at),
-               "returning": c.returning, "expected": c.expected, "held": c.held, "emotion": c.emotions.get(0),
-               "scores": [{"touchpoint_id": tp_id, "touchpoint": named[tp_id].name_in(lang), "score": value,
-                           "emotion": c.emotions.get(tp_id)}
+               "returning": c.returning, "expected": c.expected, "held": c.held,
+               "scores": [{"touchpoint_id": tp_id, "touchpoint": named[tp_id].name_in(lang), "score": value}
                           for tp_id, value in sorted(c.scores.items(), key=lambda s: named[s[0]].position)]}
               for c in found.comments])
 

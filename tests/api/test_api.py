@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from cocreate.api.models import ApiToken
 from cocreate.companies.models import Role
-from cocreate.extensions import db, limiter
+from cocreate.extensions import db, limiter, utcnow
 from cocreate.ideas.models import Status
 from cocreate.products.models import Visibility
 from tests import factories
@@ -338,3 +338,35 @@ def test_a_server_error_is_json_without_a_traceback(app, client, auth, monkeypat
         app.config["PROPAGATE_EXCEPTIONS"] = None
     assert response.status_code == 500 and response.json["error"]["status"] == 500
     assert "secret detail" not in response.get_data(as_text=True)
+
+
+# --- the promise ledger and the journey (issue 17) ------------------------------------------------------
+
+def test_the_promise_ledger_and_the_journey_map(client, auth):
+    from datetime import date, timedelta
+
+    from cocreate.ideas.services import change_status
+    from cocreate.maturity.services import save_rating
+
+    product = factories.rated_product(versions=2)
+    team = factories.member(product.company, Role.PRODUCT)
+    idea = factories.idea(product, title="Night mode")
+    change_status(idea, team, Status.PLANNED, promised_on=date.today() + timedelta(days=5))
+    rater = factories.UserFactory(created_at=utcnow() - timedelta(days=90))
+    save_rating(rater, product, product.current_version, {t.id: 4 for t in product.touchpoints}, expected=None,
+                returning=True)
+    db.session.commit()
+
+    ledger = client.get(f"/api/v1/products/{product.slug}/promises", headers=auth).json
+    assert (ledger["kept"], ledger["due"], ledger["reliability"]) == (0, 0, None)
+    assert [(e["title"], e["outcome"], e["days"]) for e in ledger["data"]] == [("Night mode", "open", 5)]
+    assert ledger["meta"] == {"page": 1, "has_next": False}
+
+    journey = client.get(f"/api/v1/products/{product.slug}/journey?raters=returning&lang=nl", headers=auth).json
+    assert journey["raters"] == "returning" and [v["label"] for v in journey["versions"]] == ["v1", "v2"]
+    first = journey["rows"][0]
+    assert first["touchpoint"]["name"] == product.touchpoints[0].name_in("nl")
+    assert [(c["raters"], c["grade"], c["band"]) for c in first["cells"]] == [(0, None, "few"), (1, 8.0, "few")]
+    assert client.get(f"/api/v1/products/{product.slug}/journey?raters=first", headers=auth).json[
+        "rows"][0]["cells"][1]["raters"] == 0
+    assert client.get(f"/api/v1/products/{product.slug}/journey?raters=everyone", headers=auth).status_code == 400

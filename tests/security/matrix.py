@@ -123,6 +123,8 @@ API_ROUTES = [
     ("api.board", "GET", "/api/v1/board"),
     ("api.touchpoints", "GET", "/api/v1/products/rocket/touchpoints"),
     ("api.rating_comments", "GET", "/api/v1/products/rocket/rating-comments"),
+    ("api.promise_ledger", "GET", "/api/v1/products/rocket/promises"),
+    ("api.journey_map", "GET", "/api/v1/products/rocket/journey?raters=first"),
     ("api.ideas_list", "GET", "/api/v1/products/rocket/ideas"),
     ("api.ideas_create", "POST", "/api/v1/products/rocket/ideas"),
     ("api.idea", "GET", "/api/v1/ideas/1"),
