@@ -108,7 +108,7 @@ def _scores(w: World, score: str = "4") -> dict:
 def _thresholds(w: World, role: str) -> dict:
     return {"min_raters": "8", "good_enough": "6.5", "good": "8", "good_weakest": "7", "excellent": "9",
             "excellent_weakest": "8", "promises_kept": "90", "response_hours": "48", "blind_spot_gap": "2",
-            "min_touchpoint_ratings": "3"}
+            "min_touchpoint_ratings": "3", "negative_share": "10", "miss_response_hours": "24"}
 
 
 TODAY = date.today().isoformat()
@@ -120,11 +120,10 @@ API_ROUTES = [
     ("api.product", "GET", "/api/v1/products/rocket"),
     ("api.versions", "GET", "/api/v1/products/rocket/versions"),
     ("api.product_maturity", "GET", "/api/v1/products/rocket/maturity"),
+    ("api.misses", "GET", "/api/v1/products/rocket/misses"),
     ("api.board", "GET", "/api/v1/board"),
     ("api.touchpoints", "GET", "/api/v1/products/rocket/touchpoints"),
     ("api.rating_comments", "GET", "/api/v1/products/rocket/rating-comments"),
-    ("api.promise_ledger", "GET", "/api/v1/products/rocket/promises"),
-    ("api.journey_map", "GET", "/api/v1/products/rocket/journey?raters=first"),
     ("api.ideas_list", "GET", "/api/v1/products/rocket/ideas"),
     ("api.ideas_create", "POST", "/api/v1/products/rocket/ideas"),
     ("api.idea", "GET", "/api/v1/ideas/1"),
@@ -279,6 +278,15 @@ CASES: list[Case] = [
          lambda w: f"/p/{w.product.slug}/versions/{w.version.id}/self-assessment", MANAGE,
          lambda w, role: _scores(w, "3")),
     # --- Ratings: any signed-in customer, never the product's own team ---------------------------------
+    # --- Misses: the author's (world.py); the team answers it, and cannot close it without a newer version ------
+    Case("misses.index", "GET", _p("/misses"), MANAGE),
+    Case("misses.export", "GET", _p("/misses.csv"), MANAGE),
+    Case("misses.show", "GET", lambda w: f"/p/{w.product.slug}/misses/{w.miss_id}",
+         {role: 404 for role in ROLES} | {"anonymous": LOGIN, "author": OK, "product": OK, "owner": OK}),
+    Case("misses.answer", "POST", lambda w: f"/p/{w.product.slug}/misses/{w.miss_id}/answer", MANAGE,
+         lambda w, role: {"a-body": "Sorry"}),
+    Case("misses.close", "POST", lambda w: f"/p/{w.product.slug}/misses/{w.miss_id}/close",
+         MANAGE | {"product": 400, "owner": 400}, lambda w, role: {"c-version": str(w.version.id)}),
     Case("maturity.rate", "GET", _p("/rate"), signed_in()),
     Case("maturity.rate", "POST", _p("/rate"), CUSTOMERS,
          lambda w, role: {"version_id": str(w.version.id), "experience": "first", "expected": "3",

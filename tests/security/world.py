@@ -78,6 +78,7 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
     widget_origin: WidgetOrigin | None = None  # the product's rating widget may show on this site
     links: dict[str, str] = field(default_factory=dict)  # the customer's verify, reset and login links (tokens)
+    miss_id: int = 0  # the author rated the first touchpoint 1: a miss (cocreate/misses) the team may answer
 
     def user(self, role: str) -> User | None:
         return self.users.get(role)
@@ -151,6 +152,11 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
     _add(CompanySSO(company_id=company.id, issuer=SSO_ISSUER, client_id="cocreate",
                     client_secret_encrypted=sso.encrypt("s")))
     widget_origin = widget.add_origin(product, "https://proto.example.com")
+    from cocreate.maturity.services import save_rating
+    from cocreate.misses.models import Miss
+
+    save_rating(users["author"], product, version, {product.touchpoints[0].id: 1}, expected=None, returning=False)
+    miss_id = db.session.scalar(sa.select(Miss.id))
     _held_rating(product, version)
     widget.new_secret(company)
     db.session.commit()
@@ -159,7 +165,7 @@ def build(visibility: Visibility = Visibility.PUBLIC) -> World:
                  invitation_id=invitation.id, customer_invitation=customer_invitation, signup_token=signup_token,
                  candidate=candidate, notification=notification, unsubscribe_token=unsubscribe_token(users["author"]),
                  api_token=api_token, webhook=webhook, delivery=delivery, image=image, users=users, links=links,
-                 widget_origin=widget_origin)
+                 widget_origin=widget_origin, miss_id=miss_id)
 
 
 def act_as(client, user: User | None) -> None:
