@@ -238,17 +238,22 @@ SCHEMAS = {
     },
     "RatingComment": {
         "type": "object", "additionalProperties": False,
-        "required": ["rating_id", "comment", "rater", "rated_at", "returning", "expected", "held", "scores"],
+        "required": ["rating_id", "comment", "rater", "rated_at", "returning", "expected", "held", "emotion",
+                     "scores"],
         "properties": {
             "rating_id": {"type": "integer"}, "comment": {"type": "string"}, "rater": {"type": "string"},
             "rated_at": {"type": "string", "format": "date-time"}, "returning": {"type": "boolean"},
             "expected": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
             "held": {"type": "boolean", "description": "Held back by the hold rules: counted in no figure until "
                                                        "the team releases it."},
+            "emotion": {"type": ["string", "null"], "description": "What the rater felt about the version as a "
+                        "whole: a key of the emotion set (docs/maturity.md), or null."},
             "scores": {"type": "array", "items": {
-                "type": "object", "additionalProperties": False, "required": ["touchpoint_id", "touchpoint", "score"],
+                "type": "object", "additionalProperties": False,
+                "required": ["touchpoint_id", "touchpoint", "score", "emotion"],
                 "properties": {"touchpoint_id": {"type": "integer"}, "touchpoint": {"type": "string"},
-                               "score": {"type": "integer", "minimum": 1, "maximum": 5}}}},
+                               "score": {"type": "integer", "minimum": 1, "maximum": 5},
+                               "emotion": {"type": ["string", "null"]}}}},
         },
     },
     "RatingCommentPage": {

@@ -360,8 +360,9 @@ def rating_comments(slug: str):
         version=version.label, page=page, per_page=per_page,
         next=url_for("api.rating_comments", slug=product.slug, page=page + 1, **args) if found.has_next else None,
         data=[{"rating_id": c.rating_id, "comment": c.comment, "rater": c.rater, "rated_at": _iso(c.rated_at),
-               "returning": c.returning, "expected": c.expected, "held": c.held,
-               "scores": [{"touchpoint_id": tp_id, "touchpoint": named[tp_id].name_in(lang), "score": value}
+               "returning": c.returning, "expected": c.expected, "held": c.held, "emotion": c.emotions.get(0),
+               "scores": [{"touchpoint_id": tp_id, "touchpoint": named[tp_id].name_in(lang), "score": value,
+                           "emotion": c.emotions.get(tp_id)}
                           for tp_id, value in sorted(c.scores.items(), key=lambda s: named[s[0]].position)]}
               for c in found.comments])
 

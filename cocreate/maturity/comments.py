@@ -35,6 +35,8 @@ class RatingComment:
     expected: int | None
     held: bool  # held back by the hold rules (holds.py): counted in no figure until the team releases it
     scores: dict[int, int] = field(default_factory=dict, hash=False)  # touchpoint id -> 1-5; skipped: absent
+    # What they felt (emotions.py): emotion key per touchpoint id, 0 for the whole version; none named: absent.
+    emotions: dict[int, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass
@@ -64,7 +66,7 @@ def rating_comments(version: Version, *, touchpoint_id: int | None = None, score
     `score` alone: ratings whose own average score, rounded, is `score` (3.5 counts as 4).
     """
     query = (sa.select(Rating.id, Rating.comment, Rating.updated_at, Rating.returning, Rating.expected, Rating.held,
-                       User.name)
+                       User.name, Rating.emotion)
              .join(User, User.id == Rating.user_id)
              .where(Rating.version_id == version.id, Rating.comment != ""))
     if touchpoint_id is not None:
@@ -82,12 +84,15 @@ def rating_comments(version: Version, *, touchpoint_id: int | None = None, score
                               .limit(per_page + 1).offset((page - 1) * per_page)).all()
     shown = rows[:per_page]
     scores: dict[int, dict[int, int]] = {}
+    felt: dict[int, dict[int, str]] = {row.id: {0: row.emotion} for row in shown if row.emotion}
     if shown:
-        for rating_id, tp_id, value in db.session.execute(
-            sa.select(RatingScore.rating_id, RatingScore.touchpoint_id, RatingScore.score)
+        for rating_id, tp_id, value, emotion in db.session.execute(
+            sa.select(RatingScore.rating_id, RatingScore.touchpoint_id, RatingScore.score, RatingScore.emotion)
             .where(RatingScore.rating_id.in_([row.id for row in shown]))
         ):
             scores.setdefault(rating_id, {})[tp_id] = value
+            if emotion:
+                felt.setdefault(rating_id, {})[tp_id] = emotion
     comments = [RatingComment(row.id, row.comment, row.name, row.updated_at, row.returning, row.expected, row.held,
-                              scores.get(row.id, {})) for row in shown]
+                              scores.get(row.id, {}), felt.get(row.id, {})) for row in shown]
     return CommentPage(version, comments, page, per_page, len(rows) > per_page, touchpoint_id, score)

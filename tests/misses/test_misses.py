@@ -339,3 +339,17 @@ def test_held_ratings_open_their_misses_when_the_team_releases_them(product):
     db.session.commit()
     assert {r.id for r in held} <= {m.rating_id for m in services.team_list(product)}
     assert maturity.current_maturity(product).figures.misses.opened == len(new_accounts)
+
+
+def test_the_teams_rating_comments_show_and_carry_what_the_rater_felt(client, product):
+    from tests.api.conftest import bearer, token_for
+
+    owner = factories.member(product.company, Role.OWNER)
+    rate(product, old_account(), (4, 4, 4, 4, 4, 4), comment="Lovely unboxing", emotions={None: "joy", 0: "admiration"})
+    found = client.get(f"/api/v1/products/{product.slug}/rating-comments",
+                       headers=bearer(token_for(owner))).get_json()["data"][0]
+    assert found["emotion"] == "joy"
+    assert [s["emotion"] for s in found["scores"]][:2] == ["admiration", None]
+    login(client, owner)
+    panel = client.get(f"/p/{product.slug}/maturity").get_data(as_text=True).split('class="rating-comment"')[1]
+    assert "Lovely unboxing" in panel and "Joy" in panel and "Admiration" in panel
