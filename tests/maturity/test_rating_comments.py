@@ -155,7 +155,7 @@ def test_the_api_gives_the_team_the_comments(client, product, team):
     assert [c["comment"] for c in body["data"]] == ["Lovely, the unlock is instant now.",
                                                     "The delivery took three weeks.", "Fine, nothing special."]
     assert body["data"][1]["scores"][3] == {"touchpoint_id": body["data"][1]["scores"][3]["touchpoint_id"],
-                                            "touchpoint": "Delivery", "score": 1}
+                                            "touchpoint": "Delivery", "score": 1, "emotion": None}
     older = client.get(f"/api/v1/products/{product.slug}/rating-comments?version=v1&lang=nl", headers=headers).json
     assert [c["comment"] for c in older["data"]] == ["The first version crashed every day."]
     assert older["data"][0]["scores"][3]["touchpoint"] == "Levering"

@@ -121,6 +121,8 @@ API_ROUTES = [
     ("api.versions", "GET", "/api/v1/products/rocket/versions"),
     ("api.product_maturity", "GET", "/api/v1/products/rocket/maturity"),
     ("api.misses", "GET", "/api/v1/products/rocket/misses"),
+    ("api.promise_ledger", "GET", "/api/v1/products/rocket/promises"),
+    ("api.journey_map", "GET", "/api/v1/products/rocket/journey?raters=first"),
     ("api.board", "GET", "/api/v1/board"),
     ("api.touchpoints", "GET", "/api/v1/products/rocket/touchpoints"),
     ("api.rating_comments", "GET", "/api/v1/products/rocket/rating-comments"),
