@@ -203,8 +203,12 @@ def rating(slug: str):
     version = product.current_version
     team = maturity.is_team_member(user, product.company_id)
     existing = maturity.rating_of(user, version) if version is not None and not team else None
+    # What they felt (maturity/emotions.py): feel_<touchpoint id> for the touchpoints offered, feel_0 for the whole
+    # version on the whole form; a touchpoint's page keeps what the person felt about the rest.
+    before = existing.emotion_map if existing is not None else {}
+    felt = {**before, **_posted_feelings(offered, whole=touchpoint is None)} if request.method == "POST" else before
     context = {"product": product, "version": version, "touchpoint": touchpoint, "team": team, "user": user,
-               "existing": existing}
+               "existing": existing, "felt": felt}
     if request.method == "GET" or version is None or team:
         form = _no_skip(rating_form(offered, meta={"csrf": False}, data=_form_data(existing)), touchpoint)
         status = 200 if request.method == "GET" else 400
@@ -230,12 +234,20 @@ def rating(slug: str):
             with change(flash_refusal=False) as done:
                 saved = maturity.save_rating(user, product, version, scores, expected=form.expected.score,
                                              returning=form.experience.data == "returning",
-                                             comment=form.comment.data or "", address=request.remote_addr)
+                                             comment=form.comment.data or "", address=request.remote_addr,
+                                             emotions=felt)
             if done:
                 return _fragment("widget/_thanks.html", 200, rating=saved, figures=_figures(product),
                                  stage=stage_label, **context)
             error = done.refusal
     return _fragment("widget/_form.html", 400 if error or form.errors else 200, form=form, error=error, **context)
+
+
+def _posted_feelings(offered: list[Touchpoint], *, whole: bool) -> dict[int, str | None]:
+    """The emotions posted for the touchpoints offered (and the whole version on the whole form); an empty choice
+    ("Rather not say") takes one back. The service refuses keys it does not know."""
+    names = {f"feel_{t.id}": t.id for t in offered} | ({"feel_0": 0} if whole else {})
+    return {tp_id: (request.form.get(name) or None) for name, tp_id in names.items() if name in request.form}
 
 
 def _no_skip(form, touchpoint: Touchpoint | None):

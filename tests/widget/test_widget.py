@@ -237,6 +237,24 @@ def test_rating_one_touchpoint_keeps_the_others(client, widget):
     assert scores[quality.id] == 2 and sorted(scores.values()) == [2, 4, 4, 4, 4, 4]
 
 
+def test_the_widget_asks_what_they_felt(client, widget):
+    """The emotion layer: on a touchpoint's page, what they felt about it; the rest of what they felt is kept."""
+    token = access_for(client, widget)
+    quality = next(t for t in widget.product.touchpoints if t.name == "Quality")
+    ease = next(t for t in widget.product.touchpoints if t.name == "Ease of use")
+    assert rate(client, widget, token, **{f"feel_{ease.id}": "joy", "feel_0": "hope"}).status_code == 200
+    form = client.get(f"/widget/{widget.product.slug}/rating?touchpoint={quality.id}", headers=bearer(token))
+    page = form.get_data(as_text=True)
+    assert f'name="feel_{quality.id}"' in page and f'name="feel_{ease.id}"' not in page and 'name="feel_0"' not in page
+    response = rate(client, widget, token, touchpoint=quality, **{f"tp_{quality.id}": "2",
+                                                                  f"feel_{quality.id}": "dissatisfaction"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    rating = db.session.scalar(sa.select(Rating))
+    assert rating.emotion_map == {ease.id: "joy", quality.id: "dissatisfaction", 0: "hope"}
+    refused = rate(client, widget, token, touchpoint=quality, **{f"tp_{quality.id}": "2", f"feel_{quality.id}": "glee"})
+    assert refused.status_code == 400 and "Choose one of the emotions shown" in refused.get_data(as_text=True)
+
+
 def test_a_touchpoint_page_needs_its_score(client, widget):
     token = access_for(client, widget)
     quality = next(t for t in widget.product.touchpoints if t.name == "Quality")
