@@ -488,6 +488,16 @@ def product_promises(slug: str):
                   rows=[], products={product.id: product}, now=utcnow())
 
 
+@bp.get("/p/<slug>/promises/ledger")
+def promise_ledger(slug: str):
+    """Every promise the team made, kept or broken, for anyone who may see the product."""
+    product = product_or_404(slug)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    entries, more = promises.ledger(product, page)
+    record = promise_record(services.current_maturity(product).figures)
+    return render("maturity/ledger.html", product=product, entries=entries, page=page, more=more, record=record)
+
+
 @bp.route("/p/<slug>/journey", methods=["GET", "POST"])
 def journey_map(slug: str):
     """The heat map of touchpoints x versions (journey.py); the team puts the touchpoints in journey order here."""
@@ -527,13 +537,3 @@ def company_promises(slug: str):
     names = {p.id: p for p in products}
     return render("maturity/promises.html", company=company, product=None, report=report, rows=rows,
                   products=names, now=utcnow())
-@bp.get("/p/<slug>/promises/ledger")
-def promise_ledger(slug: str):
-    """Every promise the team made, kept or broken, for anyone who may see the product."""
-    product = product_or_404(slug)
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
-    entries, more = promises.ledger(product, page)
-    record = promise_record(services.current_maturity(product).figures)
-    return render("maturity/ledger.html", product=product, entries=entries, page=page, more=more, record=record)
-
-

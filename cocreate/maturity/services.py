@@ -211,13 +211,13 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
                 emotions: Mapping[int, str | None] | None = None) -> Rating:
     """Create or change the user's rating of the product's current version.
 
-    Refused for the product's own team, for a version that is not (or no longer) current,
-    for scores outside 1-5 or touchpoints that are not active, and when every touchpoint is skipped (a rating
-    that scores nothing says nothing). Skipped touchpoints: None.
-
     A first rating records who rates (``holds.record_rater``: account age, SSO or invitation, a keyed hash of the
     ``address``'s network) and is held when the hold rules fire (``holds.apply_rules``); a held rating is stored and
     counts in no figure until the team releases it. Only counted ratings move the sums.
+
+    Refused for the product's own team, for a version that is not (or no longer) current,
+    for scores outside 1-5 or touchpoints that are not active, and when every touchpoint is skipped (a rating
+    that scores nothing says nothing). Skipped touchpoints: None.
     """
     if is_team_member(user, product.company_id):
         raise MaturityError(N_("You are on the team of this product: record your view as a self-assessment."))

@@ -28,15 +28,15 @@ def connect() -> None:
     events.version_saved.connect(on_version_saved)
     events.version_released.connect(on_version_saved)  # its day came: it is the current version now
     events.account_erasing.connect(on_account_erasing)
+    # Rater credibility counts the raters whose address is confirmed (holds.py).
+    events.email_verified.connect(on_rater_verified)
+    events.email_changed.connect(on_rater_unverified)
     # Only verified accounts count: a changed address takes the ratings out until the new one is confirmed.
     events.email_changed.connect(on_email_changed)
     events.email_verified.connect(on_email_verified)
     # Misses (cocreate/misses) count in the figures: opened, answered, closed, recovered.
     for signal in (events.miss_opened, events.miss_answered, events.miss_closed, events.miss_recovered):
         signal.connect(on_miss)
-    # Rater credibility counts the raters whose address is confirmed (holds.py).
-    events.email_verified.connect(on_rater_verified)
-    events.email_changed.connect(on_rater_unverified)
 
 
 def on_email_changed(user: User, *, was_verified: bool, **_extra) -> None:

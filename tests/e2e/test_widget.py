@@ -59,16 +59,12 @@ class Prototype:
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright's Python package is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def chromium(browser):
+    """A Chromium of its own (third-party cookies blocked, the prototype's host name), launched by the session's
+    Playwright: a second sync Playwright in the same thread is refused ("Sync API inside the asyncio loop")."""
+    own = browser.browser_type.launch(executable_path=CHROMIUM, args=ARGS)
+    yield own
+    own.close()
 
 
 @pytest.fixture(scope="module")

@@ -121,11 +121,11 @@ API_ROUTES = [
     ("api.versions", "GET", "/api/v1/products/rocket/versions"),
     ("api.product_maturity", "GET", "/api/v1/products/rocket/maturity"),
     ("api.misses", "GET", "/api/v1/products/rocket/misses"),
-    ("api.promise_ledger", "GET", "/api/v1/products/rocket/promises"),
-    ("api.journey_map", "GET", "/api/v1/products/rocket/journey?raters=first"),
     ("api.board", "GET", "/api/v1/board"),
     ("api.touchpoints", "GET", "/api/v1/products/rocket/touchpoints"),
     ("api.rating_comments", "GET", "/api/v1/products/rocket/rating-comments"),
+    ("api.promise_ledger", "GET", "/api/v1/products/rocket/promises"),
+    ("api.journey_map", "GET", "/api/v1/products/rocket/journey?raters=first"),
     ("api.ideas_list", "GET", "/api/v1/products/rocket/ideas"),
     ("api.ideas_create", "POST", "/api/v1/products/rocket/ideas"),
     ("api.idea", "GET", "/api/v1/ideas/1"),
@@ -152,6 +152,9 @@ CASES: list[Case] = [
     Case("maturity.show", "GET", _p("/maturity"), everyone()),
     # What raters wrote: the company's members only (the maturity page shows the panel to them alone).
     Case("maturity.rating_comments", "GET", _p("/maturity/comments"), team("product", "marketing", "owner")),
+    Case("maturity.promise_ledger", "GET", _p("/promises/ledger"), everyone()),
+    Case("maturity.journey_map", "GET", _p("/journey?raters=returning&self=1"), everyone()),
+    Case("maturity.journey_map", "POST", _p("/journey"), MANAGE),
     Case("auth.public_profile", "GET", lambda w: f"/users/{w.users['author'].id}", everyone()),
     Case("static", "GET", _const("/static/css/app.css"), everyone()),
     # --- Accounts ------------------------------------------------------------------------------------------
@@ -160,9 +163,6 @@ CASES: list[Case] = [
          lambda w, role: {"name": "New Person", "email": "new.person@example.com",
                           "password": "a long and unusual passphrase"}),
     Case("auth.signup_sent", "GET", _const("/signup/sent"), everyone()),
-    Case("maturity.promise_ledger", "GET", _p("/promises/ledger"), everyone()),
-    Case("maturity.journey_map", "GET", _p("/journey?raters=returning&self=1"), everyone()),
-    Case("maturity.journey_map", "POST", _p("/journey"), MANAGE),
     # The link mailed to a new address: whoever holds it makes that account and is logged in to it.
     Case("auth.confirm_signup", "GET", lambda w: f"/signup/{w.signup_token}", everyone()),
     Case("auth.confirm_signup", "POST", lambda w: f"/signup/{w.signup_token}", everyone()),

@@ -225,7 +225,7 @@ def test_an_attacker_who_keeps_an_account_locked_does_not_lock_its_owners_browse
     with browser.session_transaction() as session:
         session.clear()
     # The trusted browser has a limit of its own: five wrong passwords, then it waits too.
-    for n in range(5):
+    for _ in range(5):
         assert login(browser, owner.email, "wrong password here", ip=90).status_code == 400
     assert_limited(login(browser, owner.email, ip=90))
 
