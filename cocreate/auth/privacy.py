@@ -74,7 +74,11 @@ def _row(table: sa.Table, row, withheld: tuple[str, ...] = (), flagged: tuple[st
 def export(user: User) -> dict:
     """All of the user's data as plain JSON-able values: the profile, then every row that refers to them."""
     references = user_references()
-    tables_with_several = {c.table.name for c in references if sum(r.table is c.table for r in references) > 1}
+    # A table that refers to people in several columns names each list by its column ("misses.user_id"); the
+    # voices a team member recorded for customers (ideas/voices.py) are listed apart ("ideas.recorded_by_id") and
+    # leave the customer's own lists named as before ("ideas", "votes").
+    owning = [c for c in references if c.name != "recorded_by_id"]
+    tables_with_several = {c.table.name for c in owning if sum(r.table is c.table for r in owning) > 1}
     data: dict = {
         "format": EXPORT_FORMAT,
         "exported_at": utcnow().isoformat(),
@@ -82,7 +86,8 @@ def export(user: User) -> dict:
     }
     for column in references:
         table = column.table
-        key = f"{table.name}.{column.name}" if table.name in tables_with_several else table.name
+        several = table.name in tables_with_several or column.name == "recorded_by_id"
+        key = f"{table.name}.{column.name}" if several else table.name
         order = list(table.primary_key.columns)
         rows = db.session.execute(sa.select(table).where(column == user.id).order_by(*order)).all()
         withheld, flagged = WITHHELD.get((table.name, column.name), ((), ()))

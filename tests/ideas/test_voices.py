@@ -57,6 +57,10 @@ def test_the_team_records_a_known_customers_idea_and_it_is_marked_everywhere(cli
     rows = list(csv.DictReader(io.StringIO(client.get(f"/p/{product.slug}/ideas.csv").data.decode("utf-8-sig"))))
     assert rows[0]["heard_by_team"] == "yes"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Rating)) == 0  # never a rating
+    from cocreate.auth.privacy import export
+
+    assert [i["title"] for i in export(customer)["ideas"]] == ["A basket for groceries"]  # the customer's own
+    assert [i["title"] for i in export(member)["ideas.recorded_by_id"]] == ["A basket for groceries"]
 
 
 def test_a_new_person_gets_an_account_and_a_welcome_and_counts_once_they_confirm(app, client, product, member):
