@@ -38,7 +38,7 @@ def live_server(tmp_path_factory):
     app = create_app({
         "UPLOAD_FOLDER": str(path.parent / "uploads"),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SQLALCHEMY_ENGINE_OPTIONS": {}, "SECRET_KEY": "e2e-secret",
-        "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://", "TASKS_BROKER": "memory://",
         "PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 64,
     })
     with app.app_context():

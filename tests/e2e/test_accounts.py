@@ -2,6 +2,7 @@
 mailed link; sign in through a company's identity provider (a real OpenID Connect provider on 127.0.0.1)."""
 
 import re
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,16 +23,18 @@ def mail_link(email: str, path: str) -> str:
     from tests import taskqueue
 
     assert LiveServer.current is not None
-    with LiveServer.current.app.app_context():
-        taskqueue.run_queued()  # the worker's part: reset and sign-in links are looked up and queued there
-        bodies = db.session.scalars(sa.select(MailMessage.body).where(MailMessage.to_address == email)
-                                    .order_by(MailMessage.id.desc())).all()
-    for body in bodies:
-        match = re.search(r"(https?://[^/\s]+)(" + re.escape(path) + r"[\w-]+)", body)
-        if match:
-            assert match.group(1) == LiveServer.current.url, "links come from PUBLIC_URL"
-            return match.group(2)
-    raise AssertionError(f"no {path} link was mailed to {email}")
+    for _attempt in range(20):  # the request hands the address to the worker after its commit: wait for it
+        with LiveServer.current.app.app_context():
+            taskqueue.run_queued()  # the worker's part: reset and sign-in links are looked up and queued there
+            bodies = db.session.scalars(sa.select(MailMessage.body).where(MailMessage.to_address == email)
+                                        .order_by(MailMessage.id.desc())).all()
+        for body in bodies:
+            match = re.search(r"(https?://[^/\s]+)(" + re.escape(path) + r"[\w-]+)", body)
+            if match:
+                assert match.group(1) == LiveServer.current.url, "links come from PUBLIC_URL"
+                return match.group(2)
+        time.sleep(0.25)
+    raise AssertionError(f"no {path} link was mailed to {email}: {[b[:80] for b in bodies]}")
 
 
 @pytest.fixture
