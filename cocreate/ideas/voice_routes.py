@@ -7,12 +7,20 @@ from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from cocreate.companies.access import require
+from cocreate.extensions import limiter
 from cocreate.i18n import _, _l
 from cocreate.ideas import voices
 from cocreate.lookups import product_and_idea_or_404, product_or_404
 from cocreate.web import change, form_status, render, see_other
 
 bp = Blueprint("voices", __name__)
+
+# Recording can make accounts and send welcome mails: a team member records at most this many voices an hour.
+VOICES_PER_HOUR = "60/hour"
+
+
+def _member_key() -> str:
+    return f"voices:{current_user.get_id()}"
 
 
 class VoiceForm(FlaskForm):
@@ -39,6 +47,7 @@ def _page(product, form, status=200):
 
 
 @bp.route("/p/<slug>/voices", methods=["GET", "POST"])
+@limiter.limit(VOICES_PER_HOUR, methods=["POST"], key_func=_member_key)
 def record_idea(slug: str):
     product = product_or_404(slug)
     require("product.manage", product.company_id)
@@ -56,6 +65,7 @@ def record_idea(slug: str):
 
 
 @bp.post("/p/<slug>/ideas/<int:idea_id>/voices")
+@limiter.limit(VOICES_PER_HOUR, key_func=_member_key)
 def record_vote(slug: str, idea_id: int):
     product, idea = product_and_idea_or_404(slug, idea_id)
     require("product.manage", product.company_id)

@@ -149,3 +149,33 @@ def test_the_api_marks_recorded_ideas(product, member):
     with current_app.test_request_context():
         assert idea_json(heard, False)["heard_by_team"] is True
         assert idea_json(own, False)["heard_by_team"] is False
+
+
+def test_a_team_member_records_at_most_sixty_voices_an_hour():
+    """Recording may make accounts and send welcome mails: a limit per team member (the suite's app has limits
+    off, so a second app has them on, on its own database)."""
+    from cocreate import create_app
+    from cocreate.config import TestConfig
+    from cocreate.extensions import limiter
+    from tests.conftest import Client
+
+    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+                      "RATELIMIT_ENABLED": True})
+    app.test_client_class = Client
+    try:
+        with app.app_context():
+            db.create_all()
+            product = factories.ProductFactory()
+            member = factories.member(product.company, Role.PRODUCT)
+            client = app.test_client()
+            login(client, member)
+            answers = [client.post(f"/p/{product.slug}/voices", data={"heard_at": "a fair"}).status_code
+                       for _ in range(61)]
+            assert set(answers[:60]) == {400} and answers[60] == 429  # refused forms count too
+            other = app.test_client()
+            login(other, factories.member(product.company, Role.OWNER))
+            assert other.post(f"/p/{product.slug}/voices", data={"heard_at": "a fair"}).status_code == 400
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        limiter.enabled = False
