@@ -23,7 +23,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
     check_settings(app.config)  # production without PUBLIC_URL or with a public SECRET_KEY: SettingsError
 
-    from cocreate import cli, database, errors, i18n, limit_storage, page_cache, security, tasks, web
+    from cocreate import cli, database, errors, frame, i18n, limit_storage, page_cache, security, tasks, web
     from cocreate.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -36,7 +36,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
 
-    for core in (database, web, i18n, security, errors, page_cache, tasks, cli):
+    for core in (database, web, i18n, frame, security, errors, page_cache, tasks, cli):
         core.init_app(app)
     for feature in FEATURES:
         import_module(f"cocreate.{feature}").init_app(app)

@@ -2,8 +2,12 @@
 
 import os
 
-from flask import Flask
+from flask import Flask, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user
+
+from cocreate import frame
+from cocreate.memo import Memo
 
 MAIL_SETTINGS = {
     "MAIL_SERVER": None, "MAIL_PORT": "25", "MAIL_USERNAME": None, "MAIL_PASSWORD": None,  # nosec B105
@@ -24,4 +28,18 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         unread_notifications=lambda: services.unread_count(current_user),
         is_following=lambda **target: follows.is_following(current_user, **target))
+    frame.fill_slot("bell", _bell)
     subscribers.connect()
+
+
+_bells = Memo(1000)
+
+
+def _bell() -> str:
+    """The bell in the page's frame: its count read on every request (one indexed query), its HTML kept per count
+    and language."""
+    from cocreate.notifications import services
+
+    unread = services.unread_count(current_user)
+    return _bells.get((str(get_locale()), request.script_root, unread),
+                      lambda: render_template("notifications/_bell.html", unread=unread))
