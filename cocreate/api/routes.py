@@ -1,17 +1,26 @@
 """The JSON API, /api/v1. Token authentication only (never the session cookie), so CSRF does not apply.
 
-Every rule comes from the feature services (products, ideas, maturity) and companies.access.can;
-this module only parses input, looks objects up with the caller's visibility (cocreate.lookups), and serialises.
+Every request and response has a schema (cocreate/api/schemas.py): flask-smorest validates with it and derives
+the OpenAPI document from it. Every rule comes from the feature services (products, ideas, maturity) and
+companies.access.can; this module looks objects up with the caller's visibility (cocreate.lookups), calls the
+services and shapes the answer. Lists are cursor-paginated (cocreate/api/pagination.py); reads carry an ETag
+and answer ``If-None-Match`` with a 304.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
+import sqlalchemy as sa
+from flask import abort, g, request, url_for
 from flask_babel import force_locale
+from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import RAISE
+from sqlalchemy.orm import joinedload, selectinload
+from webargs.flaskparser import FlaskParser
 
-from cocreate.api import openapi
+from cocreate.api import schemas as s
 from cocreate.api.models import ApiToken
+from cocreate.api.pagination import Key, page
 from cocreate.api.services import authenticate, hash_token
 from cocreate.companies.access import can
 from cocreate.extensions import csrf, db, limiter
@@ -23,18 +32,37 @@ from cocreate.maturity import comments as rating_notes
 from cocreate.maturity import journey, promises
 from cocreate.maturity import services as maturity
 from cocreate.maturity.helpers import promise_record
+from cocreate.maturity.models import Rating, StageChange
 from cocreate.products import services as products
 from cocreate.products.models import Product, Version, touchpoint_name
 from cocreate.products.touchpoint_names import description as touchpoint_description
+
+
+class Parser(FlaskParser):
+    """A request that breaks its schema is a 400 (the API's "bad request"); 422 is kept for the features' rules."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = Parser()
+
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 READ_LIMIT = "300/minute"
 WRITE_LIMIT = "30/minute;300/day"  # the same as the web forms' limit for ideas, votes and comments
-MAX_PER_PAGE = 100
-PUBLIC_ENDPOINTS = {"api.openapi_document", "api.docs"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}  # all a "read" token may send
+# What every operation may answer besides its own success (the error body is schemas.ErrorOut).
+ANSWERS = {400: "The request breaks its schema: the message names each field and what is wrong with it.",
+           409: "Voting on this idea is closed (it is shipped, declined or merged).",
+           422: "A rule of the feature refused it (another product's version, a reply to a reply, …); the message "
+                "says which.",
+           401: "No API token, or an unknown, revoked or expired one.",
+           403: "The token's scope or its owner's role does not allow this.",
+           404: "Not found, or not shared with the token's owner.",
+           429: "Too many requests for this token; retry after the Retry-After seconds."}
 
 
 def token_key() -> str:
@@ -51,8 +79,6 @@ write_limit = limiter.limit(WRITE_LIMIT, key_func=token_key, methods=["POST", "P
 
 @bp.before_request
 def authenticate_token():
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, "Send your API token in the header Authorization: Bearer cc_… (create one on /profile/tokens).")
@@ -69,118 +95,63 @@ def authenticate_token():
     return None
 
 
+@bp.after_request
+def private_cache(response):
+    """What a token reads is its owner's: shared caches keep nothing; a client revalidates with the ETag."""
+    if request.method in SAFE_METHODS:
+        response.headers.setdefault("Cache-Control", "private, no-cache")
+    return response
+
+
 def user():
     return g.api_user
 
 
-# --------------------------------------------------------------------------- input
-
-def _text(value: Any, name: str, *, max_length: int, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        abort(400, f"“{name}” must be a string.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        abort(400, f"“{name}” is not valid text.")
-    if "\x00" in value:
-        abort(400, f"“{name}” cannot contain NUL characters.")
-    if required and not value.strip():
-        abort(400, f"“{name}” is required.")
-    if len(value) > max_length:
-        abort(400, f"“{name}” is longer than {max_length} characters.")
-    return value
+def query(schema):
+    """Query parameters checked against ``schema``; one it does not name is refused, never ignored."""
+    return bp.arguments(schema, location="query", unknown=RAISE)
 
 
-def _id(value: Any, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():  # JSON does not tell 3 from 3.0
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**31 - 1:
-        abort(400, f"“{name}” must be a positive integer id.")
-    return value
+def read(success, *codes: int):
+    """A GET: its schema, its ETag (a 304 for a matching If-None-Match) and the answers it may give."""
+    def decorator(view):
+        for code in (*codes, 401, 404, 429):
+            view = bp.alt_response(code, schema=s.ErrorOut, description=ANSWERS.get(code, ""))(view)
+        if issubclass(success, s.Page):  # a list: its cursor is checked against the list that gave it
+            view = bp.alt_response(422, schema=s.ErrorOut, description="The cursor is not one this list gave.")(view)
+        return bp.etag(bp.response(200, success)(view))
+    return decorator
 
 
-def _body(allowed: set[str]) -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400, "Send a JSON object with Content-Type: application/json.")
-    unknown = set(data) - allowed
-    if unknown:
-        abort(400, f"Unknown field(s): {', '.join(sorted(map(str, unknown)))}.")
-    return data
+def write(success, code: int, *codes: int):
+    def decorator(view):
+        for extra in (*codes, 401, 403, 404, 429):
+            view = bp.alt_response(extra, schema=s.ErrorOut, description=ANSWERS.get(extra, ""))(view)
+        return write_limit(bp.response(code, success)(view))
+    return decorator
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-        abort(400, f"“{name}” must be a whole number from {low} to {high}.")
-    return int(raw)
-
-
-def _query_text(name: str, max_length: int) -> str:
-    value = request.args.get(name, "")
-    if "\x00" in value:
-        abort(400, f"“{name}” cannot contain NUL characters.")
-    if len(value) > max_length:
-        abort(400, f"“{name}” is longer than {max_length} characters.")
-    return value
-
-
-# --------------------------------------------------------------------------- serialisers
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
+# --------------------------------------------------------------------------- shaping
 
 def product_json(product: Product) -> dict:
     current = product.current_version
     return {
-        "slug": product.slug,
-        "name": product.name,
-        "tagline": product.tagline,
-        "description": product.description,
+        "slug": product.slug, "name": product.name, "tagline": product.tagline, "description": product.description,
         "visibility": product.visibility.value,
         "company": {"slug": product.company.slug, "name": product.company.name},
-        "current_version": current.label if current else None,
-        "created_at": _iso(product.created_at),
+        "current_version": current.label if current else None, "created_at": product.created_at,
         "url": url_for("api.product", slug=product.slug, _external=True),
         "html_url": url_for("products.show", slug=product.slug, _external=True),
     }
 
 
-def version_json(version: Version) -> dict:
-    return {
-        "id": version.id,
-        "label": version.label,
-        "notes": version.notes,
-        "released_on": _iso(version.released_on),
-        "released": version.is_released,
-        "demo_url": version.demo_url,
-    }
-
-
 def idea_json(idea: Idea, voted: bool) -> dict:
     return {
-        "id": idea.id,
-        "product": idea.product.slug,
-        "title": idea.title,
-        "description": idea.description,
-        "status": idea.status.value,
-        "vote_count": idea.vote_count,
-        "comment_count": idea.comment_count,
-        "voted": voted,
-        "author": {"id": idea.author.id, "name": idea.author.name} if idea.author else None,
-        "created_at": _iso(idea.created_at),
-        "promised_on": _iso(idea.promised_on),
-        "shipped_on": _iso(idea.shipped_on),
-        "shipped_version_id": idea.shipped_version_id,
-        "merged_into_id": idea.merged_into_id,
-        "heard_by_team": idea.recorded_by_id is not None,
+        "id": idea.id, "product": idea.product.slug, "title": idea.title, "description": idea.description,
+        "status": idea.status.value, "vote_count": idea.vote_count, "comment_count": idea.comment_count,
+        "voted": voted, "author": idea.author, "created_at": idea.created_at, "promised_on": idea.promised_on,
+        "shipped_on": idea.shipped_on, "shipped_version_id": idea.shipped_version_id,
+        "merged_into_id": idea.merged_into_id, "heard_by_team": idea.recorded_by_id is not None,
         "url": url_for("api.idea", idea_id=idea.id, _external=True),
         "html_url": url_for("ideas.show", slug=idea.product.slug, idea_id=idea.id, _external=True),
     }
@@ -189,34 +160,16 @@ def idea_json(idea: Idea, voted: bool) -> dict:
 def comment_json(comment: Comment, official_id: int | None) -> dict:
     deleted = comment.deleted_at is not None
     return {
-        "id": comment.id,
-        "idea_id": comment.idea_id,
-        "parent_id": comment.parent_id,
-        "author": {"id": comment.author.id, "name": comment.author.name} if comment.author and not deleted else None,
-        "body": "" if deleted else comment.body,
-        "is_team": comment.is_team,
-        "official": comment.id == official_id,
-        "helpful": comment.helpful,
-        "deleted": deleted,
-        "created_at": _iso(comment.created_at),
-        "edited_at": _iso(comment.edited_at),
+        "id": comment.id, "idea_id": comment.idea_id, "parent_id": comment.parent_id,
+        "author": None if deleted else comment.author, "body": "" if deleted else comment.body,
+        "is_team": comment.is_team, "official": comment.id == official_id, "helpful": comment.helpful,
+        "deleted": deleted, "created_at": comment.created_at, "edited_at": comment.edited_at,
     }
 
 
-def _only_args(*names: str) -> None:
-    unknown = set(request.args) - set(names)
-    if unknown:
-        abort(400, f"Unknown query parameter(s): {', '.join(sorted(unknown))[:200]}.")
-
-
-def _language() -> str:
-    """The language of touchpoint names: `lang` (en, nl or it), else the Accept-Language header, else English."""
-    raw = request.args.get("lang")
-    if raw is None:
-        return request.accept_languages.best_match(LANGUAGES) or "en"
-    if raw not in LANGUAGES:
-        abort(400, f"“lang” is one of: {', '.join(LANGUAGES)}.")
-    return raw
+def language(args: dict) -> str:
+    """The language of touchpoint names: `lang`, else the Accept-Language header, else English."""
+    return args.get("lang") or request.accept_languages.best_match(LANGUAGES) or "en"
 
 
 def _named(touchpoint: dict | None, lang: str) -> dict | None:
@@ -232,236 +185,308 @@ def maturity_json(m: maturity.Maturity, lang: str = "en") -> dict:
     snapshot["figures"]["touchpoints"] = [_named(t, lang) for t in snapshot["figures"]["touchpoints"]]
     snapshot["figures"]["weakest"] = _named(snapshot["figures"]["weakest"], lang)
     return {
-        "product": m.product.slug,
-        "name": m.product.name,
-        "company": m.product.company.slug,
-        "version": snapshot["version"],
-        "stage": m.stage,
-        "next_stage": m.next_stage,
-        "grade": m.figures.grade,
-        "previous_grade": m.previous_grade,
-        "trend": m.trend,
-        "blockers": snapshot["blockers"],
-        "figures": snapshot["figures"],
-        "thresholds": snapshot["thresholds"],
+        "product": m.product.slug, "name": m.product.name, "company": m.product.company.slug,
+        "version": snapshot["version"], "stage": m.stage, "next_stage": m.next_stage, "grade": m.figures.grade,
+        "previous_grade": m.previous_grade, "trend": m.trend, "blockers": snapshot["blockers"],
+        "figures": snapshot["figures"], "thresholds": snapshot["thresholds"],
     }
 
 
-# --------------------------------------------------------------------------- products, versions, board
+def rating_figures(fig, names: dict[int, str]) -> dict:
+    """The rating part of a version's figures (what anyone who may see the product may read)."""
+    return {"raters": fig.raters, "grade": fig.grade, "lower": fig.lower, "gap_first": fig.gap_first,
+            "gap_returning": fig.gap_returning, "emotions": fig.emotions,
+            "touchpoints": [{"touchpoint_id": t.touchpoint_id, "name": names.get(t.touchpoint_id, t.name),
+                             "ratings": t.n, "grade": t.grade} for t in fig.touchpoints]}
 
-@bp.get("/openapi.json")
-def openapi_document():
-    return jsonify(openapi.document(url_for("api.products_list", _external=True).rsplit("/products", 1)[0]))
+
+def _version_of(product: Product, label: str | None) -> Version | None:
+    """The version with this label (404 if none), else the current version, else the newest."""
+    if label is None:
+        return product.current_version or (product.versions[0] if product.versions else None)
+    found = next((v for v in product.versions if v.label == label), None)
+    if found is None:
+        abort(404, f"{product.name} has no version “{label[:30]}”.")
+    return found
 
 
-@bp.get("/docs")
-def docs():
-    """The API for people: what the OpenAPI document says, as a page (no script, no CDN: the site's CSP holds)."""
-    server = url_for("api.products_list", _external=True).rsplit("/products", 1)[0]
-    document = openapi.document(server)
-    return render_template("api/docs.html", document=document, server=server,
-                           operations=openapi.operations(document))
+def _team_only(product: Product, permission: str, message: str) -> None:
+    if not can(permission, product.company_id, user()):
+        abort(403, message)
+
+
+# --------------------------------------------------------------------------- products, versions, ratings
+
+PRODUCT_KEYS = (Key(Product.name, descending=False), Key(Product.id, descending=False))
 
 
 @bp.get("/products")
-def products_list():
-    return jsonify(data=[product_json(p) for p in products.visible_products(user())])
+@query(s.PageArgs)
+@read(s.ProductPage)
+def products_list(args):
+    """The products the token's owner may see, by name."""
+    found = page(products.visible_query(user()), PRODUCT_KEYS, cursor=args.get("cursor"), limit=args["limit"],
+                 list_name="products", key_of=lambda p: (p.name, p.id))
+    return found.body([product_json(p) for p in found.items], "api.products_list")
 
 
 @bp.get("/products/<slug>")
-def product(slug: str):
-    return jsonify(product_json(product_or_404(slug, user())))
+@query(s.NoArgs)
+@read(s.ProductOut)
+def product(_args, slug: str):
+    """One product."""
+    return product_json(product_or_404(slug, user()))
+
+
+VERSION_KEYS = (Key(Version.released_on, kind=date.fromisoformat), Key(Version.id))
 
 
 @bp.get("/products/<slug>/versions")
-def versions(slug: str):
-    return jsonify(data=[version_json(v) for v in product_or_404(slug, user()).versions])
+@query(s.LangPageArgs)
+@read(s.VersionPage)
+def versions(args, slug: str):
+    """The product's prototype versions, newest first, each with its ratings summed up (from the stored figures)."""
+    found_product = product_or_404(slug, user())
+    found = page(sa.select(Version).where(Version.product_id == found_product.id), VERSION_KEYS,
+                 cursor=args.get("cursor"), limit=args["limit"], list_name=f"versions:{found_product.id}",
+                 key_of=lambda v: (v.released_on, v.id))
+    lang = language(args)
+    names = {t.id: t.name_in(lang) for t in found_product.touchpoints}
+    figures = maturity.version_figures(found_product, found.items)
+    return found.body([{"id": v.id, "label": v.label, "notes": v.notes, "released_on": v.released_on,
+                        "released": v.is_released, "demo_url": v.demo_url,
+                        "ratings": rating_figures(figures[v.id], names)} for v in found.items],
+                      "api.versions", slug=found_product.slug)
+
+
+RATING_KEYS = (Key(Rating.id),)
+
+
+@bp.get("/products/<slug>/ratings")
+@query(s.RatingArgs)
+@read(s.RatingPage, 403)
+def ratings(args, slug: str):
+    """One version's ratings, one by one, newest first: for the product's team only (others read the sums on
+    /versions)."""
+    found_product = product_or_404(slug, user())
+    _team_only(found_product, "company.view", "Only the product's team reads single ratings; everyone may read "
+                                              "their sums on /products/{slug}/versions.")
+    version = _version_of(found_product, args.get("version"))
+    if version is None:
+        return {"version": None, "data": [], "next_cursor": None, "next": None}
+    lang = language(args)
+    names = {t.id: t.name_in(lang) for t in found_product.touchpoints}
+    found = page(sa.select(Rating).where(Rating.version_id == version.id)
+                 .options(selectinload(Rating.scores), selectinload(Rating.user)), RATING_KEYS,
+                 cursor=args.get("cursor"), limit=args["limit"], list_name=f"ratings:{version.id}",
+                 key_of=lambda r: (r.id,))
+    data = [{"id": r.id, "version": version.label, "rater": r.user, "returning": r.returning,
+             "expected": r.expected, "emotion": r.emotion, "comment": r.comment, "held": r.held,
+             "created_at": r.created_at, "updated_at": r.updated_at,
+             "scores": [{"touchpoint_id": sc.touchpoint_id, "touchpoint": names.get(sc.touchpoint_id, ""),
+                         "score": sc.score, "emotion": sc.emotion} for sc in r.scores]}
+            for r in found.items]
+    return {"version": version.label, **found.body(data, "api.ratings", slug=found_product.slug)}
 
 
 @bp.get("/products/<slug>/maturity")
-def product_maturity(slug: str):
-    _only_args("lang")
-    return jsonify(maturity_json(maturity.current_maturity(product_or_404(slug, user())), _language()))
+@query(s.LangArgs)
+@read(s.MaturityOut)
+def product_maturity(args, slug: str):
+    """The product's stage, what blocks the next one, and every figure that decided it."""
+    return maturity_json(maturity.current_maturity(product_or_404(slug, user())), language(args))
+
+
+STAGE_KEYS = (Key(StageChange.created_at, kind=datetime.fromisoformat), Key(StageChange.id))
+
+
+@bp.get("/products/<slug>/stage-history")
+@query(s.PageArgs)
+@read(s.StageHistoryPage)
+def stage_history(args, slug: str):
+    """Every move between stages, newest first, with the grade, raters and blockers of that moment."""
+    found_product = product_or_404(slug, user())
+    found = page(sa.select(StageChange).where(StageChange.product_id == found_product.id), STAGE_KEYS,
+                 cursor=args.get("cursor"), limit=args["limit"], list_name=f"stages:{found_product.id}",
+                 key_of=lambda c: (c.created_at, c.id))
+    data = []
+    for change in found.items:
+        snapshot = change.figures or {}
+        figures = snapshot.get("figures") or {}
+        data.append({"id": change.id, "version": snapshot.get("version"), "from_stage": change.from_stage,
+                     "to_stage": change.to_stage, "changed_at": change.created_at, "grade": figures.get("grade"),
+                     "raters": figures.get("raters"), "blockers": snapshot.get("blockers") or []})
+    return found.body(data, "api.stage_history", slug=found_product.slug)
 
 
 @bp.get("/products/<slug>/touchpoints")
-def touchpoints(slug: str):
-    _only_args("lang")
-    product = product_or_404(slug, user())
-    lang = _language()
+@query(s.LangArgs)
+@read(s.TouchpointList)
+def touchpoints(args, slug: str):
+    """The product's touchpoints in their order, named in the chosen language."""
+    found_product = product_or_404(slug, user())
+    lang = language(args)
     with force_locale(lang):  # a default description in that language, as the pages show it
-        return jsonify(data=[{"id": t.id, "name": t.name_in(lang), "original_name": t.name, "names": t.names or {},
-                              "description": touchpoint_description(t), "active": t.active, "position": t.position}
-                             for t in product.touchpoints])
+        return {"data": [{"id": t.id, "name": t.name_in(lang), "original_name": t.name, "names": t.names or {},
+                          "description": touchpoint_description(t), "active": t.active, "position": t.position}
+                         for t in found_product.touchpoints]}
 
 
 @bp.get("/products/<slug>/promises")
-def promise_ledger(slug: str):
-    """The product's promise record (from its stored figures) and a page of its ledger, as /p/<slug>/promises/ledger."""
-    _only_args("page")
-    product = product_or_404(slug, user())
-    page = _int_arg("page", 1, 1, 100_000)
-    entries, more = promises.ledger(product, page)
-    record = promise_record(maturity.current_maturity(product).figures)
-    return jsonify(
-        kept=record.kept, due=record.due, reliability=record.reliability,
-        data=[{"idea_id": e.idea_id, "title": e.title, "promised_on": _iso(e.promised_on),
-               "promised_at": _iso(e.made_at), "shipped_on": _iso(e.shipped_on), "moved_to": _iso(e.moved_to),
-               "outcome": e.outcome, "days": e.days} for e in entries],
-        meta={"page": page, "has_next": more})
+@query(s.PageArgs)
+@read(s.PromisePage)
+def promise_ledger(args, slug: str):
+    """The product's promise record (from its stored figures) and its ledger, newest promise first."""
+    found_product = product_or_404(slug, user())
+    statement, (promised_on, idea_id) = promises.ledger_query(found_product)
+    found = page(statement, (Key(promised_on, kind=date.fromisoformat), Key(idea_id)), cursor=args.get("cursor"),
+                 limit=args["limit"], list_name=f"promises:{found_product.id}", scalars=False,
+                 key_of=lambda row: (row[2], row[0]))
+    record = promise_record(maturity.current_maturity(found_product).figures)
+    data = [{"idea_id": e.idea_id, "title": e.title, "promised_on": e.promised_on, "promised_at": e.made_at,
+             "shipped_on": e.shipped_on, "moved_to": e.moved_to, "outcome": e.outcome, "days": e.days}
+            for e in promises.entries_of(found.items)]
+    return {"kept": record.kept, "due": record.due, "reliability": record.reliability,
+            **found.body(data, "api.promise_ledger", slug=found_product.slug)}
 
 
 @bp.get("/products/<slug>/journey")
-def journey_map(slug: str):
-    """The journey heat map (/p/<slug>/journey): touchpoints in journey order x the newest versions, per group."""
-    _only_args("raters", "lang")
-    product = product_or_404(slug, user())
-    group = request.args.get("raters", "all")
-    if group not in journey.GROUPS:
-        abort(400, f"“raters” is one of: {', '.join(journey.GROUPS)}.")
-    lang = _language()
-    found = journey.heatmap(product, group, maturity.thresholds_of([product.company_id])[product.company_id])
-    return jsonify(
-        raters=found.group, versions=[{"id": v.id, "label": v.label, "released_on": _iso(v.released_on)}
-                                      for v in found.versions],
-        rows=[{"touchpoint": {"id": r.touchpoint.id, "name": r.touchpoint.name_in(lang)}, "stage": r.stage,
-               "cells": [{"raters": c.raters, "grade": c.grade, "lower_bound": c.lower, "band": c.band,
-                          "self_grade": c.self_grade, "blind_spot": c.blind_spot} for c in r.cells]}
-              for r in found.rows])
+@query(s.JourneyArgs)
+@read(s.JourneyOut)
+def journey_map(args, slug: str):
+    """The journey heat map: touchpoints in journey order x the newest versions, for one group of raters."""
+    found_product = product_or_404(slug, user())
+    lang = language(args)
+    found = journey.heatmap(found_product, args["raters"],
+                            maturity.thresholds_of([found_product.company_id])[found_product.company_id])
+    return {"raters": found.group, "versions": found.versions,
+            "rows": [{"touchpoint": {"id": r.touchpoint.id, "name": r.touchpoint.name_in(lang)}, "stage": r.stage,
+                      "cells": [{"raters": c.raters, "grade": c.grade, "lower_bound": c.lower, "band": c.band,
+                                 "self_grade": c.self_grade, "blind_spot": c.blind_spot} for c in r.cells]}
+                     for r in found.rows]}
 
 
 @bp.get("/products/<slug>/rating-comments")
-def rating_comments(slug: str):
-    """The team's reading of what raters wrote (the maturity page's panel): members of the product's company only."""
-    product = product_or_404(slug, user())
-    if not can("company.view", product.company_id, user()):
-        abort(403, "Only the product's team reads the comments of ratings.")
-    _only_args("lang", "version", "touchpoint_id", "score", "page", "per_page")
-    lang = _language()
-    version = product.current_version or (product.versions[0] if product.versions else None)
-    label = request.args.get("version")
-    if label is not None:
-        version = next((v for v in product.versions if v.label == label), None)
-        if version is None:
-            abort(404, f"{product.name} has no version “{label[:30]}”.")
-    touchpoint_id = _int_arg("touchpoint_id", 0, 1, 2**31 - 1) or None
-    named = {t.id: t for t in product.touchpoints}
+@query(s.RatingCommentArgs)
+@read(s.RatingCommentPage, 403)
+def rating_comments(args, slug: str):
+    """The team's reading of what raters wrote (the maturity page's panel): the product's company only."""
+    found_product = product_or_404(slug, user())
+    _team_only(found_product, "company.view", "Only the product's team reads the comments of ratings.")
+    lang = language(args)
+    version = _version_of(found_product, args.get("version"))
+    named = {t.id: t for t in found_product.touchpoints}
+    touchpoint_id = args.get("touchpoint_id")
     if touchpoint_id is not None and touchpoint_id not in named:
-        abort(404, f"{product.name} has no touchpoint {touchpoint_id}.")
-    score = _int_arg("score", 0, 1, 5) or None
-    page = _int_arg("page", 1, 1, 100_000)
-    per_page = _int_arg("per_page", rating_notes.PER_PAGE, 1, rating_notes.MAX_PER_PAGE)
+        abort(404, f"{found_product.name} has no touchpoint {touchpoint_id}.")
+    number, per_page = args["page"], args.get("per_page", rating_notes.PER_PAGE)
     if version is None:
-        return jsonify(version=None, data=[], page=page, per_page=per_page, next=None)
-    found = rating_notes.rating_comments(version, touchpoint_id=touchpoint_id, score=score, page=page,
-                                         per_page=per_page)
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
-    return jsonify(
-        version=version.label, page=page, per_page=per_page,
-        next=url_for("api.rating_comments", slug=product.slug, page=page + 1, **args) if found.has_next else None,
-        data=[{"rating_id": c.rating_id, "comment": c.comment, "rater": c.rater, "rated_at": _iso(c.rated_at),
-               "returning": c.returning, "expected": c.expected, "held": c.held, "emotion": c.emotions.get(0),
-               "scores": [{"touchpoint_id": tp_id, "touchpoint": named[tp_id].name_in(lang), "score": value,
-                           "emotion": c.emotions.get(tp_id)}
-                          for tp_id, value in sorted(c.scores.items(), key=lambda s: named[s[0]].position)]}
-              for c in found.comments])
+        return {"version": None, "data": [], "page": number, "per_page": per_page, "next": None}
+    found = rating_notes.rating_comments(version, touchpoint_id=touchpoint_id, score=args.get("score"),
+                                         page=number, per_page=per_page)
+    following: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    return {
+        "version": version.label, "page": number, "per_page": per_page,
+        "next": url_for("api.rating_comments", slug=found_product.slug, page=number + 1, _external=True,
+                        **following) if found.has_next else None,
+        "data": [{"rating_id": c.rating_id, "comment": c.comment, "rater": c.rater, "rated_at": c.rated_at,
+                  "returning": c.returning, "expected": c.expected, "held": c.held, "emotion": c.emotions.get(0),
+                  "scores": [{"touchpoint_id": tp_id, "touchpoint": named[tp_id].name_in(lang), "score": value,
+                              "emotion": c.emotions.get(tp_id)}
+                             for tp_id, value in sorted(c.scores.items(), key=lambda sc: named[sc[0]].position)]}
+                 for c in found.comments],
+    }
 
 
 @bp.get("/products/<slug>/misses")
-def misses(slug: str):
+@query(s.MissArgs)
+@read(s.MissList, 403)
+def misses(args, slug: str):
     """The team's list of misses (cocreate/misses), as the misses page shows it."""
     from cocreate.misses.services import team_list
 
-    product = product_or_404(slug, user())
-    if not can("idea.moderate", product.company_id, user()):
-        abort(403, "Only the product's team answers misses.")
-    _only_args("lang", "state")
-    state = request.args.get("state", "open")
-    if state not in ("open", "closed"):
-        abort(400, "state is open or closed.")
-    lang = _language()
+    found_product = product_or_404(slug, user())
+    _team_only(found_product, "idea.moderate", "Only the product's team answers misses.")
+    lang = language(args)
     data = []
-    for m in team_list(product, closed=state == "closed"):
+    for m in team_list(found_product, closed=args["state"] == "closed"):
         felt = m.rating.emotion_map
         data.append({
             "id": m.id, "state": m.state, "version": m.version.label, "touchpoint_id": m.touchpoint_id,
             "touchpoint": m.touchpoint.name_in(lang), "score": m.score, "expected": m.expected,
             "emotion": felt.get(m.touchpoint_id) or felt.get(0), "comment": m.rating.comment, "rater": m.user.name,
-            "opened_at": _iso(m.opened_at), "first_answer_at": _iso(m.first_answer_at),
-            "closed_at": _iso(m.closed_at), "fixed_version": m.fixed_version.label if m.fixed_version else None,
-            "rerated_score": m.rerated_score, "recovered_at": _iso(m.recovered_at),
-            "replies": [{"body": r.body, "author": r.author.name if r.author else None,
-                         "created_at": _iso(r.created_at)} for r in m.replies],
+            "opened_at": m.opened_at, "first_answer_at": m.first_answer_at, "closed_at": m.closed_at,
+            "fixed_version": m.fixed_version.label if m.fixed_version else None, "rerated_score": m.rerated_score,
+            "recovered_at": m.recovered_at,
+            "replies": [{"body": r.body, "author": r.author.name if r.author else None, "created_at": r.created_at}
+                        for r in m.replies],
         })
-    return jsonify(data=data)
+    return {"data": data}
 
 
 @bp.get("/board")
-def board():
+@query(s.LangArgs)
+@read(s.BoardOut)
+def board(args):
+    """Every product the token's owner may see, with its stage and figures (the maturity board)."""
     visible = products.visible_products(user())
-    _only_args("lang")
     found = maturity.current_maturities(visible)
-    lang = _language()
-    return jsonify(data=[maturity_json(found[p.id], lang) for p in visible])
+    lang = language(args)
+    return {"data": [maturity_json(found[p.id], lang) for p in visible]}
 
 
 # --------------------------------------------------------------------------- ideas
 
 @bp.get("/products/<slug>/ideas")
-def ideas_list(slug: str):
-    product = product_or_404(slug, user())
-    sort = request.args.get("sort", "trending")
-    if sort not in ideas.SORTS:
-        abort(400, f"“sort” is one of: {', '.join(ideas.SORTS)}.")
-    status_arg = request.args.get("status")
-    if status_arg is not None and status_arg not in Status._value2member_map_:
-        abort(400, f"“status” is one of: {', '.join(s.value for s in Status)}.")
-    page = _int_arg("page", 1, 1, 100_000)
-    per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
-    q = _query_text("q", 200)
-    result = ideas.list_ideas(product, user(), sort=sort, page=page, per_page=per_page,
-                              status=Status(status_arg) if status_arg else None, q=q)
-    args = {k: v for k, v in {"sort": request.args.get("sort"), "status": status_arg, "q": q or None}.items() if v}
+@query(s.IdeaListArgs)
+@read(s.IdeaPage)
+def ideas_list(args, slug: str):
+    """Today's ideas of a product in one order, filtered by status or words."""
+    found_product = product_or_404(slug, user())
+    status = Status(args["status"]) if args.get("status") else None
+    keys = IDEA_KEYS[args["sort"]]
+    found = page(ideas.filtered(sa.select(Idea), found_product, status=status, q=args["q"])
+                 .options(joinedload(Idea.author)), keys, cursor=args.get("cursor"), limit=args["limit"],
+                 list_name=f"ideas:{found_product.id}:{args['sort']}",
+                 key_of=lambda i: tuple(getattr(i, key.column.key) for key in keys))
+    voted = ideas.voted_ids(user(), [i.id for i in found.items])
+    return found.body([idea_json(i, i.id in voted) for i in found.items], "api.ideas_list", slug=found_product.slug)
 
-    def page_url(number: int) -> str:
-        return url_for("api.ideas_list", slug=product.slug, page=number, per_page=per_page, _external=True, **args)
 
-    return jsonify(
-        data=[idea_json(i, i.id in result.voted) for i in result.ideas],
-        meta={"page": page, "per_page": per_page, "total": result.total, "pages": result.pages},
-        links={"next": page_url(page + 1) if result.has_next else None,
-               "prev": page_url(page - 1) if result.has_prev else None},
-    )
+IDEA_KEYS = {
+    "trending": (Key(Idea.hot, kind=float), Key(Idea.id)),
+    "top": (Key(Idea.vote_count), Key(Idea.id)),
+    "new": (Key(Idea.created_at, kind=datetime.fromisoformat), Key(Idea.id)),
+    "discussed": (Key(Idea.comment_count), Key(Idea.id)),
+}
 
 
 @bp.post("/products/<slug>/ideas")
-@write_limit
-def ideas_create(slug: str):
-    product = product_or_404(slug, user())
-    data = _body({"title", "description", "touchpoint_id", "version_id"})
-    title = _text(data.get("title"), "title", max_length=120, required=True)
-    description = _text(data.get("description"), "description", max_length=10_000)
+@bp.arguments(s.IdeaIn)
+@write(s.IdeaOut, 201, 400, 422)
+def ideas_create(data, slug: str):
+    """Submit an idea (the submitter's vote is counted at once)."""
+    found_product = product_or_404(slug, user())
     try:
-        idea = ideas.create_idea(product, user(), title=title, description=description,
-                                 touchpoint_id=_id(data.get("touchpoint_id"), "touchpoint_id"),
-                                 version_id=_id(data.get("version_id"), "version_id"))
+        idea = ideas.create_idea(found_product, user(), title=data["title"], description=data["description"],
+                                 touchpoint_id=data["touchpoint_id"], version_id=data["version_id"])
     except ideas.IdeaError as error:
         abort(422, error.english)
     db.session.commit()
-    response = jsonify(idea_json(idea, True))
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.idea", idea_id=idea.id, _external=True)
-    return response
+    return idea_json(idea, True), 201, {"Location": url_for("api.idea", idea_id=idea.id, _external=True)}
 
 
 @bp.get("/ideas/<int:idea_id>")
-def idea(idea_id: int):
+@query(s.NoArgs)
+@read(s.IdeaOut)
+def idea(_args, idea_id: int):
+    """One idea."""
     found = visible_idea_or_404(idea_id, user())
-    return jsonify(idea_json(found, bool(ideas.voted_ids(user(), [found.id]))))
+    return idea_json(found, bool(ideas.voted_ids(user(), [found.id])))
 
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["PUT", "DELETE"])
-@write_limit
+@write(s.VoteOut, 200, 409)
 def vote(idea_id: int):
     """PUT votes, DELETE withdraws; both are idempotent."""
     found = visible_idea_or_404(idea_id, user())
@@ -470,60 +495,49 @@ def vote(idea_id: int):
     except ideas.VotingClosed as error:
         abort(409, error.english)
     db.session.commit()
-    return jsonify(idea_id=found.id, voted=voted, vote_count=found.vote_count)
+    return {"idea_id": found.id, "voted": voted, "vote_count": found.vote_count}
 
 
 @bp.get("/ideas/<int:idea_id>/comments")
-def comments(idea_id: int):
+@query(s.NoArgs)
+@read(s.CommentList)
+def comments(_args, idea_id: int):
+    """The idea's comments, each thread followed by its replies."""
     found = visible_idea_or_404(idea_id, user())
-    official, threads = ideas.comments_of(found)
+    _official, threads = ideas.comments_of(found)
     flat = []
     for thread in threads:
         flat.append(thread)
         flat.extend(thread.replies)
-    return jsonify(data=[comment_json(c, found.official_comment_id) for c in flat])
+    return {"data": [comment_json(c, found.official_comment_id) for c in flat]}
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
-@write_limit
-def comments_create(idea_id: int):
+@bp.arguments(s.CommentIn)
+@write(s.CommentOut, 201, 400, 422)
+def comments_create(data, idea_id: int):
+    """Comment on an idea, or answer a comment (``parent_id``)."""
     found = visible_idea_or_404(idea_id, user())
-    data = _body({"body", "parent_id"})
-    body = _text(data.get("body"), "body", max_length=5_000, required=True)
     try:
-        comment = ideas.add_comment(found, user(), body, parent_id=_id(data.get("parent_id"), "parent_id"))
+        comment = ideas.add_comment(found, user(), data["body"], parent_id=data["parent_id"])
     except ideas.IdeaError as error:
         abort(422, error.english)
     db.session.commit()
-    response = jsonify(comment_json(comment, found.official_comment_id))
-    response.status_code = 201
-    return response
+    return comment_json(comment, found.official_comment_id), 201
 
 
 @bp.post("/ideas/<int:idea_id>/status")
-@write_limit
-def status(idea_id: int):
+@bp.arguments(s.StatusIn)
+@write(s.IdeaOut, 200, 400, 422)
+def status(data, idea_id: int):
+    """Set an idea's status (the product's team): a note, a promised date, the version that shipped it."""
     found = visible_idea_or_404(idea_id, user())
-    if not can("idea.moderate", found.product.company_id, user()):
-        abort(403, "Only the product's team (owners and product owners) can change an idea's status.")
-    data = _body({"status", "note", "promised_on", "shipped_version_id"})
-    to = data.get("status")
-    if not isinstance(to, str) or to not in Status._value2member_map_:
-        abort(400, f"“status” is one of: {', '.join(s.value for s in ideas.SETTABLE)}.")
-    note = _text(data.get("note"), "note", max_length=2_000)
-    promised_on = None
-    if data.get("promised_on") is not None:
-        raw = data["promised_on"]
-        try:
-            promised_on = date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else None
-        except ValueError:
-            promised_on = None
-        if promised_on is None:
-            abort(400, "“promised_on” must be a date like 2026-12-31.")
+    _team_only(found.product, "idea.moderate",
+               "Only the product's team (owners and product owners) can change an idea's status.")
     try:
-        ideas.change_status(found, user(), Status(to), note=note, promised_on=promised_on,
-                            shipped_version_id=_id(data.get("shipped_version_id"), "shipped_version_id"))
+        ideas.change_status(found, user(), Status(data["status"]), note=data["note"],
+                            promised_on=data["promised_on"], shipped_version_id=data["shipped_version_id"])
     except ideas.IdeaError as error:
         abort(422, error.english)
     db.session.commit()
-    return jsonify(idea_json(found, bool(ideas.voted_ids(user(), [found.id]))))
+    return idea_json(found, bool(ideas.voted_ids(user(), [found.id])))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from cocreate import events
 from cocreate.auth.models import User
@@ -396,29 +396,8 @@ SORTS: dict[str, tuple[sa.UnaryExpression, ...]] = {
 }
 
 
-@dataclass
-class IdeaPage:
-    ideas: list[Idea]
-    page: int
-    per_page: int
-    total: int
-    voted: set[int]
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-
-def _filtered(query, product: Product, *, status: Status | None = None, tag_id: int | None = None,
-              touchpoint_id: int | None = None, q: str = ""):
+def filtered(query, product: Product, *, status: Status | None = None, tag_id: int | None = None,
+             touchpoint_id: int | None = None, q: str = ""):
     """`query` (a select of ideas or of their columns) narrowed to the product's ideas that match the filters."""
     query = query.where(Idea.product_id == product.id)
     # Without a status filter, merged duplicates are left out: they live on in their target.
@@ -431,20 +410,6 @@ def _filtered(query, product: Product, *, status: Status | None = None, tag_id: 
         clause = search.matching_clause(Idea.id, q, db.session.get_bind().dialect.name)
         query = query.where(clause if clause is not None else sa.false())
     return query
-
-
-def list_ideas(product: Product, user, *, sort: str = "trending", page: int = 1, per_page: int = 20,
-               **filters) -> IdeaPage:
-    """One page of a product's ideas as entities, with the exact total (the API's list), in four queries however
-    many ideas there are. Pages show `card_rows`."""
-    query = _filtered(sa.select(Idea), product, **filters)
-    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    ideas = list(db.session.scalars(
-        query.order_by(*SORTS.get(sort, SORTS["trending"]))
-        .options(joinedload(Idea.author), joinedload(Idea.touchpoint), selectinload(Idea.tags))
-        .limit(per_page).offset((page - 1) * per_page)
-    ).unique())
-    return IdeaPage(ideas, page, per_page, total, voted_ids(user, [i.id for i in ideas]))
 
 
 # What a card shows, as plain rows (no entities): built once; `viewer` is the signed-in user's id (0: nobody).
@@ -507,7 +472,7 @@ def card_rows(product: Product, user, *, sort: str = "trending", page: int = 1, 
     more than it shows to know whether a next page exists (no count over the product's thousands of ideas)."""
     sort = sort if sort in SORTS else "trending"
     if any(filters.values()):
-        statement = (_filtered(CARD_ROW, product, **filters).order_by(*SORTS[sort])
+        statement = (filtered(CARD_ROW, product, **filters).order_by(*SORTS[sort])
                      .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
     else:
         statement = CARD_PAGES[sort]

@@ -68,24 +68,35 @@ class LedgerEntry:
     days: int                 # early, late or left, by the outcome
 
 
-def ledger(product: Product, page: int = 1, today: date | None = None) -> tuple[list[LedgerEntry], bool]:
-    """A page of the product's promises, latest promised date first; and whether another page follows."""
-    today = today or utcnow().date()
+def ledger_query(product: Product) -> tuple[sa.Select, tuple[sa.ColumnElement, sa.ColumnElement]]:
+    """The product's promises as rows for ``entries_of``, unordered; and the columns of their order (the promised
+    date, then the idea, both latest first)."""
     rows = given([product.id])
     made = (sa.select(sa.func.min(StatusChange.created_at))
             .where(StatusChange.idea_id == rows.c.idea_id, StatusChange.promised_on == rows.c.promised_on)
             .correlate(rows).scalar_subquery())
-    found = db.session.execute(
-        sa.select(rows.c.idea_id, Idea.title, rows.c.promised_on, made, rows.c.shipped_on, Idea.promised_on)
-        .join(Idea, Idea.id == rows.c.idea_id)
-        .order_by(rows.c.promised_on.desc(), rows.c.idea_id.desc())
-        .limit(LEDGER_PAGE + 1).offset((page - 1) * LEDGER_PAGE)).all()
+    statement = (sa.select(rows.c.idea_id, Idea.title, rows.c.promised_on, made, rows.c.shipped_on, Idea.promised_on)
+                 .join(Idea, Idea.id == rows.c.idea_id))
+    return statement, (rows.c.promised_on, rows.c.idea_id)
+
+
+def entries_of(found: Iterable[Sequence], today: date | None = None) -> list[LedgerEntry]:
+    """Rows of ``ledger_query`` as ledger entries, judged on ``today``."""
+    today = today or utcnow().date()
     entries = []
-    for idea_id, title, promised_on, made_at, shipped_on, now_promised in found[:LEDGER_PAGE]:
+    for idea_id, title, promised_on, made_at, shipped_on, now_promised in found:
         outcome, days = figures.promise_outcome(promised_on, shipped_on, today)
         moved = now_promised if now_promised is not None and now_promised != promised_on else None
         entries.append(LedgerEntry(idea_id, title, promised_on, made_at, shipped_on, moved, outcome, days))
-    return entries, len(found) > LEDGER_PAGE
+    return entries
+
+
+def ledger(product: Product, page: int = 1, today: date | None = None) -> tuple[list[LedgerEntry], bool]:
+    """A page of the product's promises, latest promised date first; and whether another page follows."""
+    statement, (promised_on, idea_id) = ledger_query(product)
+    found = db.session.execute(statement.order_by(promised_on.desc(), idea_id.desc())
+                               .limit(LEDGER_PAGE + 1).offset((page - 1) * LEDGER_PAGE)).all()
+    return entries_of(found[:LEDGER_PAGE], today), len(found) > LEDGER_PAGE
 
 
 def percentile_hours(durations: Iterable[timedelta], q: float) -> float | None:

@@ -604,6 +604,16 @@ def current_maturity(product: Product) -> Maturity:
     return current_maturities([product])[product.id]
 
 
+def version_figures(product: Product, versions: Sequence[Version]) -> dict[int, figures.Figures]:
+    """The rating figures of these versions of one product (raters, grade, lower bound, expectation gaps, each
+    touchpoint's grade), from their stored sums: three queries, whatever the number of ratings."""
+    sums = stored.sums_of([v.id for v in versions])
+    touchpoints = _active_touchpoints([product.id])[product.id]
+    thresholds = thresholds_of([product.company_id])[product.company_id]
+    return {v.id: figures.compute_from_sums(sums[v.id], touchpoints, {}, (None, 0), None, [], thresholds)
+            for v in versions}
+
+
 @dataclass(frozen=True)
 class VersionGrade:
     version: Version

@@ -53,17 +53,21 @@ def _visible_clause(user):
     )
 
 
-def visible_products(user=None, company: Company | None = None) -> list[Product]:
+def visible_query(user=None, company: Company | None = None) -> sa.Select:
+    """The products ``user`` may see (of ``company``, when given), with their versions and company, unordered."""
     user = current_user if user is None else user
     query = (
         sa.select(Product)
         .where(_visible_clause(user))
         .options(selectinload(Product.versions), selectinload(Product.company))
-        .order_by(Product.name)
     )
     if company is not None:
         query = query.where(Product.company_id == company.id)
-    return list(db.session.scalars(query))
+    return query
+
+
+def visible_products(user=None, company: Company | None = None) -> list[Product]:
+    return list(db.session.scalars(visible_query(user, company).order_by(Product.name)))
 
 
 def can_view(product: Product, user=None) -> bool:

@@ -124,7 +124,7 @@ def test_product_versions_and_maturity(client, auth):
 
 # --- ideas ---------------------------------------------------------------------------------------------
 
-def test_ideas_list_filters_sorts_and_paginates_with_next_links(client, auth):
+def test_ideas_list_filters_sorts_and_pages_with_cursors(client, auth):
     product = factories.ProductFactory()
     for i in range(5):
         factories.idea(product, title=f"Idea number {i}")
@@ -132,14 +132,17 @@ def test_ideas_list_filters_sorts_and_paginates_with_next_links(client, auth):
     shipped.status = Status.PLANNED
     db.session.commit()
 
-    first = client.get(f"/api/v1/products/{product.slug}/ideas?sort=new&per_page=2", headers=auth).json
+    first = client.get(f"/api/v1/products/{product.slug}/ideas?sort=new&limit=2", headers=auth).json
     assert [i["title"] for i in first["data"]] == ["Dark mode please", "Idea number 4"]
-    assert first["meta"] == {"page": 1, "per_page": 2, "total": 6, "pages": 3}
-    assert first["links"]["prev"] is None
-    second = client.get(first["links"]["next"], headers=auth).json
+    assert first["next_cursor"] and first["next"].endswith(f"cursor={first['next_cursor']}")
+    # An idea submitted meanwhile does not shift the pages that follow (an offset would repeat "Idea number 4").
+    factories.idea(product, title="Newest of all")
+    second = client.get(first["next"], headers=auth).json
     assert [i["title"] for i in second["data"]] == ["Idea number 3", "Idea number 2"]
-    third = client.get(second["links"]["next"], headers=auth).json
-    assert third["links"]["next"] is None and len(third["data"]) == 2
+    third = client.get(f"/api/v1/products/{product.slug}/ideas?sort=new&limit=2&cursor={second['next_cursor']}",
+                       headers=auth).json
+    assert [i["title"] for i in third["data"]] == ["Idea number 1", "Idea number 0"]
+    assert third["next_cursor"] is None and third["next"] is None
 
     planned = client.get(f"/api/v1/products/{product.slug}/ideas?status=planned", headers=auth).json
     assert [i["title"] for i in planned["data"]] == ["Dark mode please"]
@@ -147,13 +150,49 @@ def test_ideas_list_filters_sorts_and_paginates_with_next_links(client, auth):
     assert [i["title"] for i in found["data"]] == ["Dark mode please"]
 
 
-@pytest.mark.parametrize("query", ["per_page=101", "per_page=0", "page=0", "page=abc", "sort=best",
-                                   "status=closed", "q=" + "x" * 201])
-def test_bad_list_parameters_get_a_clear_400(client, auth, query):
+@pytest.mark.parametrize("sort", ["trending", "top", "new", "discussed"])
+def test_every_order_pages_through_all_ideas_once(client, auth, sort):
+    product = factories.ProductFactory()
+    ideas = [factories.idea(product, title=f"Idea {i}") for i in range(7)]
+    for n, idea in enumerate(ideas):
+        idea.vote_count, idea.comment_count = n % 3, n % 2  # ties, broken by the id
+    db.session.commit()
+    seen, url = [], f"/api/v1/products/{product.slug}/ideas?sort={sort}&limit=3"
+    while url:
+        body = client.get(url, headers=auth).json
+        seen += [i["id"] for i in body["data"]]
+        url = body["next"]
+    assert sorted(seen) == sorted(i.id for i in ideas) and len(seen) == 7
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("limit=101", "“limit” must be a whole number from 1 to 100."),
+    ("limit=0", "“limit” must be a whole number from 1 to 100."),
+    ("limit=abc", "“limit” must be a whole number from 1 to 100."),
+    ("per_page=5", "“per_page” is not known to this request."),
+    ("sort=best", "“sort” is one of: trending, top, new, discussed."),
+    ("status=closed", "“status” is one of: open, under_review, planned, in_progress, shipped, declined, merged."),
+    ("q=" + "x" * 201, "“q” is longer than 200 characters."),
+    ("cursor=abc", "“cursor” is not one this list gave: start again without it."),
+    ("cursor=" + "a.b" * 200, "“cursor” is not one this list gave: start again without it."),
+])
+def test_bad_list_parameters_get_a_clear_400(client, auth, query, message):
     product = factories.ProductFactory()
     response = client.get(f"/api/v1/products/{product.slug}/ideas?{query}", headers=auth)
     assert response.status_code == 400
-    assert response.json["error"]["message"].startswith("“")
+    assert response.json["error"]["message"] == message
+
+
+def test_a_cursor_of_another_list_is_refused(client, auth):
+    product = factories.ProductFactory()
+    for _ in range(3):
+        factories.idea(product)
+    cursor = client.get(f"/api/v1/products/{product.slug}/ideas?sort=top&limit=1", headers=auth).json["next_cursor"]
+    response = client.get(f"/api/v1/products/{product.slug}/ideas?sort=new&cursor={cursor}", headers=auth)
+    assert response.status_code == 422
+    assert response.json["error"]["message"] == "“cursor” is not one this list gave: start again without it."
+    forged = client.get(f"/api/v1/products/{product.slug}/ideas?sort=top&cursor={cursor[:-2]}xx", headers=auth)
+    assert forged.status_code == 422
 
 
 @pytest.mark.parametrize(("method", "path", "body"), [
@@ -177,7 +216,7 @@ def test_search_is_parameterised(client, auth, q):
 
 def test_ideas_list_costs_the_same_queries_for_2_and_20_ideas(client, auth):
     product = factories.ProductFactory()
-    url = f"/api/v1/products/{product.slug}/ideas?per_page=50"
+    url = f"/api/v1/products/{product.slug}/ideas?limit=50"
     factories.idea(product)
     factories.idea(product)
     client.get(url, headers=auth)  # warm up (last_used_at)
@@ -207,7 +246,7 @@ def test_create_idea_then_get_it(client, auth, api_user):
     ({"title": "   "}, "“title” is required."),
     ({"title": 5}, "“title” must be a string."),
     ({"title": "x" * 121}, "“title” is longer than 120 characters."),
-    ({"title": "ok", "colour": "red"}, "Unknown field(s): colour."),
+    ({"title": "ok", "colour": "red"}, "“colour” is not known to this request."),
     ({"title": "ok", "version_id": "abc"}, "“version_id” must be a positive integer id."),
     ([1, 2], "Send a JSON object with Content-Type: application/json."),
 ])
@@ -285,8 +324,10 @@ def test_status_change_rules_come_from_the_service(client, api_user, auth):
     shipped = client.post(url, headers=auth, json={"status": "shipped"})
     assert shipped.status_code == 422
     assert shipped.json["error"]["message"] == "Name the prototype version that shipped this idea."
-    assert client.post(url, headers=auth, json={"status": "merged"}).status_code == 422
-    assert client.post(url, headers=auth, json={"status": "planned", "promised_on": "soon"}).status_code == 400
+    merged = client.post(url, headers=auth, json={"status": "merged"})  # only by merging, never set
+    assert merged.status_code == 400 and merged.json["error"]["message"].startswith("“status” is one of: open")
+    soon = client.post(url, headers=auth, json={"status": "planned", "promised_on": "soon"})
+    assert soon.status_code == 400 and soon.json["error"]["message"] == "“promised_on” must be a date like 2026-12-31."
     version = factories.VersionFactory(product=idea.product)
     ok = client.post(url, headers=auth, json={"status": "shipped", "shipped_version_id": version.id})
     assert ok.json["status"] == "shipped" and ok.json["shipped_version_id"] == version.id
@@ -330,7 +371,7 @@ def test_a_server_error_is_json_without_a_traceback(app, client, auth, monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr("cocreate.api.routes.products.visible_products", broken)
+    monkeypatch.setattr("cocreate.api.routes.products.visible_query", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:
         response = client.get("/api/v1/products", headers=auth)
@@ -360,7 +401,7 @@ def test_the_promise_ledger_and_the_journey_map(client, auth):
     ledger = client.get(f"/api/v1/products/{product.slug}/promises", headers=auth).json
     assert (ledger["kept"], ledger["due"], ledger["reliability"]) == (0, 0, None)
     assert [(e["title"], e["outcome"], e["days"]) for e in ledger["data"]] == [("Night mode", "open", 5)]
-    assert ledger["meta"] == {"page": 1, "has_next": False}
+    assert ledger["next_cursor"] is None
 
     journey = client.get(f"/api/v1/products/{product.slug}/journey?raters=returning&lang=nl", headers=auth).json
     assert journey["raters"] == "returning" and [v["label"] for v in journey["versions"]] == ["v1", "v2"]

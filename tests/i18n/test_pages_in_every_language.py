@@ -18,13 +18,18 @@ from tests.security.matrix import CASES, OK
 TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 # Machine formats and downloads: not pages.
-NOT_PAGES = {"static", "feeds.product_feed", "api.openapi", "ideas_csv.export", "ambassadors.export",
+NOT_PAGES = {"static", "feeds.product_feed", "api-docs.openapi_json", "ideas_csv.export", "ambassadors.export",
              "auth.export_data", "images.show", "images.thumb", "notifications.unsubscribe"}
 WORLD_DATA = {"Helpful"}  # the shortlist note in tests/security/world.py: what a person wrote, not our text
 ROLE_ORDER = ("owner", "product", "marketing", "author", "customer", "outsider", "anonymous")
 
 
+# An element marked lang="en" says its text is English on purpose (the API reference: the API speaks English).
+ENGLISH_ON_PURPOSE = re.compile(r"<(\w+)\b[^>]*\blang=\"en\"[^>]*>.*?</\1>", re.S)
+
+
 def _visible_text(page: str) -> str:
+    page = ENGLISH_ON_PURPOSE.sub(" ", page.replace('<html lang="en"', "<html"))
     return " ".join(html.unescape(TAGS.sub(" ", page)).split())
 
 
