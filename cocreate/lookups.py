@@ -7,7 +7,7 @@ its token's user where the web uses the signed-in one.
 """
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, has_request_context, request
 from sqlalchemy.orm import joinedload
 
 from cocreate.companies.models import Company
@@ -16,12 +16,29 @@ from cocreate.ideas.models import Idea
 from cocreate.products.models import SLUG_MAX_LENGTH, Product, Version  # a longer slug cannot exist: no query
 from cocreate.products.services import can_view
 
+# Built once (building a statement cost as much as running it): a product page looks its product up first.
+PRODUCT_BY_SLUG = sa.select(Product).where(Product.slug == sa.bindparam("slug")).options(joinedload(Product.company))
+
+
+def product_by_slug(slug: str) -> Product | None:
+    """The product with this slug and its company, whoever may see it (callers check): read once per request, so
+    the single sign-on check before a product's page and the page's own look-up share one query."""
+    if len(slug) > SLUG_MAX_LENGTH or "\x00" in slug:
+        return None
+    if not has_request_context():
+        return db.session.execute(PRODUCT_BY_SLUG, {"slug": slug}).scalar()
+    read = request.environ.setdefault("cocreate.products_by_slug", {})  # this request's, not the app context's
+    if slug not in read:
+        read[slug] = db.session.execute(PRODUCT_BY_SLUG, {"slug": slug}).scalar()
+    product = read[slug]
+    if product is not None and sa.inspect(product).deleted:  # removed in this request: as if never found
+        return None
+    return product
+
 
 def find_product(slug: str, user=None) -> Product | None:
     """The product, if `user` (default: the signed-in user) may see it; None when it is missing or private to them."""
-    if len(slug) > SLUG_MAX_LENGTH or "\x00" in slug:
-        return None
-    product = db.session.scalar(sa.select(Product).where(Product.slug == slug).options(joinedload(Product.company)))
+    product = product_by_slug(slug)
     if product is None or not can_view(product, user):
         return None
     return product
@@ -75,6 +92,12 @@ def visible_idea_or_404(idea_id: int, user=None) -> Idea:
     return idea
 
 
+COMPANY_BY_SLUG = sa.select(Company).where(Company.slug == sa.bindparam("slug"))  # built once
+
+
 def company_or_404(slug: str) -> Company:
     """Companies are public; what a visitor may do there is companies.access's question."""
-    return db.one_or_404(sa.select(Company).where(Company.slug == slug))
+    company = db.session.execute(COMPANY_BY_SLUG, {"slug": slug}).scalar()
+    if company is None:
+        abort(404)
+    return company

@@ -15,8 +15,8 @@ from cocreate.companies.access import require
 from cocreate.companies.models import Company
 from cocreate.extensions import db, limiter
 from cocreate.i18n import _, _l
-from cocreate.lookups import company_or_404
-from cocreate.products.models import Product, Visibility
+from cocreate.lookups import company_or_404, product_by_slug
+from cocreate.products.models import Visibility
 from cocreate.products.services import can_view
 from cocreate.web import EmptyForm, absolute_url, change, form_status, path_for, render, see_other
 
@@ -142,7 +142,7 @@ def customers_through_sso():
     if rule is None or not rule.rule.startswith("/p/<slug>") or not current_user.is_authenticated:
         return None
     slug = (request.view_args or {}).get("slug")
-    product = db.session.scalar(sa.select(Product).where(Product.slug == slug))
+    product = product_by_slug(slug) if isinstance(slug, str) else None  # the page's own look-up reads it again free
     if product is None or product.visibility == Visibility.PUBLIC or not can_view(product, current_user):
         return None  # public, or a 404 anyway (an outsider learns nothing here)
     if not sso.sso_required_for(product.company_id, current_user, session.get(sso.SESSION_KEY)):

@@ -73,9 +73,13 @@ def unread_count(user, cap: int = 99) -> int:
     """One indexed query; counts at most cap + 1 rows (the bell shows "99+")."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    limited = (sa.select(Notification.id).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-               .limit(cap + 1).subquery())
-    return db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
+    return db.session.execute(_UNREAD, {"user": user.id, "limit": cap + 1}).scalar() or 0
+
+
+# Built once: every signed-in page's bell runs it.
+_UNREAD = sa.select(sa.func.count()).select_from(
+    sa.select(Notification.id).where(Notification.user_id == sa.bindparam("user"), Notification.read_at.is_(None))
+    .limit(sa.bindparam("limit")).subquery())
 
 
 def recent(user: User, limit: int = 50) -> list[Notification]:

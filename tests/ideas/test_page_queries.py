@@ -64,3 +64,31 @@ def test_roadmap_costs_the_same_for_3_and_30_ideas(client):
     many, html = _queries(client, path)
     assert "Road 29" in html and "v1.0" in html
     assert few == many, (few, many)
+
+
+def test_a_signed_in_product_page_reads_its_product_once(client):
+    """The single sign-on check before every /p/<slug> page and the page's own look-up share one read
+    (cocreate/lookups.py: product_by_slug), also when the check does not send the person away (a private product
+    they may see)."""
+    import sqlalchemy as sa
+
+    from cocreate.products.models import Visibility
+
+    product = factories.ProductFactory(slug="bike", visibility=Visibility.PRIVATE)
+    viewer = factories.member(product.company)
+    db.session.commit()
+    login(client, viewer)
+    statements: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "after_cursor_execute", listener)
+    try:
+        for path in ("/p/bike/ideas", "/p/bike", "/p/bike/roadmap"):
+            statements.clear()
+            assert client.get(path).status_code == 200
+            by_slug = [s for s in statements if "products.slug =" in s]
+            assert len(by_slug) == 1, (path, by_slug)
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", listener)
