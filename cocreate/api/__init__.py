@@ -30,6 +30,11 @@ def init_app(app: Flask) -> None:
             "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer",
                                                          "description": "A personal token: cc_…"}}},
             "security": [{"token": []}],
+            "tags": [{"name": "Products", "description": "Products, their prototype versions and touchpoints."},
+                     {"name": "Ratings and maturity",
+                      "description": "Ratings (summed for anyone, single ones for the team), the stage and its "
+                                     "blockers, the stage history, promises, the journey map, misses."},
+                     {"name": "Ideas", "description": "Ideas, votes, comments and statuses."}],
         },
     )
     api.init_app(app)

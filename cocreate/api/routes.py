@@ -112,9 +112,10 @@ def query(schema):
     return bp.arguments(schema, location="query", unknown=RAISE)
 
 
-def read(success, *codes: int):
+def read(success, *codes: int, tag: str):
     """A GET: its schema, its ETag (a 304 for a matching If-None-Match) and the answers it may give."""
     def decorator(view):
+        view = bp.doc(tags=[tag])(view)
         for code in (*codes, 401, 404, 429):
             view = bp.alt_response(code, schema=s.ErrorOut, description=ANSWERS.get(code, ""))(view)
         if issubclass(success, s.Page):  # a list: its cursor is checked against the list that gave it
@@ -123,8 +124,9 @@ def read(success, *codes: int):
     return decorator
 
 
-def write(success, code: int, *codes: int):
+def write(success, code: int, *codes: int, tag: str = "Ideas"):
     def decorator(view):
+        view = bp.doc(tags=[tag])(view)
         for extra in (*codes, 401, 403, 404, 429):
             view = bp.alt_response(extra, schema=s.ErrorOut, description=ANSWERS.get(extra, ""))(view)
         return write_limit(bp.response(code, success)(view))
@@ -222,7 +224,7 @@ PRODUCT_KEYS = (Key(Product.name, descending=False), Key(Product.id, descending=
 
 @bp.get("/products")
 @query(s.PageArgs)
-@read(s.ProductPage)
+@read(s.ProductPage, tag="Products")
 def products_list(args):
     """The products the token's owner may see, by name."""
     found = page(products.visible_query(user()), PRODUCT_KEYS, cursor=args.get("cursor"), limit=args["limit"],
@@ -232,7 +234,7 @@ def products_list(args):
 
 @bp.get("/products/<slug>")
 @query(s.NoArgs)
-@read(s.ProductOut)
+@read(s.ProductOut, tag="Products")
 def product(_args, slug: str):
     """One product."""
     return product_json(product_or_404(slug, user()))
@@ -243,7 +245,7 @@ VERSION_KEYS = (Key(Version.released_on, kind=date.fromisoformat), Key(Version.i
 
 @bp.get("/products/<slug>/versions")
 @query(s.LangPageArgs)
-@read(s.VersionPage)
+@read(s.VersionPage, tag="Products")
 def versions(args, slug: str):
     """The product's prototype versions, newest first, each with its ratings summed up (from the stored figures)."""
     found_product = product_or_404(slug, user())
@@ -264,7 +266,7 @@ RATING_KEYS = (Key(Rating.id),)
 
 @bp.get("/products/<slug>/ratings")
 @query(s.RatingArgs)
-@read(s.RatingPage, 403)
+@read(s.RatingPage, 403, tag="Ratings and maturity")
 def ratings(args, slug: str):
     """One version's ratings, one by one, newest first: for the product's team only (others read the sums on
     /versions)."""
@@ -291,7 +293,7 @@ def ratings(args, slug: str):
 
 @bp.get("/products/<slug>/maturity")
 @query(s.LangArgs)
-@read(s.MaturityOut)
+@read(s.MaturityOut, tag="Ratings and maturity")
 def product_maturity(args, slug: str):
     """The product's stage, what blocks the next one, and every figure that decided it."""
     return maturity_json(maturity.current_maturity(product_or_404(slug, user())), language(args))
@@ -302,7 +304,7 @@ STAGE_KEYS = (Key(StageChange.created_at, kind=datetime.fromisoformat), Key(Stag
 
 @bp.get("/products/<slug>/stage-history")
 @query(s.PageArgs)
-@read(s.StageHistoryPage)
+@read(s.StageHistoryPage, tag="Ratings and maturity")
 def stage_history(args, slug: str):
     """Every move between stages, newest first, with the grade, raters and blockers of that moment."""
     found_product = product_or_404(slug, user())
@@ -321,7 +323,7 @@ def stage_history(args, slug: str):
 
 @bp.get("/products/<slug>/touchpoints")
 @query(s.LangArgs)
-@read(s.TouchpointList)
+@read(s.TouchpointList, tag="Products")
 def touchpoints(args, slug: str):
     """The product's touchpoints in their order, named in the chosen language."""
     found_product = product_or_404(slug, user())
@@ -334,7 +336,7 @@ def touchpoints(args, slug: str):
 
 @bp.get("/products/<slug>/promises")
 @query(s.PageArgs)
-@read(s.PromisePage)
+@read(s.PromisePage, tag="Ratings and maturity")
 def promise_ledger(args, slug: str):
     """The product's promise record (from its stored figures) and its ledger, newest promise first."""
     found_product = product_or_404(slug, user())
@@ -352,7 +354,7 @@ def promise_ledger(args, slug: str):
 
 @bp.get("/products/<slug>/journey")
 @query(s.JourneyArgs)
-@read(s.JourneyOut)
+@read(s.JourneyOut, tag="Ratings and maturity")
 def journey_map(args, slug: str):
     """The journey heat map: touchpoints in journey order x the newest versions, for one group of raters."""
     found_product = product_or_404(slug, user())
@@ -368,7 +370,7 @@ def journey_map(args, slug: str):
 
 @bp.get("/products/<slug>/rating-comments")
 @query(s.RatingCommentArgs)
-@read(s.RatingCommentPage, 403)
+@read(s.RatingCommentPage, 403, tag="Ratings and maturity")
 def rating_comments(args, slug: str):
     """The team's reading of what raters wrote (the maturity page's panel): the product's company only."""
     found_product = product_or_404(slug, user())
@@ -400,7 +402,7 @@ def rating_comments(args, slug: str):
 
 @bp.get("/products/<slug>/misses")
 @query(s.MissArgs)
-@read(s.MissList, 403)
+@read(s.MissList, 403, tag="Ratings and maturity")
 def misses(args, slug: str):
     """The team's list of misses (cocreate/misses), as the misses page shows it."""
     from cocreate.misses.services import team_list
@@ -426,7 +428,7 @@ def misses(args, slug: str):
 
 @bp.get("/board")
 @query(s.LangArgs)
-@read(s.BoardOut)
+@read(s.BoardOut, tag="Ratings and maturity")
 def board(args):
     """Every product the token's owner may see, with its stage and figures (the maturity board)."""
     visible = products.visible_products(user())
@@ -439,7 +441,7 @@ def board(args):
 
 @bp.get("/products/<slug>/ideas")
 @query(s.IdeaListArgs)
-@read(s.IdeaPage)
+@read(s.IdeaPage, tag="Ideas")
 def ideas_list(args, slug: str):
     """Today's ideas of a product in one order, filtered by status or words."""
     found_product = product_or_404(slug, user())
@@ -478,7 +480,7 @@ def ideas_create(data, slug: str):
 
 @bp.get("/ideas/<int:idea_id>")
 @query(s.NoArgs)
-@read(s.IdeaOut)
+@read(s.IdeaOut, tag="Ideas")
 def idea(_args, idea_id: int):
     """One idea."""
     found = visible_idea_or_404(idea_id, user())
@@ -500,7 +502,7 @@ def vote(idea_id: int):
 
 @bp.get("/ideas/<int:idea_id>/comments")
 @query(s.NoArgs)
-@read(s.CommentList)
+@read(s.CommentList, tag="Ideas")
 def comments(_args, idea_id: int):
     """The idea's comments, each thread followed by its replies."""
     found = visible_idea_or_404(idea_id, user())

@@ -20,5 +20,11 @@ class CocreateApi(Api):
     def _register_error_handlers(self):
         return None
 
+    def register_blueprint(self, blp, **options):
+        """As flask-smorest's, without the tag named after the blueprint: each operation carries its feature's
+        tag (Products, Ratings and maturity, Ideas: routes.read and routes.write), listed in that order."""
+        super().register_blueprint(blp, **options)
+        self.spec._tags = [t for t in self.spec._tags if t["name"] != blp.name]  # noqa: SLF001 (apispec keeps no API)
+
 
 api = CocreateApi()

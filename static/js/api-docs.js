@@ -14,7 +14,11 @@
       tryItOutEnabled: false,
       persistAuthorization: false,
       validatorUrl: null,
-      defaultModelsExpandDepth: 0
+      defaultModelsExpandDepth: 0,
+      // The page already says what the info block would (title, description, the document's link).
+      plugins: [function () {
+        return {wrapComponents: {InfoContainer: function () { return function () { return null; }; }}};
+      }]
     });
     document.getElementById("api-try").hidden = false;
   });

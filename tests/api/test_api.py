@@ -411,3 +411,86 @@ def test_the_promise_ledger_and_the_journey_map(client, auth):
     assert client.get(f"/api/v1/products/{product.slug}/journey?raters=first", headers=auth).json[
         "rows"][0]["cells"][1]["raters"] == 0
     assert client.get(f"/api/v1/products/{product.slug}/journey?raters=everyone", headers=auth).status_code == 400
+
+
+# --- ratings, stage history, cursors and ETags (issue 18.1) ---------------------------------------------
+
+def test_versions_carry_their_ratings_summed_up_for_anyone_who_sees_the_product(client, auth):
+    product = factories.rated_product(versions=2)
+    old, current = product.versions[1], product.versions[0]
+    factories.rating(current, scores=(5, 5, 5, 5, 5, 5), expected=4)
+    factories.rating(current, scores=(3, 3, 3, 3, 3, 3), expected=4)
+    factories.rating(old, scores=(2, 2, 2, 2, 2, 2))
+    db.session.commit()
+    body = client.get(f"/api/v1/products/{product.slug}/versions?lang=nl", headers=auth).json
+    assert [v["label"] for v in body["data"]] == ["v2", "v1"] and body["next_cursor"] is None
+    newest = body["data"][0]["ratings"]
+    assert (newest["raters"], newest["grade"], newest["gap_first"]) == (2, 8.0, 0.0)
+    assert newest["lower"] == 6.0  # 8 less the standard error of (10, 6): sample SD 2.83 / sqrt 2
+    first = newest["touchpoints"][0]
+    assert (first["ratings"], first["grade"]) == (2, 8.0)
+    assert first["name"] == product.touchpoints[0].name_in("nl")
+    assert body["data"][1]["ratings"]["raters"] == 1 and body["data"][1]["ratings"]["grade"] == 4.0
+    # Paged one by one, the two versions come once each.
+    one = client.get(f"/api/v1/products/{product.slug}/versions?limit=1", headers=auth).json
+    assert [v["label"] for v in one["data"]] == ["v2"]
+    assert [v["label"] for v in client.get(one["next"], headers=auth).json["data"]] == ["v1"]
+
+
+def test_single_ratings_are_for_the_team_only(client, api_user, auth):
+    product = factories.rated_product(versions=1)
+    rater = factories.UserFactory(name="Rita Rater")
+    factories.rating(product.versions[0], rater, scores=(4, 5, 3, 4, 4, 2), expected=3, comment="Checkout hurts")
+    db.session.commit()
+    url = f"/api/v1/products/{product.slug}/ratings"
+    refused = client.get(url, headers=auth)
+    assert refused.status_code == 403 and "sums on /products/{slug}/versions" in refused.json["error"]["message"]
+
+    factories.MembershipFactory(company=product.company, user=api_user, role=Role.MARKETING)
+    body = client.get(url, headers=auth).json
+    assert body["version"] == "v1" and len(body["data"]) == 1
+    rating = body["data"][0]
+    assert rating["rater"]["name"] == "Rita Rater" and rating["comment"] == "Checkout hurts"
+    assert rating["expected"] == 3 and [sc["score"] for sc in rating["scores"]] == [4, 5, 3, 4, 4, 2]
+    assert client.get(url + "?version=v9", headers=auth).status_code == 404
+
+
+def test_stage_history_lists_every_move_newest_first(client, auth):
+    from cocreate.maturity.services import refresh_stages
+
+    product = factories.rated_product(versions=1)
+    for _ in range(10):
+        factories.rating(product.versions[0], scores=(4, 4, 4, 4, 4, 4))
+    db.session.commit()
+    refresh_stages([product])
+    db.session.commit()
+    body = client.get(f"/api/v1/products/{product.slug}/stage-history", headers=auth).json
+    assert [(c["from_stage"], c["to_stage"]) for c in body["data"]] == [("Prototype", "Good")]
+    change = body["data"][0]
+    assert change["version"] == "v1" and change["raters"] == 10 and change["grade"] == 8.0
+    assert all(isinstance(text, str) for text in change["blockers"])
+
+
+def test_products_page_by_name_with_cursors(client, auth):
+    for name in ("Cherry", "Apple", "Banana"):
+        factories.ProductFactory(name=name)
+    first = client.get("/api/v1/products?limit=2", headers=auth).json
+    assert [p["name"] for p in first["data"]] == ["Apple", "Banana"]
+    assert [p["name"] for p in client.get(first["next"], headers=auth).json["data"]] == ["Cherry"]
+
+
+def test_an_unchanged_read_is_a_304_and_a_change_gives_a_new_etag(client, auth):
+    product = factories.ProductFactory()
+    idea = factories.idea(product, title="Offline mode")
+    url = f"/api/v1/ideas/{idea.id}"
+    first = client.get(url, headers=auth)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag and first.headers["Cache-Control"] == "private, no-cache"
+    again = client.get(url, headers={**auth, "If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert client.put(f"{url}/vote", headers=auth).status_code == 200
+    changed = client.get(url, headers={**auth, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.json["voted"] is True and changed.headers["ETag"] != etag
+    listed = client.get(f"/api/v1/products/{product.slug}/ideas", headers=auth)
+    assert client.get(f"/api/v1/products/{product.slug}/ideas",
+                      headers={**auth, "If-None-Match": listed.headers["ETag"]}).status_code == 304
