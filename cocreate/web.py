@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from cocreate.config import DEVELOPMENT_URL
 from cocreate.extensions import htmx
+from cocreate.memo import FragmentMemo
 from cocreate.text import markdown_filter
 
 
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = markdown_filter
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension(FragmentMemo)  # {% memo key %}: parts of pages kept by what they show
 
 
 class EmptyForm(FlaskForm):

@@ -134,6 +134,11 @@ class ListFilters:
             page=int(page) if page.isdigit() and 0 < int(page) <= 100_000 else 1,
         )
 
+    @property
+    def key(self) -> tuple:
+        """What the filter form shows of them (the page number is not in the form)."""
+        return self.q, self.sort, self.status, self.tag_id, self.touchpoint_id
+
     @staticmethod
     def sort_options() -> list[tuple[str, str]]:
         return [(key, str(SORT_LABELS[key])) for key in SORTS]
