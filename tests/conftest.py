@@ -226,8 +226,10 @@ def _no_score_cells_from_another_test():
     """The leaderboard keeps its score cells per score run, stamped with the run's time: tests that refresh the
     scores with the same fixed clock in a database of their own would otherwise share stamps."""
     from cocreate.ambassadors.leaderboard import CELLS
+    from cocreate.memo import FRAGMENTS
 
     CELLS.clear()
+    FRAGMENTS.clear()  # the leaderboard's rows ({% memo %} in ambassadors/board.html) are keyed by the run's stamp too
 
 
 @pytest.fixture(autouse=True)

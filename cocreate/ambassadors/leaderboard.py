@@ -103,6 +103,13 @@ class Board:
     period: int = 0
 
     @property
+    def live(self) -> tuple:
+        """What the rows show that is not the score run's: who is on the page, as they are now (the key of the
+        rows kept by ambassadors/board.html, with the run's stamp and the selection)."""
+        return tuple((row.user_id, row.rank, row.name, row.joined, row.opted_in, row.email, row.state)
+                     for row in self.rows)
+
+    @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 

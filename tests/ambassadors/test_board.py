@@ -244,3 +244,33 @@ def test_customers_with_the_same_name_can_be_told_apart_without_their_address(cl
     assert html.count(">Sam Jansen</a>") == 2
     assert f"#{first.id} · member since Mar 4, 2025" in html and f"#{second.id} · member since Jan 9, 2026" in html
     assert "sam.one@example.com" not in html and "sam.two@example.com" not in html  # neither agreed
+
+
+def test_kept_rows_carry_each_sessions_own_token(app, product, company, csrf):
+    """The rows are kept per score run and selection (ambassadors/board.html, {% memo %}); the shortlist forms in
+    them hold the CSRF token of the session that looks, never the one of the session that first saw them."""
+    import re
+
+    from tests.conftest import csrf_token
+
+    ana = customer(name="Ana Amsel")
+    idea(product, ana)
+    refresh(company)
+    people = [factories.member(company, Role.MARKETING), factories.member(company, Role.OWNER)]
+    db.session.commit()
+    clients, tokens = [], []
+    for person in people:
+        client = app.test_client()
+        client.post("/login", data={"csrf_token": csrf_token(client), "email": person.email,
+                                    "password": factories.PASSWORD})
+        html = client.get(board_url(company)).get_data(as_text=True)
+        page_token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+        cell = html[html.index('id="shortlist-'):]
+        assert re.search(r'name="csrf_token" value="([^"]+)"', cell).group(1) == page_token
+        clients.append(client)
+        tokens.append(page_token)
+    assert tokens[0] != tokens[1]
+    response = clients[1].post(f"/c/{company.slug}/ambassadors/shortlist",
+                               data={"csrf_token": tokens[1], "user_id": ana.id, "next": board_url(company)})
+    assert response.status_code == 303, response.status_code
+    assert "Candidate" in clients[0].get(board_url(company)).get_data(as_text=True)
