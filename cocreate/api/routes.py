@@ -368,11 +368,14 @@ def journey_map(args, slug: str):
                      for r in found.rows]}
 
 
+COMMENT_KEYS = (Key(rating_notes.ORDER[0], kind=datetime.fromisoformat), Key(rating_notes.ORDER[1]))
+
+
 @bp.get("/products/<slug>/rating-comments")
 @query(s.RatingCommentArgs)
 @read(s.RatingCommentPage, 403, tag="Ratings and maturity")
 def rating_comments(args, slug: str):
-    """The team's reading of what raters wrote (the maturity page's panel): the product's company only."""
+    """What raters wrote, newest first (the maturity page's panel): the product's team only."""
     found_product = product_or_404(slug, user())
     _team_only(found_product, "company.view", "Only the product's team reads the comments of ratings.")
     lang = language(args)
@@ -381,23 +384,19 @@ def rating_comments(args, slug: str):
     touchpoint_id = args.get("touchpoint_id")
     if touchpoint_id is not None and touchpoint_id not in named:
         abort(404, f"{found_product.name} has no touchpoint {touchpoint_id}.")
-    number, per_page = args["page"], args.get("per_page", rating_notes.PER_PAGE)
     if version is None:
-        return {"version": None, "data": [], "page": number, "per_page": per_page, "next": None}
-    found = rating_notes.rating_comments(version, touchpoint_id=touchpoint_id, score=args.get("score"),
-                                         page=number, per_page=per_page)
-    following: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
-    return {
-        "version": version.label, "page": number, "per_page": per_page,
-        "next": url_for("api.rating_comments", slug=found_product.slug, page=number + 1, _external=True,
-                        **following) if found.has_next else None,
-        "data": [{"rating_id": c.rating_id, "comment": c.comment, "rater": c.rater, "rated_at": c.rated_at,
-                  "returning": c.returning, "expected": c.expected, "held": c.held, "emotion": c.emotions.get(0),
-                  "scores": [{"touchpoint_id": tp_id, "touchpoint": named[tp_id].name_in(lang), "score": value,
-                              "emotion": c.emotions.get(tp_id)}
-                             for tp_id, value in sorted(c.scores.items(), key=lambda sc: named[sc[0]].position)]}
-                 for c in found.comments],
-    }
+        return {"version": None, "data": [], "next_cursor": None, "next": None}
+    found = page(rating_notes.comments_query(version, touchpoint_id=touchpoint_id, score=args.get("score")),
+                 COMMENT_KEYS, cursor=args.get("cursor"), limit=args["limit"], scalars=False,
+                 list_name=f"rating-comments:{version.id}:{touchpoint_id}:{args.get('score')}",
+                 key_of=lambda row: (row.updated_at, row.id))
+    data = [{"rating_id": c.rating_id, "comment": c.comment, "rater": c.rater, "rated_at": c.rated_at,
+             "returning": c.returning, "expected": c.expected, "held": c.held, "emotion": c.emotions.get(0),
+             "scores": [{"touchpoint_id": tp_id, "touchpoint": named[tp_id].name_in(lang), "score": value,
+                         "emotion": c.emotions.get(tp_id)}
+                        for tp_id, value in sorted(c.scores.items(), key=lambda sc: named[sc[0]].position)]}
+            for c in rating_notes.comments_of(found.items)]
+    return {"version": version.label, **found.body(data, "api.rating_comments", slug=found_product.slug)}
 
 
 @bp.get("/products/<slug>/misses")

@@ -133,12 +133,11 @@ class RatingArgs(LangPageArgs):
     version = Text(40, metadata={"description": "A version's label (default: the current version)."})
 
 
-class RatingCommentArgs(LangArgs):
+class RatingCommentArgs(LangPageArgs):
     version = Text(40, metadata={"description": "A version's label (default: the current version)."})
     touchpoint_id = whole(1, MAX_ID, metadata={"description": "Only comments that scored this touchpoint."})
-    score = whole(1, 5, metadata={"description": "Only comments that gave this score (1–5)."})
-    page = whole(1, 100_000, load_default=1)
-    per_page = whole(1, 100)
+    score = whole(1, 5, metadata={"description": "Only comments that gave this score (1–5): to that touchpoint, "
+                                                 "or without one as the rating's average, rounded."})
 
 
 class MissArgs(LangArgs):
@@ -460,11 +459,8 @@ class RatingCommentOut(Out):
     scores = fields.List(fields.Nested(CommentScore), required=True)
 
 
-class RatingCommentPage(Out):
+class RatingCommentPage(Page):
     version = fields.String(required=True, allow_none=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
-    next = fields.Url(required=True, allow_none=True)
     data = fields.List(fields.Nested(RatingCommentOut), required=True)
 
 

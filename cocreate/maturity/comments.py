@@ -10,6 +10,7 @@ A page costs two queries whatever its size: the comments (one row more than show
 older page) and the scores of the rows shown.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -58,9 +59,8 @@ class CommentPage:
         return self.touchpoint_id is not None or self.score is not None
 
 
-def rating_comments(version: Version, *, touchpoint_id: int | None = None, score: int | None = None,
-                    page: int = 1, per_page: int = PER_PAGE) -> CommentPage:
-    """The version's ratings with a comment, newest first.
+def comments_query(version: Version, *, touchpoint_id: int | None = None, score: int | None = None) -> sa.Select:
+    """The version's ratings with a comment, as rows for ``comments_of``, unordered (their order: ``ORDER``).
 
     `touchpoint_id`: only ratings that scored that touchpoint; with `score`, only those that gave it that score.
     `score` alone: ratings whose own average score, rounded, is `score` (3.5 counts as 4).
@@ -80,9 +80,14 @@ def rating_comments(version: Version, *, touchpoint_id: int | None = None, score
                     .group_by(RatingScore.rating_id)
                     .having(sa.func.round(sa.func.avg(RatingScore.score * 1.0)) == score))
         query = query.where(averaged.exists())
-    rows = db.session.execute(query.order_by(Rating.updated_at.desc(), Rating.id.desc())
-                              .limit(per_page + 1).offset((page - 1) * per_page)).all()
-    shown = rows[:per_page]
+    return query
+
+
+ORDER = (Rating.updated_at, Rating.id)  # newest first: both descending
+
+
+def comments_of(shown: Sequence) -> list[RatingComment]:
+    """Rows of ``comments_query`` with each rating's scores and emotions (one more query)."""
     scores: dict[int, dict[int, int]] = {}
     felt: dict[int, dict[int, str]] = {row.id: {0: row.emotion} for row in shown if row.emotion}
     if shown:
@@ -93,6 +98,15 @@ def rating_comments(version: Version, *, touchpoint_id: int | None = None, score
             scores.setdefault(rating_id, {})[tp_id] = value
             if emotion:
                 felt.setdefault(rating_id, {})[tp_id] = emotion
-    comments = [RatingComment(row.id, row.comment, row.name, row.updated_at, row.returning, row.expected, row.held,
-                              scores.get(row.id, {}), felt.get(row.id, {})) for row in shown]
-    return CommentPage(version, comments, page, per_page, len(rows) > per_page, touchpoint_id, score)
+    return [RatingComment(row.id, row.comment, row.name, row.updated_at, row.returning, row.expected, row.held,
+                          scores.get(row.id, {}), felt.get(row.id, {})) for row in shown]
+
+
+def rating_comments(version: Version, *, touchpoint_id: int | None = None, score: int | None = None,
+                    page: int = 1, per_page: int = PER_PAGE) -> CommentPage:
+    """A page of the version's ratings with a comment, newest first (the maturity page's panel)."""
+    rows = db.session.execute(comments_query(version, touchpoint_id=touchpoint_id, score=score)
+                              .order_by(*(column.desc() for column in ORDER))
+                              .limit(per_page + 1).offset((page - 1) * per_page)).all()
+    return CommentPage(version, comments_of(rows[:per_page]), page, per_page, len(rows) > per_page, touchpoint_id,
+                       score)

@@ -159,8 +159,10 @@ def test_the_api_gives_the_team_the_comments(client, product, team):
     older = client.get(f"/api/v1/products/{product.slug}/rating-comments?version=v1&lang=nl", headers=headers).json
     assert [c["comment"] for c in older["data"]] == ["The first version crashed every day."]
     assert older["data"][0]["scores"][3]["touchpoint"] == "Levering"
-    paged = client.get(f"/api/v1/products/{product.slug}/rating-comments?per_page=1", headers=headers).json
-    assert len(paged["data"]) == 1 and "page=2" in paged["next"]
+    paged = client.get(f"/api/v1/products/{product.slug}/rating-comments?limit=2", headers=headers).json
+    assert len(paged["data"]) == 2 and paged["next_cursor"]
+    rest = client.get(paged["next"], headers=headers).json
+    assert [c["comment"] for c in rest["data"]] == ["Fine, nothing special."] and rest["next"] is None
     delivery = next(t for t in product.touchpoints if t.name == "Delivery")
     low = client.get(f"/api/v1/products/{product.slug}/rating-comments?touchpoint_id={delivery.id}&score=1",
                      headers=headers).json
@@ -188,7 +190,8 @@ def test_the_api_refuses_the_comments_to_everyone_else(client, product, who):
 
 
 @pytest.mark.parametrize(("query", "status"), [("version=v9", 404), ("touchpoint_id=999999", 404), ("score=6", 400),
-                                                ("score=abc", 400), ("page=0", 400), ("lang=de", 400)])
+                                                ("score=abc", 400), ("limit=0", 400), ("page=2", 400),
+                                                ("lang=de", 400)])
 def test_bad_filters_are_refused_clearly(client, product, team, query, status):
     response = client.get(f"/api/v1/products/{product.slug}/rating-comments?{query}", headers=bearer(token_for(team)))
     assert response.status_code == status and response.json["error"]["message"]
