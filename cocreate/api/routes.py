@@ -8,7 +8,6 @@ and answer ``If-None-Match`` with a 304.
 """
 
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, g, request, url_for
