@@ -16,14 +16,28 @@ from cocreate.products.models import Product, ProductAccess, Visibility
 def _upsert(user_id: int, *, idea_id: int | None = None, product_id: int | None = None, active: bool,
             overwrite: bool) -> None:
     now = utcnow()
-    stmt = insert(Subscription.__table__).values(user_id=user_id, idea_id=idea_id, product_id=product_id,
-                                                 active=active, created_at=now, updated_at=now)
-    key = ["user_id", "idea_id" if idea_id is not None else "product_id"]
-    if overwrite:
-        stmt = stmt.on_conflict_do_update(index_elements=key, set_={"active": active, "updated_at": now})
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=key)
-    db.session.execute(stmt)
+    db.session.execute(_upsert_statement(idea_id is not None, overwrite),
+                       {"user": user_id, "idea": idea_id, "product": product_id, "active": active, "now": now})
+
+
+# The follow's INSERT … ON CONFLICT, built once per database, target and kind (every vote and comment runs one;
+# building it cost more than running it).
+_UPSERTS: dict[tuple[str, bool, bool], sa.Insert] = {}
+
+
+def _upsert_statement(of_idea: bool, overwrite: bool) -> sa.Insert:
+    key = (db.session.get_bind().dialect.name, of_idea, overwrite)
+    if key not in _UPSERTS:
+        table = Subscription.__table__
+        now = sa.bindparam("now", type_=table.c.created_at.type)
+        active = sa.bindparam("active", type_=sa.Boolean)
+        stmt = insert(table).values(user_id=sa.bindparam("user"), idea_id=sa.bindparam("idea"),
+                                    product_id=sa.bindparam("product"), active=active, created_at=now,
+                                    updated_at=now)
+        index = ["user_id", "idea_id" if of_idea else "product_id"]
+        _UPSERTS[key] = (stmt.on_conflict_do_update(index_elements=index, set_={"active": active, "updated_at": now})
+                         if overwrite else stmt.on_conflict_do_nothing(index_elements=index))
+    return _UPSERTS[key]
 
 
 def auto_follow(user: User | None, idea: Idea) -> None:
