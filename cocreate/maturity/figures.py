@@ -325,8 +325,7 @@ def touchpoint_grades(
         customers = grade(scores)
         own = self_scores.get(tp_id)
         self_grade = None if own is None else 2.0 * own
-        gap = None if customers is None or self_grade is None else _r(self_grade - customers)
-        blind = gap is not None and _meets(gap, thresholds.blind_spot_gap)
+        gap, blind = self_gap(self_grade, customers, thresholds)
         result.append(TouchpointGrade(tp_id, name, customers, len(scores), self_grade, gap, blind,
                                       dict(names[0]) if names else {}))
     return result
@@ -398,9 +397,14 @@ def cell_band(lower: float | None, n: int, thresholds: Thresholds = DEFAULT_THRE
     return "below"
 
 
-def is_blind_spot(self_grade: float, customers: float, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
-    """The team grades a touchpoint the blind-spot gap or more above its customers (the board's rule)."""
-    return _meets(_r(self_grade - customers), thresholds.blind_spot_gap)
+def self_gap(self_grade: float | None, customers: float | None,
+             thresholds: Thresholds = DEFAULT_THRESHOLDS) -> tuple[float | None, bool]:
+    """The team's grade of a touchpoint less its customers' (None without both), and whether that is a blind spot:
+    the team grades it the blind-spot gap or more above its customers (the board's one rule, for every page)."""
+    if self_grade is None or customers is None:
+        return None, False
+    gap = _r(self_grade - customers)
+    return gap, _meets(gap, thresholds.blind_spot_gap)
 
 
 def kept_count(share: float | None, due: int) -> int:
@@ -755,8 +759,7 @@ def compute_from_sums(
         customers = 2 * (total / count) if count else None
         own = self_scores.get(tp_id)
         self_grade = None if own is None else 2.0 * own
-        gap = None if customers is None or self_grade is None else _r(self_grade - customers)
-        blind = gap is not None and _meets(gap, thresholds.blind_spot_gap)
+        gap, blind = self_gap(self_grade, customers, thresholds)
         tps.append(with_emotions(TouchpointGrade(tp_id, name, customers, count, self_grade, gap, blind,
                                                  dict(names[0]) if names else {}),
                                  emotion_counts_of(sums.emotions.get(tp_id, {}))))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ from cocreate.i18n import _l
 from cocreate.maturity import figures
 from cocreate.maturity.models import CellTally, Rating, RatingScore, SelfScore
 from cocreate.products.models import Product, Touchpoint, Version
+from cocreate.refusal import N_, Refused
 
 if TYPE_CHECKING:
     from cocreate.maturity.stored import Contribution
@@ -155,8 +157,6 @@ def heatmap(product: Product, group: str = "all", thresholds: figures.Thresholds
             today=None) -> Heatmap:
     """The product's active touchpoints x its newest released versions (oldest left), for ``group``'s raters;
     two queries (cells, self-scores)."""
-    from datetime import date
-
     today = today or date.today()
     group = group if group in GROUPS else "all"
     versions = sorted((v for v in product.versions if v.released_on <= today), key=lambda v: (v.released_on, v.id))
@@ -178,8 +178,7 @@ def heatmap(product: Product, group: str = "all", thresholds: figures.Thresholds
             grade, lower = figures.cell_figures(n, total, squares)
             score = own.get((version.id, tp.id))
             self_grade = None if score is None else 2.0 * score
-            blind = (self_grade is not None and grade is not None
-                     and figures.is_blind_spot(self_grade, grade, thresholds))
+            _gap, blind = figures.self_gap(self_grade, grade, thresholds)
             row.append(Cell(n, grade, lower, figures.cell_band(lower, n, thresholds), self_grade, blind))
         rows.append(Row(tp, tp.journey_stage if tp.journey_stage in STAGES else None, row))
     return Heatmap(versions, rows, group)
@@ -187,8 +186,6 @@ def heatmap(product: Product, group: str = "all", thresholds: figures.Thresholds
 
 def set_stages(product: Product, stages: Mapping[int, str | None]) -> None:
     """The journey stage of each of the product's touchpoints (None: no stage); unknown ones are refused."""
-    from cocreate.refusal import N_, Refused
-
     own = {t.id: t for t in product.touchpoints}
     if any(tp_id not in own for tp_id in stages) or any(s is not None and s not in STAGES for s in stages.values()):
         raise Refused(N_("Choose a stage from the list for touchpoints of this product."))

@@ -54,7 +54,12 @@ def test_a_cells_band_is_the_stage_its_lower_bound_reaches(lower, n, band):
 
 
 def test_the_blind_spot_rule_is_the_boards():
-    assert figures.is_blind_spot(8.0, 6.0, T) and not figures.is_blind_spot(8.0, 6.1, T)
+    """One rule for the board's figures and the map: a gap of exactly the threshold is a blind spot."""
+    assert figures.self_gap(8.0, 6.0, T) == (2.0, True)
+    assert figures.self_gap(8.0, 6.1, T) == (1.9, False)
+    assert figures.self_gap(None, 6.0, T) == (None, False) and figures.self_gap(8.0, None, T) == (None, False)
+    board = figures.touchpoint_grades([figures.Rating(1, {7: 3})], [(7, "Checkout")], {7: 4}, T)[0]
+    assert (board.gap, board.blind_spot) == figures.self_gap(8.0, 6.0, T)
 
 
 # --- the map ----------------------------------------------------------------------------------------------
