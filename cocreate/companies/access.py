@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import abort, g, has_app_context
 from flask_login import current_user
 
+from cocreate.auth.models import User
 from cocreate.companies.models import Company, Membership, Role
 from cocreate.extensions import db, login_manager
 
@@ -58,6 +59,14 @@ def can(action: str, company: Company | int, user=None) -> bool:
     company_id = company if isinstance(company, int) else company.id
     role = roles_of(user, company_id)
     return role is not None and role in PERMISSIONS[action]
+
+
+def holders(action: str, company: Company | int) -> list[User]:
+    """The company's members whose role allows ``action`` (whom to tell of what they must act on), by id."""
+    company_id = company if isinstance(company, int) else company.id
+    return list(db.session.scalars(
+        sa.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.company_id == company_id, Membership.role.in_(PERMISSIONS[action])).order_by(User.id)))
 
 
 def require(action: str, company: Company | int) -> None:

@@ -50,6 +50,9 @@ class Notification(Model):
     idea_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ideas.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the subject and body were written in (the recipient's then): the list marks them with it, so a
+    # page in another language reads them out right. None: written before it was kept.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
 
     user: Mapped[User] = relationship()
 

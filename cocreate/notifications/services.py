@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from cocreate.auth.models import User
 from cocreate.extensions import db, utcnow
-from cocreate.i18n import in_language_of
+from cocreate.i18n import in_language_of, locale_of
 from cocreate.ideas.models import Idea
 from cocreate.notifications.mail import Text, email_modes, mail_for, one_line, send_after_commit, text_of
 from cocreate.notifications.models import EmailMode, MailState, Notification
@@ -49,7 +49,7 @@ def deliver(users: Sequence[User], kind: str, *, subject: Text, body: Text, url:
     for user in users:
         with in_language_of(user):
             created.append(Notification(user_id=user.id, kind=kind[:40], subject=one_line(text_of(subject))[:200],
-                                        body=text_of(body), url=url[:500],
+                                        body=text_of(body), url=url[:500], locale=locale_of(user),
                                         idea_id=idea.id if idea is not None else None))
     db.session.add_all(created)
     db.session.flush()

@@ -15,6 +15,7 @@ from flask_babel import format_date
 
 from cocreate import events
 from cocreate.auth.models import User
+from cocreate.companies.access import holders
 from cocreate.extensions import db
 from cocreate.i18n import _, _l
 from cocreate.ideas.models import Comment, Idea, Status, StatusChange
@@ -47,6 +48,7 @@ def connect() -> None:
     events.account_link_requested.connect(on_account_link_requested)
     events.account_link_unknown.connect(on_account_link_unknown)
     events.email_changed.connect(on_email_changed)
+    events.miss_opened.connect(on_miss_opened)
     events.miss_answered.connect(on_miss_answered)
     events.miss_closed.connect(on_miss_closed)
 
@@ -235,6 +237,27 @@ def on_customer_invited(invitation, *, user: User | None, **_extra) -> None:
            body=lambda: _("%(product)s is private: only its team and the customers it invites see it. Accept to "
                           "see it and give feedback, or decline.", product=product.name),
            url=path_for("companies.invitations"))
+
+
+def on_miss_opened(miss, *, product, **_extra) -> None:
+    """The product's team (who may answer) hears of a miss at once, in the bell and by mail as each prefers: an
+    answer within the hours their thresholds set keeps the product's way to Excellent open."""
+    from cocreate.products.touchpoint_names import localized
+
+    team = holders("idea.moderate", product.company_id)
+    comment = miss.rating.comment
+
+    def body() -> str:
+        told = _("They wrote: “%(comment)s”", comment=_excerpt(comment, 600)) if comment else _(
+            "They left no comment.")
+        return told + " " + _("Answer them on the miss: the customer is told, and an unanswered miss holds the product "
+                              "below Excellent.")
+
+    deliver(team, "miss_opened",
+            subject=lambda: _("A customer gave %(touchpoint)s of %(product)s %(version)s %(score)s of 5",
+                              touchpoint=localized(miss.touchpoint), product=product.name,
+                              version=miss.version.label, score=miss.score),
+            body=body, url=path_for("misses.show", slug=product.slug, miss_id=miss.id))
 
 
 def on_miss_answered(miss, *, reply, **_extra) -> None:

@@ -95,7 +95,8 @@ def test_answer_close_and_recover(product):
     assert miss.state == "answered" and miss.first_answer_at is not None
     told = db.session.scalars(sa.select(Notification).where(Notification.user_id == customer.id)).all()
     assert [n.kind for n in told] == ["miss_answer"] and "Sorry, we are on it." in told[0].body
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(MailMessage)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MailMessage)
+                             .where(MailMessage.to_address == customer.email)) == 1
 
     with pytest.raises(MissError):  # the version that missed cannot fix it
         services.close(miss, owner, miss.version)
@@ -216,6 +217,24 @@ def test_miss_opened_goes_to_the_webhooks_without_who_rated(product):
     assert data["miss"]["score"] == 2 and data["miss"]["emotion"] == "sadness"
     assert data["miss"]["comment"] == "Late again"
     assert "Ann Secret" not in str(delivery.payload) and customer.email not in str(delivery.payload)
+
+
+def test_the_team_hears_of_a_miss_at_once_in_its_bell_and_customers_and_marketing_do_not(client, product):
+    owner, product_owner = factories.member(product.company, Role.OWNER), factories.member(product.company,
+                                                                                          Role.PRODUCT)
+    marketing = factories.member(product.company, Role.MARKETING)
+    dutch = factories.member(product.company, Role.PRODUCT, locale="nl")
+    rate(product, old_account(name="Ann Secret"), (4, 4, 4, 2, 4, 4), comment="Late again")
+    told = {n.user_id: n for n in db.session.scalars(sa.select(Notification).where(Notification.kind == "miss_opened"))}
+    assert set(told) == {owner.id, product_owner.id, dutch.id} and marketing.id not in told
+    miss = db.session.scalar(sa.select(Miss))
+    touchpoint = miss.touchpoint.name
+    assert told[owner.id].subject == f"A customer gave {touchpoint} of {product.name} v1 2 of 5"
+    assert "“Late again”" in told[owner.id].body and "Ann Secret" not in told[owner.id].subject
+    assert told[owner.id].url == f"/p/{product.slug}/misses/{miss.id}"
+    assert told[dutch.id].subject.startswith("Een klant gaf ")
+    login(client, product_owner)
+    assert client.get(told[product_owner.id].url).status_code == 200  # the link leads to the miss, to answer it
 
 
 # --------------------------------------------------------------------------- pages

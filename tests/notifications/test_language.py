@@ -183,3 +183,22 @@ def test_the_team_digest_goes_out_in_each_owners_language(client, runner, smtp):
     assert f"Late promise (beloofd voor {format_date(promised, locale='nl')})" in text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MailMessage)
                              .where(MailMessage.notification_id.is_(None))) == 2  # the two digests
+
+
+def test_the_list_marks_each_notification_with_the_language_it_was_written_in(client):
+    """A notification sent in Dutch and read on an English page is marked lang="nl" (a screen reader reads it as
+    Dutch); the page's own words stay in the page's language."""
+    _, product = team_product()
+    ada = factories.UserFactory(name="Ada", locale="nl")
+    idea = factories.idea(product, ada, title="Bell")
+    first = add_comment(idea, ada, "A louder bell please")
+    add_comment(idea, factories.UserFactory(name="Bo"), "Agreed!", parent_id=first.id)
+    db.session.commit()
+    [told] = db.session.scalars(sa.select(Notification).where(Notification.user_id == ada.id)).all()
+    assert told.locale == "nl"
+    ada.locale = "en"
+    db.session.commit()
+    login(client, ada)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert '<html lang="en"' in page
+    assert f'lang="nl">{told.subject}</button>' in page.replace("&#8220;", "“").replace("&#8221;", "”")
