@@ -1,10 +1,13 @@
-"""Database helpers every feature shares: enum columns, INSERT … ON CONFLICT, SQLite's connection settings."""
+"""Database helpers every feature shares: enum columns, INSERT … ON CONFLICT (and counters added in one upsert),
+SQLite's connection settings."""
 
 from __future__ import annotations
 
 import enum
 import math
 import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +25,20 @@ def insert(table: sa.Table | type):
     """INSERT with ``on_conflict_do_nothing`` / ``on_conflict_do_update``, for the session's database."""
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def add_to(table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Add each row's counters (the columns that are not its primary key) to the stored row with the same key, or
+    store it as it is where there is none: one INSERT … ON CONFLICT DO UPDATE for all the rows (a rating moves six
+    touchpoints, their emotions and their heat-map cells, cocreate/maturity/stored.py: three statements, not two
+    per row). Keys are unique."""
+    if not rows:
+        return
+    key = [column.name for column in table.primary_key.columns]
+    statement = insert(table).values(list(rows))
+    counters = [name for name in rows[0] if name not in key]
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=key, set_={name: table.c[name] + statement.excluded[name] for name in counters}))
 
 
 def _set_sqlite_pragmas(dbapi_connection, connection_record) -> None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from cocreate.database import insert
+from cocreate.database import add_to
 from cocreate.extensions import db
 from cocreate.i18n import _l
 from cocreate.maturity import figures
@@ -67,15 +67,10 @@ def move_cells(version_id: int, before: Contribution | None, after: Contribution
         for key, values in parts.items():
             for i, value in enumerate(values):
                 delta[key][i] += value
-    for (_, tp_id, returning), (n, total, squares) in delta.items():
-        if n == total == squares == 0:
-            continue
-        db.session.execute(insert(CellTally.__table__).values(
-            version_id=version_id, touchpoint_id=tp_id, is_returning=returning, n=0, total=0, squares=0,
-        ).on_conflict_do_nothing())
-        db.session.execute(sa.update(CellTally).where(
-            CellTally.version_id == version_id, CellTally.touchpoint_id == tp_id, CellTally.returning == returning,
-        ).values(n=CellTally.n + n, total=CellTally.total + total, squares=CellTally.squares + squares))
+    add_to(CellTally.__table__, [  # one statement for every cell the rating moves
+        {"version_id": version_id, "touchpoint_id": tp_id, "is_returning": returning, "n": n, "total": total,
+         "squares": squares}
+        for (_, tp_id, returning), (n, total, squares) in sorted(delta.items()) if not n == total == squares == 0])
 
 
 def raw_cells(version_ids: Sequence[int]) -> dict[Key, Sums]:
@@ -95,8 +90,9 @@ def raw_cells(version_ids: Sequence[int]) -> dict[Key, Sums]:
 def stored_cells(version_ids: Sequence[int]) -> dict[Key, Sums]:
     if not version_ids:
         return {}
-    return {(c.version_id, c.touchpoint_id, c.returning): (c.n, c.total, c.squares) for c in db.session.scalars(
-        sa.select(CellTally).where(CellTally.version_id.in_(version_ids), CellTally.n != 0))}
+    return {(v, tp, bool(r)): (n, total, squares) for v, tp, r, n, total, squares in db.session.execute(
+        sa.select(CellTally.version_id, CellTally.touchpoint_id, CellTally.returning, CellTally.n, CellTally.total,
+                  CellTally.squares).where(CellTally.version_id.in_(version_ids), CellTally.n != 0))}
 
 
 def rebuild_cells(version_ids: Sequence[int]) -> None:

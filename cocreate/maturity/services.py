@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -272,7 +273,8 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
     # An unverified account's rating, or a held one, is stored and not counted (stored.counted).
     stored.move(version.id, before, stored.counted(rating, active))
     holds.move_credibility(version.id, credibility_before, holds.part(rating))
-    events.rating_saved.send(rating, product=product)
+    with judged_once():  # the stage, and the misses the rating opens (each asks for the stage too): judged once
+        events.rating_saved.send(rating, product=product)
     return rating
 
 
@@ -669,12 +671,45 @@ def record_changes(found: Mapping[int, Maturity], when: datetime | None = None) 
 
 
 def refresh_stages(products: Sequence[Product], *, ideas: bool = True) -> list[StageChange]:
-    """Judge these products again (see ``judge``), store their figures and record the stages that changed."""
+    """Judge these products again (see ``judge``), store their figures and record the stages that changed.
+    Inside ``judged_once`` they are judged at the end of its block instead (and nothing is returned here)."""
     if not products:
+        return []
+    waiting = db.session.info.get(_WAITING)
+    if waiting is not None:
+        for product in products:
+            ideas_too = ideas or (product.id in waiting and waiting[product.id][1])
+            waiting[product.id] = (product, ideas_too)
         return []
     found = judge(products, ideas=ideas)
     stored.store(found)
     return record_changes(found)
+
+
+_WAITING = "cocreate.maturity.judged_once"
+
+
+@contextmanager
+def judged_once() -> Iterator[None]:
+    """Judge each product that asks for it inside the block once, at its end, with everything the block changed.
+
+    A rating sends ``rating_saved``; the misses it opens send ``miss_opened`` each; every one of those asks for the
+    product's stage (maturity/subscribers.py). Judging is most of a rating's cost (reading the sums, the misses and
+    the idea facts, writing the figures), so inside this block the asks are collected and the product is judged
+    once, after the last of them. Nested blocks judge at the outermost end; an error judges nothing."""
+    if _WAITING in db.session.info:
+        yield
+        return
+    waiting: dict[int, tuple[Product, bool]] = {}
+    db.session.info[_WAITING] = waiting
+    try:
+        yield
+    finally:
+        db.session.info.pop(_WAITING, None)
+    for ideas in (True, False):
+        products = [product for product, ideas_too in waiting.values() if ideas_too == ideas]
+        if products:
+            refresh_stages(products, ideas=ideas)
 
 
 def refresh_stage(product: Product, *, ideas: bool = True) -> StageChange | None:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cocreate.database import insert
+from cocreate.database import add_to, insert
 from cocreate.extensions import db, utcnow
 from cocreate.maturity import figures, journey
 from cocreate.maturity.models import (
@@ -130,15 +131,10 @@ def move(version_id: int, before: Contribution | None, after: Contribution | Non
                     tally.first_expected_sum += sign * part.expected
     old = before.scores if before else {}
     new = after.scores if after else {}
-    for tp_id in set(old) | set(new):
-        if old.get(tp_id) == new.get(tp_id):
-            continue
-        db.session.execute(insert(TouchpointTally.__table__).values(
-            version_id=version_id, touchpoint_id=tp_id, n=0, total=0).on_conflict_do_nothing())
-        db.session.execute(sa.update(TouchpointTally).where(
-            TouchpointTally.version_id == version_id, TouchpointTally.touchpoint_id == tp_id).values(
-            n=TouchpointTally.n + (int(tp_id in new) - int(tp_id in old)),
-            total=TouchpointTally.total + (new.get(tp_id, 0) - old.get(tp_id, 0))))
+    add_to(TouchpointTally.__table__, [
+        {"version_id": version_id, "touchpoint_id": tp_id, "n": int(tp_id in new) - int(tp_id in old),
+         "total": new.get(tp_id, 0) - old.get(tp_id, 0)}
+        for tp_id in sorted(set(old) | set(new)) if old.get(tp_id) != new.get(tp_id)])
     _move_emotions(version_id, before.emotions if before else {}, after.emotions if after else {})
     journey.move_cells(version_id, before, after)  # the heat map's cells (journey.py)
     db.session.flush()
@@ -146,17 +142,15 @@ def move(version_id: int, before: Contribution | None, after: Contribution | Non
 
 def _move_emotions(version_id: int, old: Mapping[int, str], new: Mapping[int, str]) -> None:
     """One rater less for each emotion taken back, one more for each named (per touchpoint, 0 the whole version)."""
+    steps: dict[tuple[int, str], int] = defaultdict(int)
     for tp_id in set(old) | set(new):
         if old.get(tp_id) == new.get(tp_id):
             continue
         for emotion, step in ((old.get(tp_id), -1), (new.get(tp_id), 1)):
-            if emotion is None:
-                continue
-            db.session.execute(insert(EmotionTally.__table__).values(
-                version_id=version_id, touchpoint_id=tp_id, emotion=emotion, n=0).on_conflict_do_nothing())
-            db.session.execute(sa.update(EmotionTally).where(
-                EmotionTally.version_id == version_id, EmotionTally.touchpoint_id == tp_id,
-                EmotionTally.emotion == emotion).values(n=EmotionTally.n + step))
+            if emotion is not None:
+                steps[tp_id, emotion] += step
+    add_to(EmotionTally.__table__, [{"version_id": version_id, "touchpoint_id": tp_id, "emotion": emotion, "n": n}
+                                    for (tp_id, emotion), n in sorted(steps.items())])
 
 
 def rebuild(version_ids: Sequence[int]) -> None:

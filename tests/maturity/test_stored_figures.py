@@ -122,3 +122,29 @@ def test_the_boards_poll_costs_a_304_while_nothing_changed(app, client, runner):
     dutch = client.get("/board", headers={"HX-Request": "true", "If-None-Match": moved.headers["ETag"],
                                           "Accept-Language": "nl"})
     assert dutch.status_code == 200  # another language, another copy
+
+
+def test_a_rating_that_opens_three_misses_judges_its_product_once_with_them_all(app, monkeypatch):
+    """The rating and each miss it opens ask for the product's stage (maturity/subscribers.py); inside save_rating
+    they are collected and the product is judged once, at the end, with the three misses in its stored figures
+    (services.judged_once). Judging is most of a rating's cost: four judgements made a rating 36 ms on the bench."""
+    from cocreate.maturity import services
+
+    product = factories.rated_product(versions=1, name="Missed Bike")
+    judged: list[list[int]] = []
+    judge = services.judge
+
+    def counting(products, **kwargs):
+        judged.append([p.id for p in products])
+        return judge(products, **kwargs)
+
+    monkeypatch.setattr(services, "judge", counting)
+    rater = factories.UserFactory()
+    active = [t for t in product.touchpoints if t.active]
+    services.save_rating(rater, product, product.current_version, {t.id: 1 if i < 3 else 5 for i, t in
+                                                                   enumerate(active)},
+                         expected=4, returning=False)
+    db.session.commit()
+    assert judged == [[product.id]]
+    figures = services.current_maturities([product])[product.id].figures
+    assert figures.misses.opened == 3 and figures.misses.open == 3
