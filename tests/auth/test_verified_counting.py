@@ -56,10 +56,13 @@ def test_votes_are_held_while_the_address_is_unconfirmed_and_count_when_it_is(cl
     assert vote_count(second.id) == 1  # stored, held: only the author's vote counts
     page = client.get(f"/p/{product.slug}/ideas/{second.id}").get_data(as_text=True)
     assert "counts once you confirm your address" in page
+    listed = client.get(f"/p/{product.slug}/ideas").get_data(as_text=True)  # the list's buttons vote too
+    assert "counts once you confirm your address" in listed
     own = factories.idea(product, author=db.session.get(type(user), user.id), title="My own idea")
     assert vote_count(own.id) == 0  # an unconfirmed author's own vote is held too
 
     assert client.post(confirm_link("fresh@example.com")).status_code == 303
+    assert "counts once you confirm" not in client.get(f"/p/{product.slug}/ideas").get_data(as_text=True)
     assert (vote_count(first.id), vote_count(second.id), vote_count(own.id)) == (2, 2, 1)
     client.post(f"/p/{product.slug}/ideas/{second.id}/vote", data={"vote": "0"})
     assert vote_count(second.id) == 1  # withdrawn after confirming: counted out again
