@@ -31,14 +31,22 @@ def add_to(table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Add each row's counters (the columns that are not its primary key) to the stored row with the same key, or
     store it as it is where there is none: one INSERT … ON CONFLICT DO UPDATE for all the rows (a rating moves six
     touchpoints, their emotions and their heat-map cells, cocreate/maturity/stored.py: three statements, not two
-    per row). Keys are unique."""
+    per row). Keys are unique; every row names the same columns."""
     if not rows:
         return
-    key = [column.name for column in table.primary_key.columns]
-    statement = insert(table).values(list(rows))
-    counters = [name for name in rows[0] if name not in key]
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=key, set_={name: table.c[name] + statement.excluded[name] for name in counters}))
+    dialect = db.session.get_bind().dialect.name
+    columns = tuple(rows[0])
+    statement = _ADDING.get((dialect, table.name, columns))
+    if statement is None:  # built once per database, table and columns (building one cost more than running it)
+        key = [column.name for column in table.primary_key.columns]
+        statement = insert(table)
+        statement = _ADDING[dialect, table.name, columns] = statement.on_conflict_do_update(
+            index_elements=key, set_={name: table.c[name] + statement.excluded[name] for name in columns
+                                      if name not in key})
+    db.session.execute(statement, list(rows))
+
+
+_ADDING: dict[tuple[str, str, tuple[str, ...]], sa.Insert] = {}
 
 
 def _set_sqlite_pragmas(dbapi_connection, connection_record) -> None:

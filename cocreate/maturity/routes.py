@@ -215,6 +215,7 @@ def rate(slug: str):
         form = rating_form(touchpoints, data=_rating_data(existing, version))
     error = None
     saved = False
+    thanks: dict[str, object] = {}
     # What they felt (emotions.py): radio groups feel_<touchpoint id>, feel_0 for the whole version.
     felt = _posted_feelings() if request.method == "POST" else (existing.emotion_map if existing else {})
     if request.method == "POST":
@@ -233,6 +234,8 @@ def rate(slug: str):
                     returning=form.experience.data == "returning", comment=form.comment.data or "",
                     address=request.remote_addr, emotions=felt,
                 )
+                # What the thanks says, read before the commit expires them (three reads after it otherwise).
+                thanks = {"held": existing.held, "product": product.name, "version": version.label}
             saved = bool(done)
             if not done:
                 error = done.refusal
@@ -242,13 +245,13 @@ def rate(slug: str):
         if version is not None:
             form.version_id.data = str(version.id)
     if saved and version is not None and not wants_fragment():  # saved: there is a version
-        if existing is not None and existing.held:
+        if thanks["held"]:
             flash(_("Thank you! Your rating of %(product)s %(version)s is saved. It counts once the team has "
-                    "reviewed it.", product=product.name, version=version.label), "info")
+                    "reviewed it.", product=thanks["product"], version=thanks["version"]), "info")
         else:
             flash(_("Thank you! Your rating of %(product)s %(version)s is saved. You can change it until the next "
-                    "version is released.", product=product.name, version=version.label), "success")
-        return see_other(url_for("maturity.rate", slug=product.slug))
+                    "version is released.", product=thanks["product"], version=thanks["version"]), "success")
+        return see_other(url_for("maturity.rate", slug=slug))
     failed = bool(error or form.errors)
     # htmx does not swap 4xx answers: it gets the form with its messages as a 200.
     status = 400 if failed and not wants_fragment() else 200

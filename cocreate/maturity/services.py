@@ -32,7 +32,8 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from cocreate import events
 from cocreate.auth.models import User
-from cocreate.companies.models import Company, Membership
+from cocreate.companies.access import roles_of
+from cocreate.companies.models import Company
 from cocreate.extensions import db, utcnow
 from cocreate.ideas.models import CLOSED, Idea
 from cocreate.maturity import figures, holds, stored
@@ -161,9 +162,9 @@ def restore_touchpoint(tp: Touchpoint) -> None:
 # --------------------------------------------------------------------------- ratings
 
 def is_team_member(user: User, company_id: int) -> bool:
-    return db.session.scalar(
-        sa.select(Membership.id).where(Membership.user_id == user.id, Membership.company_id == company_id)
-    ) is not None
+    """Whether the user has any role in the company: read with the signed-in user's roles (no query of its own),
+    or once per request for another user (companies.access.roles_of)."""
+    return roles_of(user, company_id) is not None
 
 
 def rating_of(user: User, version: Version) -> Rating | None:
@@ -234,7 +235,7 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
     if expected is not None and not 1 <= expected <= 5:
         raise MaturityError(N_("The expected score goes from 1 to 5."))
     felt = _checked_emotions(product, kept, emotions or {})
-    stored.lock(version.id)  # ratings of one version move its sums one at a time
+    tally = stored.lock(version.id)  # ratings of one version move its sums one at a time
     active = {t.id for t in active_touchpoints(product)}
     rating = rating_of(user, version)
     before = stored.counted(rating, active) if rating is not None else None
@@ -271,7 +272,7 @@ def save_rating(user: User, product: Product, version: Version, scores: Mapping[
     if created:
         holds.apply_rules(rating, rules, active)  # may hold it, and the earlier ratings of its burst
     # An unverified account's rating, or a held one, is stored and not counted (stored.counted).
-    stored.move(version.id, before, stored.counted(rating, active))
+    stored.move(version.id, before, stored.counted(rating, active), tally)
     holds.move_credibility(version.id, credibility_before, holds.part(rating))
     with judged_once():  # the stage, and the misses the rating opens (each asks for the stage too): judged once
         events.rating_saved.send(rating, product=product)

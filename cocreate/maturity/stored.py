@@ -92,27 +92,37 @@ def counted(rating: Rating, active: set[int]) -> Contribution | None:
     return None if rating.held or not rating.user.is_verified else of_rating(rating, active)
 
 
-def lock(version_id: int) -> None:
-    """Take the version's sums for this transaction (a second rating at the same moment waits for it)."""
-    _tally(version_id)
+def lock(version_id: int) -> VersionTally:
+    """Take the version's sums for this transaction (a second rating at the same moment waits for it); give them
+    to ``move`` in the same transaction (it need not read them again)."""
+    return _tally(version_id)
 
 
 def _tally(version_id: int) -> VersionTally:
     """The version's sums, locked for this transaction (a second rating at the same moment waits)."""
-    db.session.execute(insert(VersionTally.__table__).values(
-        version_id=version_id, raters=0, grade_sum="0", grade_squares="0", first_n=0, first_grade_sum="0",
-        first_expected_sum=0, returning_n=0, returning_grade_sum="0", returning_expected_sum=0,
-    ).on_conflict_do_nothing())
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in _NEW_TALLY:  # built once per database
+        _NEW_TALLY[dialect] = insert(VersionTally.__table__).values(
+            version_id=sa.bindparam("version"), raters=0, grade_sum="0", grade_squares="0", first_n=0,
+            first_grade_sum="0", first_expected_sum=0, returning_n=0, returning_grade_sum="0",
+            returning_expected_sum=0).on_conflict_do_nothing()
+    db.session.execute(_NEW_TALLY[dialect], {"version": version_id})
     tally = db.session.get(VersionTally, version_id, with_for_update=True, populate_existing=True)
     assert tally is not None  # nosec B101 - inserted above
     return tally
 
 
-def move(version_id: int, before: Contribution | None, after: Contribution | None) -> None:
-    """Take ``before`` out of the version's sums and put ``after`` in (either may be None)."""
+_NEW_TALLY: dict[str, sa.Insert] = {}
+
+
+def move(version_id: int, before: Contribution | None, after: Contribution | None,
+         tally: VersionTally | None = None) -> None:
+    """Take ``before`` out of the version's sums and put ``after`` in (either may be None); ``tally``: the sums
+    ``lock`` took in this transaction, else they are taken here."""
     if before == after:
         return
-    tally = _tally(version_id)
+    if tally is None or tally.version_id != version_id:
+        tally = _tally(version_id)
     for part, sign in ((before, -1), (after, 1)):
         if part is None:
             continue
@@ -270,9 +280,22 @@ def to_row(product_id: int, m) -> dict:
                "reasons": [{"kind": b.kind, "values": b.values} for b in m.verdict.reasons]}
     return {"product_id": product_id, "version_id": m.version.id if m.version else None,
             "previous_version_id": m.previous.id if m.previous else None, "stage": m.verdict.stage,
-            "figures": dataclasses.asdict(m.figures), "verdict": verdict,
-            "thresholds": dataclasses.asdict(m.thresholds), "previous_grade": m.previous_grade, "trend": m.trend,
+            "figures": _as_json(m.figures), "verdict": verdict,
+            "thresholds": _as_json(m.thresholds), "previous_grade": m.previous_grade, "trend": m.trend,
             "computed_at": utcnow()}
+
+
+def _as_json(value: Any) -> Any:
+    """A dataclass as dicts and lists for the JSON column: ``dataclasses.asdict`` without its deep copy of every
+    value (a third of writing a product's figures; the figures hold numbers, strings, lists and dataclasses)."""
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields is not None:
+        return {name: _as_json(getattr(value, name)) for name in fields}
+    if isinstance(value, list | tuple):
+        return [_as_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_json(item) for key, item in value.items()}
+    return value
 
 
 def figures_from(data: Mapping) -> figures.Figures:
@@ -291,13 +314,21 @@ def verdict_from(data: Mapping) -> figures.Verdict:
 
 def store(found: Mapping[int, object]) -> None:
     """Write the judged figures of these products (one upsert each)."""
-    for product_id, m in found.items():
-        values = to_row(product_id, m)
-        statement = insert(ProductFigures.__table__).values(**values)
-        db.session.execute(statement.on_conflict_do_update(
-            index_elements=["product_id"], set_={k: v for k, v in values.items() if k != "product_id"}))
-    if found:
-        db.session.flush()
+    if not found:
+        return
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in _STORE:  # built once per database: the row's values are its parameters
+        table = ProductFigures.__table__
+        statement = insert(table)
+        _STORE[dialect] = statement.on_conflict_do_update(
+            index_elements=["product_id"],
+            set_={column.name: statement.excluded[column.name] for column in table.columns
+                  if column.name != "product_id"})
+    db.session.execute(_STORE[dialect], [to_row(product_id, m) for product_id, m in found.items()])
+    db.session.flush()
+
+
+_STORE: dict[str, sa.Insert] = {}
 
 
 def rows_of(product_ids: Sequence[int]) -> dict[int, ProductFigures]:
