@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms import SelectMultipleField, widgets
 
 from cocreate.config import DEVELOPMENT_URL
 from cocreate.extensions import htmx
@@ -34,6 +35,13 @@ def init_app(app: Flask) -> None:
 
 class EmptyForm(FlaskForm):
     """For POSTs that are only a button: CSRF and nothing else."""
+
+
+class CheckboxesField(SelectMultipleField):
+    """A choice of several, as a list of check boxes (tags, webhook events, products)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 def wants_fragment() -> bool:

@@ -62,3 +62,44 @@ def test_seed_demo_is_idempotent(runner, app):
     assert counts() == after_first
     skipped = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not loaded" in skipped.output
+
+
+def test_single_sign_on_required_moves_from_the_company_to_each_private_product_and_back(empty_database_url):
+    """0031: a company that required its customers to come through its provider now requires it of each of its
+    private products (its public ones are not gated); the downgrade gives the company's flag back."""
+    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+                      "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    runner = app.test_cli_runner()
+    from cocreate.extensions import db
+
+    with app.app_context():
+        assert runner.invoke(args=["db", "upgrade", "0030"]).exit_code == 0
+        with db.engine.begin() as conn:
+            for company_id, slug in ((1, "acme"), (2, "other")):
+                conn.execute(sa.text("INSERT INTO companies (id, name, slug, created_at) VALUES (:id, :slug, :slug, "
+                                     "CURRENT_TIMESTAMP)"), {"id": company_id, "slug": slug})
+            conn.execute(sa.text("INSERT INTO company_sso (company_id, issuer, client_id, client_secret_encrypted, "
+                                 "customers_required, enabled, updated_at) VALUES (1, 'https://id.acme', 'c', 'x', "
+                                 ":yes, :yes, CURRENT_TIMESTAMP)"), {"yes": True})
+            for product_id, company_id, visibility in ((1, 1, "private"), (2, 1, "public"), (3, 2, "private")):
+                conn.execute(sa.text("INSERT INTO products (id, company_id, name, slug, tagline, description, "
+                                     "description_html, visibility, created_at, updated_at) VALUES (:id, :company, "
+                                     "'P', :slug, '', '', '', :visibility, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                             {"id": product_id, "company": company_id, "slug": f"p{product_id}",
+                              "visibility": visibility})
+            conn.execute(sa.text("INSERT INTO versions (product_id, label, notes, notes_html, released_on, created_at) "
+                                 "VALUES (1, 'v1', '', '', '2026-01-01', CURRENT_TIMESTAMP)"))
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        with db.engine.connect() as conn:
+            assert dict(conn.execute(sa.text("SELECT id, sso_required FROM products ORDER BY id")).all()) == {
+                1: True, 2: False, 3: False}
+        assert runner.invoke(args=["db", "downgrade", "0030"]).exit_code == 0
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT customers_required FROM company_sso")).scalar() in (True, 1)
+            # SQLite rebuilt the products table to drop the column: its versions are still there (migrations/env.py
+            # turns foreign keys off while it runs; with them on, the rebuild deleted every product's versions)
+            assert conn.execute(sa.text("SELECT count(*) FROM versions")).scalar() == 1
+            if conn.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again for the app
+        db.engine.dispose()

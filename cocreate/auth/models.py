@@ -91,8 +91,6 @@ class CompanySSO(Model):
     issuer: Mapped[str] = mapped_column(sa.String(500))
     client_id: Mapped[str] = mapped_column(sa.String(255))
     client_secret_encrypted: Mapped[str] = mapped_column(sa.Text)
-    # Customers of the company's private products see them only in a session signed in through this provider.
-    customers_required: Mapped[bool] = mapped_column(default=False)
     enabled: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -16,8 +16,8 @@ secret is stored encrypted (Fernet, with a key derived from SECRET_KEY) and neve
    else a new account (verified when the provider says ``email_verified``). An address that belongs to an account
    outside the company is not taken over: its owner logs in first and connects it.
 
-Customers of a company that requires it (``CompanySSO.customers_required``) see its private products only in a
-session signed in through its provider (``session["sso_company_id"]``; checked in ``require_sso_for_products``).
+Customers of a private product whose owner requires it (``Product.sso_required``) see it only in a
+session signed in through its provider (``session["sso_company_id"]``; checked in ``sso_routes.customers_through_sso``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import hashlib
 import ipaddress
 import secrets
 import socket
+from collections.abc import Collection
 from urllib.parse import urlsplit
 
 import requests
@@ -41,6 +42,7 @@ from cocreate.auth import accounts, services
 from cocreate.auth.models import CompanySSO, SSOIdentity, User
 from cocreate.companies.models import Company, Membership
 from cocreate.extensions import db, utcnow
+from cocreate.products.models import Product, Visibility
 from cocreate.refusal import N_, Refused
 
 SESSION_KEY = "sso_company_id"
@@ -121,10 +123,11 @@ def discover(issuer: str) -> dict:
 
 
 def configure(company: Company, *, issuer: str, client_id: str, client_secret: str | None,
-              customers_required: bool, enabled: bool = True) -> CompanySSO:
+              required_products: Collection[int] = (), enabled: bool = True) -> CompanySSO:
     """Connect (or change) the company's provider. A new issuer is checked at once: its discovery document must
     answer and name it (the toggles and the client id change without a round trip). An empty ``client_secret``
-    keeps the stored one."""
+    keeps the stored one. ``required_products``: the company's private products whose customers must come through
+    the provider (the others' requirement is lifted)."""
     issuer = check_issuer(issuer)
     client_id = client_id.strip()
     if not client_id:
@@ -140,8 +143,11 @@ def configure(company: Company, *, issuer: str, client_id: str, client_secret: s
     config.issuer, config.client_id = issuer, client_id
     if client_secret:
         config.client_secret_encrypted = encrypt(client_secret.strip())
-    config.customers_required, config.enabled = customers_required, enabled
+    config.enabled = enabled
     config.updated_at = utcnow()
+    wanted = set(required_products)
+    for product in private_products(company):
+        product.sso_required = product.id in wanted
     db.session.flush()
     return config
 
@@ -274,15 +280,22 @@ def account_for(company: Company, claims: dict, signed_in: User | None) -> User:
 
 # --- Customers who must come through the provider -----------------------------------------------------------
 
-def sso_required_for(product_company_id: int, user: User, session_company_id: int | None) -> bool:
-    """Whether this signed-in user must sign in through the company's provider to see its private product."""
-    if session_company_id == product_company_id:
+def private_products(company: Company) -> list[Product]:
+    """The company's private products, by name: those the owner may ask to come through the provider."""
+    return list(db.session.scalars(sa.select(Product).where(Product.company_id == company.id,
+                                                            Product.visibility == Visibility.PRIVATE)
+                                   .order_by(Product.name, Product.id)))
+
+
+def sso_required_for(product: Product, user: User, session_company_id: int | None) -> bool:
+    """Whether this signed-in user must sign in through the company's provider to see this private product: the
+    owner asked it for this product, the provider is on, and they are a customer (the team is never asked)."""
+    if not product.sso_required or product.visibility != Visibility.PRIVATE or session_company_id == product.company_id:
         return False
     required = db.session.scalar(sa.select(CompanySSO.company_id).where(
-        CompanySSO.company_id == product_company_id, CompanySSO.enabled.is_(True),
-        CompanySSO.customers_required.is_(True)))
+        CompanySSO.company_id == product.company_id, CompanySSO.enabled.is_(True)))
     if required is None:
         return False
-    member = db.session.scalar(sa.select(Membership.id).where(Membership.company_id == product_company_id,
+    member = db.session.scalar(sa.select(Membership.id).where(Membership.company_id == product.company_id,
                                                               Membership.user_id == user.id))
     return member is None

@@ -18,7 +18,7 @@ from cocreate.i18n import _, _l
 from cocreate.lookups import company_or_404, product_by_slug
 from cocreate.products.models import Visibility
 from cocreate.products.services import can_view
-from cocreate.web import EmptyForm, absolute_url, change, form_status, path_for, render, see_other
+from cocreate.web import CheckboxesField, EmptyForm, absolute_url, change, form_status, path_for, render, see_other
 
 bp = Blueprint("sso", __name__)
 
@@ -32,7 +32,10 @@ class SSOSettingsForm(FlaskForm):
     client_secret = PasswordField(_l("Client secret"), validators=[Length(max=1000)],
                                   description=_l("Stored encrypted and never shown again. Leave empty to keep the "
                                                  "one stored."))
-    customers_required = BooleanField(_l("Customers of our private products must sign in through it"))
+    required_products = CheckboxesField(
+        _l("Private products whose customers must sign in through it"), coerce=int,
+        description=_l("An invited customer then sees the product only in a session signed in through your provider; "
+                       "your members are never asked."))
     enabled = BooleanField(_l("Members and customers may sign in through it"), default=True)
 
 
@@ -104,13 +107,16 @@ def settings(slug: str):
     company, config = _company_with_sso(slug)
     require("company.manage", company)
     form = SSOSettingsForm(obj=config) if request.method == "GET" and config else SSOSettingsForm()
+    private = sso.private_products(company)
+    form.required_products.choices = [(p.id, p.name) for p in private]
     if request.method == "GET":
         form.client_secret.data = ""  # never shown back
+        form.required_products.data = [p.id for p in private if p.sso_required]
     if form.validate_on_submit():
         with change(form.issuer) as done:
             sso.configure(company, issuer=form.issuer.data, client_id=form.client_id.data,
                           client_secret=form.client_secret.data or None,
-                          customers_required=form.customers_required.data, enabled=form.enabled.data)
+                          required_products=form.required_products.data or [], enabled=form.enabled.data)
         if done:
             flash(_("Single sign-on is connected: the provider's discovery document answered."), "success")
             return see_other(url_for("sso.settings", slug=company.slug))
@@ -136,8 +142,8 @@ def disconnect(slug: str):
 
 @bp.before_app_request
 def customers_through_sso():
-    """A private product whose company requires it is shown to its customers only in a session signed in through
-    the company's provider: elsewhere they get a page with the way in (members of the company are not asked)."""
+    """A private product whose owner requires it is shown to its customers only in a session signed in through the
+    company's provider: elsewhere they get a page with the way in (members of the company are not asked)."""
     rule = request.url_rule
     if rule is None or not rule.rule.startswith("/p/<slug>") or not current_user.is_authenticated:
         return None
@@ -145,7 +151,7 @@ def customers_through_sso():
     product = product_by_slug(slug) if isinstance(slug, str) else None  # the page's own look-up reads it again free
     if product is None or product.visibility == Visibility.PUBLIC or not can_view(product, current_user):
         return None  # public, or a 404 anyway (an outsider learns nothing here)
-    if not sso.sso_required_for(product.company_id, current_user, session.get(sso.SESSION_KEY)):
+    if not sso.sso_required_for(product, current_user, session.get(sso.SESSION_KEY)):
         return None
     company = db.session.get(Company, product.company_id)
     return render("auth/sso_required.html", company=company), 403

@@ -9,10 +9,8 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -20,6 +18,7 @@ from cocreate.i18n import _, _l
 from cocreate.ideas.models import Status
 from cocreate.ideas.services import SETTABLE, SORTS
 from cocreate.validators import NumberRange
+from cocreate.web import CheckboxesField
 
 MAX_ID = 2**31 - 1
 # The names of the list's orders (services.SORTS), as people read them.
@@ -55,11 +54,6 @@ class IdChoiceField(SelectField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(_("Not a valid choice.")) from error
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class IdeaForm(FlaskForm):

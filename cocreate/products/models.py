@@ -32,6 +32,9 @@ class Product(Model):
         enum_type(Visibility, "visibility", 10),
         default=Visibility.PUBLIC,
     )
+    # A private product whose customers see it only in a session signed in through the company's identity
+    # provider (cocreate/auth/sso.py; the owner ticks it on the company's single sign-on page).
+    sso_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

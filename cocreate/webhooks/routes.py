@@ -4,7 +4,7 @@
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectMultipleField, URLField, widgets
+from wtforms import BooleanField, RadioField, URLField
 from wtforms.validators import DataRequired, Length
 
 from cocreate.companies.access import require
@@ -13,7 +13,7 @@ from cocreate.extensions import db
 from cocreate.i18n import _, _l
 from cocreate.ideas.forms import choices
 from cocreate.lookups import company_or_404
-from cocreate.web import EmptyForm, change, form_status, render, see_other
+from cocreate.web import CheckboxesField, EmptyForm, change, form_status, render, see_other
 from cocreate.webhooks import services
 from cocreate.webhooks.models import Event, Format, Webhook, WebhookDelivery
 
@@ -27,10 +27,8 @@ class WebhookForm(FlaskForm):
     format = RadioField(_l("What we send"), choices=choices([(f.value, f.lazy_label) for f in Format]),
                         default=Format.STANDARD.value,
                         validators=[DataRequired(message=_l("Choose what we send."))])
-    events = SelectMultipleField(_l("Events"), choices=choices([(e.value, e.lazy_label) for e in Event]),
-                                 validators=[DataRequired(message=_l("Choose at least one event."))],
-                                 widget=widgets.ListWidget(prefix_label=False),
-                                 option_widget=widgets.CheckboxInput())
+    events = CheckboxesField(_l("Events"), choices=choices([(e.value, e.lazy_label) for e in Event]),
+                             validators=[DataRequired(message=_l("Choose at least one event."))])
     active = BooleanField(_l("Active"), default=True)
 
 

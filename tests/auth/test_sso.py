@@ -1,6 +1,7 @@
 """Single sign-on with OpenID Connect against a real provider on 127.0.0.1 (tests/auth/oidc_provider.py, built with
 Authlib's server side): discovery, PKCE, state and nonce, and the ID tokens that must be refused."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from cocreate.auth.models import CompanySSO, SSOIdentity, User
 from cocreate.companies.models import Membership, Role
 from cocreate.extensions import db
-from cocreate.products.models import ProductAccess, Visibility
+from cocreate.products.models import Product, ProductAccess, Visibility
 from tests import factories
 from tests.auth.oidc_provider import Provider, serve
 from tests.conftest import login
@@ -167,15 +168,17 @@ def test_an_outsiders_account_is_not_taken_over(app, connected, provider):
 
 def test_customers_of_a_private_product_must_come_through_the_provider(app, connected, provider):
     product = factories.rated_product(connected, visibility=Visibility.PRIVATE)
+    beta = factories.rated_product(connected, visibility=Visibility.PRIVATE)  # the owner asked it of one only
     customer = factories.UserFactory(email="alice@acme.test")
-    db.session.add(ProductAccess(product_id=product.id, user_id=customer.id))
-    row = db.session.get(CompanySSO, connected.id)
-    row.customers_required = True
+    db.session.add_all([ProductAccess(product_id=product.id, user_id=customer.id),
+                        ProductAccess(product_id=beta.id, user_id=customer.id)])
+    product.sso_required = True
     db.session.commit()
     client = app.test_client()
     login(client, customer)
     asked = client.get(f"/p/{product.slug}")
     assert asked.status_code == 403 and "Sign in through Acme" in asked.get_data(as_text=True)
+    assert client.get(f"/p/{beta.slug}").status_code == 200
     outsider = app.test_client()
     login(outsider, factories.UserFactory())
     assert outsider.get(f"/p/{product.slug}").status_code == 404  # learns nothing
@@ -196,11 +199,22 @@ def test_settings_change_without_a_round_trip_and_a_new_issuer_is_checked(app, c
                               .where(Membership.role == Role.OWNER))
     client = app.test_client()
     login(client, owner)
+    private = factories.rated_product(connected, visibility=Visibility.PRIVATE, name="Beta")
+    public = factories.rated_product(connected, name="Launched")
+    page = client.get("/c/acme/sso").get_data(as_text=True)
+    assert f'value="{private.id}"' in page and f'value="{public.id}"' not in page  # only private products
     provider.discovery_issuer = "https://someone-else.example"  # the provider misbehaves from now on
     toggled = client.post("/c/acme/sso", data={"issuer": provider.issuer, "client_id": "cocreate-acme",
-                                               "customers_required": "y", "enabled": "y"})
+                                               "required_products": str(private.id), "enabled": "y"})
     assert toggled.status_code == 303  # the same issuer: checked when it was entered
-    assert db.session.get(CompanySSO, connected.id).customers_required is True
+    assert db.session.get(Product, private.id).sso_required is True
+    assert re.search(rf'<input checked[^>]* value="{private.id}"', client.get("/c/acme/sso").get_data(as_text=True))
+    foreign = client.post("/c/acme/sso", data={"issuer": provider.issuer, "client_id": "cocreate-acme",
+                                               "required_products": str(public.id), "enabled": "y"})
+    assert foreign.status_code == 400 and "is not a valid choice" in foreign.get_data(as_text=True)
+    lifted = client.post("/c/acme/sso", data={"issuer": provider.issuer, "client_id": "cocreate-acme",
+                                              "enabled": "y"})
+    assert lifted.status_code == 303 and db.session.get(Product, private.id).sso_required is False
     moved = client.post("/c/acme/sso", data={"issuer": provider.issuer + "/v2", "client_id": "cocreate-acme",
                                              "enabled": "y"})
     assert moved.status_code == 400 and "could not be read" in moved.get_data(as_text=True)

@@ -213,7 +213,7 @@ CASES: list[Case] = [
     # The owner changes the settings (same issuer: no round trip to the provider).
     Case("sso.settings", "POST", _c("/sso"), OWNER,
          lambda w, role: {"issuer": "http://127.0.0.1:9", "client_id": "cocreate-2", "client_secret": "",
-                          "customers_required": "y", "enabled": "y"}),
+                          "enabled": "y"}),
     Case("sso.disconnect", "POST", _c("/sso/delete"), OWNER),
     Case("auth.delete_account", "GET", _const("/profile/delete"), signed_in()),
     # The only owner of a company (Acme's owner, Rival's owner) must hand it over first: 400 with the reason.
