@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from cocreate.i18n import _, _l
+from cocreate.memo import Memo
 from cocreate.products.models import TOUCHPOINT_LANGUAGES, Touchpoint
 from cocreate.products.touchpoint_names import description as touchpoint_description
 from cocreate.products.touchpoint_names import localized
@@ -82,8 +83,14 @@ class SelfAssessmentForm(TouchpointScores, FlaskForm):
 
 
 def _with_touchpoints(base: type[FlaskForm], touchpoints: Iterable[Touchpoint]) -> type[FlaskForm]:
-    fields = {f"tp_{tp.id}": ScoreField(localized(tp), description=touchpoint_description(tp)) for tp in touchpoints}
-    return type(base.__name__, (base,), fields)
+    """The form class with a score field per touchpoint, made once per touchpoints as shown (id, name and
+    description in the page's language) and kept: making a class and its fields cost a millisecond a rating."""
+    shown = tuple((tp.id, localized(tp), touchpoint_description(tp)) for tp in touchpoints)
+    return _FORMS.get((base, shown), lambda: type(base.__name__, (base,), {
+        f"tp_{tp_id}": ScoreField(name, description=description) for tp_id, name, description in shown}))
+
+
+_FORMS = Memo(2000)
 
 
 def rating_form(touchpoints: Iterable[Touchpoint], **kwargs) -> RatingForm:

@@ -42,7 +42,7 @@ from sqlalchemy.orm import selectinload
 
 from cocreate import events
 from cocreate.auth.models import SSOIdentity, User
-from cocreate.database import insert
+from cocreate.database import add_to
 from cocreate.extensions import db
 from cocreate.maturity import stored
 from cocreate.maturity.models import HoldRulesRow, Rating, RatingRelease, VersionCredibility
@@ -191,12 +191,9 @@ def move_credibility(version_id: int, before: Mapping[str, int] | None, after: M
     changes = {name: n for name, n in delta.items() if n}
     if not changes:
         return
-    table = VersionCredibility.__table__
-    statement = insert(table).values(version_id=version_id, **{name: changes.get(name, 0)
-                                                               for name in VersionCredibility.COUNTS})
-    # One statement: the first rating of a version makes its row, every later one adds to it.
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=["version_id"], set_={name: table.c[name] + statement.excluded[name] for name in changes}))
+    # One statement, built once: the first rating of a version makes its row, every later one adds to it.
+    add_to(VersionCredibility.__table__,
+           [{"version_id": version_id, **{name: changes.get(name, 0) for name in VersionCredibility.COUNTS}}])
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,9 @@ def rate(slug: str):
     if team and request.method == "POST":
         abort(403)
     touchpoints = services.active_touchpoints(product)
-    existing = services.rating_of(current_user, version) if version is not None and not team else None
+    # A POST reads the rating it changes in save_rating (and again below only to show the form back).
+    existing = (services.rating_of(current_user, version)
+                if version is not None and not team and request.method == "GET" else None)
     if request.method == "POST":
         form = rating_form(touchpoints)
     else:
@@ -252,6 +254,8 @@ def rate(slug: str):
             flash(_("Thank you! Your rating of %(product)s %(version)s is saved. You can change it until the next "
                     "version is released.", product=thanks["product"], version=thanks["version"]), "success")
         return see_other(url_for("maturity.rate", slug=slug))
+    if request.method == "POST" and existing is None and version is not None and not team:
+        existing = services.rating_of(current_user, version)  # the form is shown again: with what is stored
     failed = bool(error or form.errors)
     # htmx does not swap 4xx answers: it gets the form with its messages as a 200.
     status = 400 if failed and not wants_fragment() else 200

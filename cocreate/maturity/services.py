@@ -55,9 +55,14 @@ def thresholds_of(company_ids: Iterable[int]) -> dict[int, figures.Thresholds]:
     ids = set(company_ids)
     result = dict.fromkeys(ids, figures.DEFAULT_THRESHOLDS)
     if ids:
-        for row in db.session.scalars(sa.select(StageThresholds).where(StageThresholds.company_id.in_(ids))):
+        for row in db.session.scalars(_THRESHOLDS, {"ids": list(ids)}):
             result[row.company_id] = row.to_thresholds()
     return result
+
+
+# Built once (building a statement cost as much as running it): every judgement reads these.
+_IDS: sa.BindParameter[int] = sa.bindparam("ids", expanding=True)
+_THRESHOLDS = sa.select(StageThresholds).where(StageThresholds.company_id.in_(_IDS))
 
 
 def set_thresholds(company: Company, thresholds: figures.Thresholds) -> StageThresholds:
@@ -168,7 +173,11 @@ def is_team_member(user: User, company_id: int) -> bool:
 
 
 def rating_of(user: User, version: Version) -> Rating | None:
-    return db.session.scalar(sa.select(Rating).where(Rating.user_id == user.id, Rating.version_id == version.id))
+    return db.session.scalar(_RATING_OF, {"user": user.id, "version": version.id})
+
+
+_RATING_OF = sa.select(Rating).where(Rating.user_id == sa.bindparam("user"),  # built once
+                                     Rating.version_id == sa.bindparam("version"))
 
 
 def ratings_of(user: User, product: Product) -> list[Rating]:
@@ -353,24 +362,26 @@ class Maturity:
 def _released_versions(product_ids: Sequence[int], today: date) -> dict[int, list[Version]]:
     """Released versions per product, newest first (the order of Product.versions)."""
     result: dict[int, list[Version]] = defaultdict(list)
-    for version in db.session.scalars(
-        sa.select(Version).where(Version.product_id.in_(product_ids), Version.released_on <= today)
-        .order_by(Version.product_id, Version.released_on.desc(), Version.id.desc())
-    ):
+    for version in db.session.scalars(_RELEASED, {"ids": list(product_ids), "today": today}):
         result[version.product_id].append(version)
     return result
+
+
+_RELEASED = (sa.select(Version).where(Version.product_id.in_(_IDS), Version.released_on <= sa.bindparam("today"))
+             .order_by(Version.product_id, Version.released_on.desc(), Version.id.desc()))
 
 
 def _active_touchpoints(product_ids: Sequence[int]) -> dict[int, list[tuple[int, str, dict[str, str]]]]:
     """(id, name, names per language) of each product's active touchpoints, in their order."""
     result: dict[int, list[tuple[int, str, dict[str, str]]]] = defaultdict(list)
-    for tp_id, product_id, name, names in db.session.execute(
-        sa.select(Touchpoint.id, Touchpoint.product_id, Touchpoint.name, Touchpoint.names)
-        .where(Touchpoint.product_id.in_(product_ids), Touchpoint.retired_at.is_(None))
-        .order_by(Touchpoint.product_id, Touchpoint.position, Touchpoint.id)
-    ):
+    for tp_id, product_id, name, names in db.session.execute(_ACTIVE, {"ids": list(product_ids)}):
         result[product_id].append((tp_id, name, dict(names or {})))
     return result
+
+
+_ACTIVE = (sa.select(Touchpoint.id, Touchpoint.product_id, Touchpoint.name, Touchpoint.names)
+           .where(Touchpoint.product_id.in_(_IDS), Touchpoint.retired_at.is_(None))
+           .order_by(Touchpoint.product_id, Touchpoint.position, Touchpoint.id))
 
 
 def _ratings(version_filter, active: Mapping[int, set[int]]) -> dict[int, list[figures.Rating]]:
@@ -409,12 +420,12 @@ def _misses(products: Sequence[Product], touchpoints: Mapping[int, Sequence[tupl
 
 def _self_scores(version_ids: Sequence[int]) -> dict[int, dict[int, int]]:
     result: dict[int, dict[int, int]] = defaultdict(dict)
-    for version_id, tp_id, score in db.session.execute(
-        sa.select(SelfScore.version_id, SelfScore.touchpoint_id, SelfScore.score)
-        .where(SelfScore.version_id.in_(version_ids))
-    ):
+    for version_id, tp_id, score in db.session.execute(_SELF, {"ids": list(version_ids)}):
         result[version_id][tp_id] = score
     return result
+
+
+_SELF = sa.select(SelfScore.version_id, SelfScore.touchpoint_id, SelfScore.score).where(SelfScore.version_id.in_(_IDS))
 
 
 def _promises(product_ids: Sequence[int]) -> dict[int, list[figures.Promise]]:
@@ -647,12 +658,12 @@ def stage_history(product: Product) -> list[StageChange]:
 
 def last_stages(product_ids: Sequence[int]) -> dict[int, str]:
     """The last recorded stage of each product (Prototype when none is recorded)."""
-    latest = (sa.select(sa.func.max(StageChange.id)).where(StageChange.product_id.in_(product_ids))
-              .group_by(StageChange.product_id))
-    found = dict(db.session.execute(
-        sa.select(StageChange.product_id, StageChange.to_stage).where(StageChange.id.in_(latest))
-    ).all())
+    found = dict(db.session.execute(_LAST_STAGES, {"ids": list(product_ids)}).all())
     return {pid: found.get(pid, figures.PROTOTYPE) for pid in product_ids}
+
+
+_LAST_STAGES = sa.select(StageChange.product_id, StageChange.to_stage).where(StageChange.id.in_(
+    sa.select(sa.func.max(StageChange.id)).where(StageChange.product_id.in_(_IDS)).group_by(StageChange.product_id)))
 
 
 def record_changes(found: Mapping[int, Maturity], when: datetime | None = None) -> list[StageChange]:

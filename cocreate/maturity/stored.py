@@ -242,18 +242,24 @@ def _sum(parts: Iterable[Contribution]) -> figures.Sums:
                         (counts[True], group_grades[True], group_expected[True]), tps, felt)
 
 
+# Built once (building a statement cost as much as running it): every judgement reads the sums.
+_IDS: sa.BindParameter[int] = sa.bindparam("ids", expanding=True)
+# The touchpoints' tallies and the emotions' in one query (emotion NULL: a touchpoint's number and sum).
+_TALLIES: sa.CompoundSelect = sa.union_all(
+    sa.select(TouchpointTally.version_id, TouchpointTally.touchpoint_id, sa.null().label("emotion"),
+              TouchpointTally.n, TouchpointTally.total).where(TouchpointTally.version_id.in_(_IDS)),
+    sa.select(EmotionTally.version_id, EmotionTally.touchpoint_id, EmotionTally.emotion, EmotionTally.n,
+              sa.literal(0).label("total")).where(EmotionTally.version_id.in_(_IDS)))
+_VERSION_TALLIES = sa.select(VersionTally).where(VersionTally.version_id.in_(_IDS))
+
+
 def sums_of(version_ids: Sequence[int]) -> dict[int, figures.Sums]:
     """The stored sums of these versions, in two queries."""
     if not version_ids:
         return {}
     tps: dict[int, dict[int, tuple[int, int]]] = {}
     felt: dict[int, dict[int, dict[str, int]]] = {}
-    # The touchpoints' tallies and the emotions' in one query (emotion NULL: a touchpoint's number and sum).
-    scored = sa.select(TouchpointTally.version_id, TouchpointTally.touchpoint_id, sa.null().label("emotion"),
-                       TouchpointTally.n, TouchpointTally.total).where(TouchpointTally.version_id.in_(version_ids))
-    named = sa.select(EmotionTally.version_id, EmotionTally.touchpoint_id, EmotionTally.emotion, EmotionTally.n,
-                      sa.literal(0).label("total")).where(EmotionTally.version_id.in_(version_ids))
-    found: list[Any] = list(db.session.execute(sa.union_all(scored, named)))
+    found: list[Any] = list(db.session.execute(_TALLIES, {"ids": list(version_ids)}))
     for version_id, tp_id, emotion, n, total in found:
         if not n:
             continue
@@ -262,7 +268,7 @@ def sums_of(version_ids: Sequence[int]) -> dict[int, figures.Sums]:
         else:
             felt.setdefault(version_id, {}).setdefault(tp_id, {})[emotion] = n
     result = {}
-    for t in db.session.scalars(sa.select(VersionTally).where(VersionTally.version_id.in_(version_ids))):
+    for t in db.session.scalars(_VERSION_TALLIES, {"ids": list(version_ids)}):
         result[t.version_id] = figures.Sums(
             t.raters, t.grade_sum, t.grade_squares, (t.first_n, t.first_grade_sum, t.first_expected_sum),
             (t.returning_n, t.returning_grade_sum, t.returning_expected_sum), tps.get(t.version_id, {}),
@@ -332,8 +338,10 @@ _STORE: dict[str, sa.Insert] = {}
 
 
 def rows_of(product_ids: Sequence[int]) -> dict[int, ProductFigures]:
-    return {row.product_id: row for row in db.session.scalars(
-        sa.select(ProductFigures).where(ProductFigures.product_id.in_(product_ids)))}
+    return {row.product_id: row for row in db.session.scalars(_ROWS, {"ids": list(product_ids)})}
+
+
+_ROWS = sa.select(ProductFigures).where(ProductFigures.product_id.in_(_IDS))
 
 
 def idea_facts(row: ProductFigures) -> tuple[tuple[float | None, int], float | None, list[figures.TopIdea]]:

@@ -243,3 +243,19 @@ def test_a_rating_with_every_touchpoint_skipped_is_refused_in_place_and_nothing_
     assert "is saved" not in page and "keep me" in page
     assert response.status_code == (200 if headers else 400)  # htmx: the form with its message, in place
     assert ratings() == []
+
+
+def test_the_rating_form_follows_a_renamed_touchpoint_and_the_language_at_once(client, logged_in, product):
+    """The form's class is kept per touchpoints as shown (cocreate/maturity/forms.py): a new name, a new
+    touchpoint or another language is another class, never a stale label."""
+    first = [t for t in product.touchpoints if t.active][0]
+    html = client.get(f"/p/{product.slug}/rate").get_data(as_text=True)
+    assert first.name in html
+    first.name = "Unboxing, renamed"
+    first.names = {"nl": "Uitpakken"}
+    db.session.commit()
+    html = client.get(f"/p/{product.slug}/rate").get_data(as_text=True)
+    assert "Unboxing, renamed" in html
+    logged_in.locale = "nl"
+    db.session.commit()
+    assert "Uitpakken" in client.get(f"/p/{product.slug}/rate").get_data(as_text=True)
