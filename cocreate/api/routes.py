@@ -111,12 +111,18 @@ def query(schema):
     return bp.arguments(schema, location="query", unknown=RAISE)
 
 
+def _documented(view, tag: str, codes):
+    """The operation under its feature's tag, with the error answers it may give (the body: schemas.ErrorOut)."""
+    view = bp.doc(tags=[tag])(view)
+    for code in codes:
+        view = bp.alt_response(code, schema=s.ErrorOut, description=ANSWERS.get(code, ""))(view)
+    return view
+
+
 def read(success, *codes: int, tag: str):
     """A GET: its schema, its ETag (a 304 for a matching If-None-Match) and the answers it may give."""
     def decorator(view):
-        view = bp.doc(tags=[tag])(view)
-        for code in (*codes, 401, 404, 429):
-            view = bp.alt_response(code, schema=s.ErrorOut, description=ANSWERS.get(code, ""))(view)
+        view = _documented(view, tag, (*codes, 401, 404, 429))
         if issubclass(success, s.Page):  # a list: its cursor is checked against the list that gave it
             view = bp.alt_response(422, schema=s.ErrorOut, description="The cursor is not one this list gave.")(view)
         return bp.etag(bp.response(200, success)(view))
@@ -124,11 +130,9 @@ def read(success, *codes: int, tag: str):
 
 
 def write(success, code: int, *codes: int, tag: str = "Ideas"):
+    """A POST, PUT or DELETE: its success schema and code, the write rate limit, and the answers it may give."""
     def decorator(view):
-        view = bp.doc(tags=[tag])(view)
-        for extra in (*codes, 401, 403, 404, 429):
-            view = bp.alt_response(extra, schema=s.ErrorOut, description=ANSWERS.get(extra, ""))(view)
-        return write_limit(bp.response(code, success)(view))
+        return write_limit(bp.response(code, success)(_documented(view, tag, (*codes, 401, 403, 404, 429))))
     return decorator
 
 
