@@ -334,3 +334,24 @@ def test_moving_a_release_date_back_to_today_announces_it(owner):
     update_version(version, label="v3", notes="Edited again", released_on=date.today(), demo_url=None)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookDelivery)) == 1
+
+
+def test_a_transaction_reads_the_companys_webhooks_once_and_sees_one_written_in_it(owner):
+    """queue() keeps the company's active webhooks for the transaction (a rating that opens three misses queues
+    four events: services._active_hooks); a webhook added, paused or removed in it is read again."""
+    from tests.conftest import count_queries
+
+    company = owner_company(owner)
+    db.session.commit()
+    assert services.queue(company.id, services.Event.IDEA_CREATED, {}) == []
+    with count_queries() as reads:
+        assert services.queue(company.id, services.Event.IDEA_CREATED, {}) == []
+    assert reads() == 0
+    webhook, _secret = services.create_webhook(company, owner, url="https://example.com/hook",
+                                               events=["idea.created"])
+    assert len(services.queue(company.id, services.Event.IDEA_CREATED, {"n": 1})) == 1  # same transaction
+    webhook.active = False
+    db.session.flush()
+    assert services.queue(company.id, services.Event.IDEA_CREATED, {"n": 2}) == []
+    db.session.rollback()
+    assert services.queue(company.id, services.Event.IDEA_CREATED, {"n": 3}) == []  # rolled back: none
