@@ -53,14 +53,13 @@ def _form_choices(form: IdeaForm, product: Product) -> None:
 @bp.get("/p/<slug>/ideas")
 def index(slug: str):
     product = product_or_404(slug)
-    tags = services.tags_of(product)
-    touchpoints = [(t.id, t.name_in(_language())) for t in product.touchpoints]
-    filters = ListFilters.read(request.args, (t.id for t in tags), (t for t, _name in touchpoints))
+    tags, touchpoints = services.filter_choices(product, _language())
+    filters = ListFilters.read(request.args, (t for t, _name in tags), (t for t, _name in touchpoints))
     result = services.card_rows(product, current_user, sort=filters.sort, page=filters.page, status=filters.status,
                                 tag_id=filters.tag_id, touchpoint_id=filters.touchpoint_id, q=filters.q)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render("ideas/index.html", "idea_list", product=product, result=result, cards=cards.cards(product, result),
-                  filters=filters, tags=[(t.id, t.name) for t in tags], touchpoints=touchpoints, args=args)
+                  filters=filters, tags=tags, touchpoints=touchpoints, args=args)
 
 
 @bp.get("/p/<slug>/roadmap")

@@ -19,7 +19,7 @@ from cocreate.extensions import db, utcnow
 from cocreate.i18n import _
 from cocreate.ideas import search, similar
 from cocreate.ideas.models import CLOSED, Comment, Idea, Status, StatusChange, Tag, Vote, idea_tags
-from cocreate.products.models import Product, Touchpoint, Version
+from cocreate.products.models import Product, Touchpoint, Version, touchpoint_name
 from cocreate.refusal import N_, Refused
 from cocreate.text import render_markdown
 
@@ -541,6 +541,21 @@ def comments_of(idea: Idea) -> tuple[Comment | None, list[Comment]]:
 
 def tags_of(product: Product) -> list[Tag]:
     return list(db.session.scalars(sa.select(Tag).where(Tag.product_id == product.id).order_by(Tag.name)))
+
+
+def filter_choices(product: Product, language: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """What the idea list's filters offer: the product's tags and its touchpoints (named in ``language``), as
+    plain (id, name) pairs from two statements built once (the list is the most-read page)."""
+    tags = [(tag_id, name) for tag_id, name in db.session.execute(_TAG_CHOICES, {"product": product.id})]
+    touchpoints = [(tp_id, touchpoint_name(name, names, language))
+                   for tp_id, name, names in db.session.execute(_TOUCHPOINT_CHOICES, {"product": product.id})]
+    return tags, touchpoints
+
+
+_TAG_CHOICES = sa.select(Tag.id, Tag.name).where(Tag.product_id == sa.bindparam("product")).order_by(Tag.name)
+_TOUCHPOINT_CHOICES = (sa.select(Touchpoint.id, Touchpoint.name, Touchpoint.names)
+                       .where(Touchpoint.product_id == sa.bindparam("product"))
+                       .order_by(Touchpoint.position, Touchpoint.id))
 
 
 def add_tag(product: Product, name: str) -> Tag:
