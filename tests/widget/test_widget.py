@@ -364,6 +364,7 @@ def test_the_sign_in_window_hands_over_a_token_after_a_click(client, widget, csr
     assert client.post(f"/widget/{slug}/signin").status_code == 400  # no CSRF token
     answer = client.post(f"/widget/{slug}/signin", data={"csrf_token": csrf_token(client, f"/widget/{slug}/signin")})
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert 'src="/static/widget/signin.js"' in answer.get_data(as_text=True)  # the hand-over script, nothing else
     token = re.search(r'data-access="([^"]+)"', answer.get_data(as_text=True)).group(1)
     client.delete_cookie("session")  # the frame has no cookie: only the token
     assert rate(client, widget, token).status_code == 200
