@@ -37,7 +37,10 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="cProfile's order: cumulative (default) or tottime")
     options = parser.parse_args()
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(options.url), "RATELIMIT_ENABLED": False,
+    url = options.url
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):  # relative to here, not to instance/
+        url = "sqlite:///" + str(Path(url[len("sqlite:///"):]).resolve())
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(url), "RATELIMIT_ENABLED": False,
                       "PAGE_CACHE_SECONDS": 0, "SECRET_KEY": "bench-only-secret"})
     with app.app_context():
         ideas = list(db.session.scalars(sa.text(
@@ -76,6 +79,7 @@ def main() -> None:
         "ideas (trending, signed in)": lambda: customer.get(ideas_path),
         "board": lambda: visitor.get("/board"),
         "idea page": lambda: visitor.get(f"/p/{HEAVY_SLUG}/ideas/{ideas[0]}"),
+        "maturity page": lambda: visitor.get(f"/p/{HEAVY_SLUG}/maturity"),
         "ambassador leaderboard": lambda: owner.get(f"/c/{company}/ambassadors"),
         "vote (toggle)": vote,
     }
