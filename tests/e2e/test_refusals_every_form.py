@@ -150,6 +150,17 @@ def stale_token(page) -> None:
 
 # --- The cases: (who, open the page and prepare, press, the refusal's words) ------------------------------------
 
+def posted_comment(w: World, email: str, body: str) -> int:
+    """A comment on the world's idea, written through the service as ``email``'s account: its id."""
+    from cocreate.extensions import db
+    from cocreate.ideas import services as ideas
+    from cocreate.ideas.models import Idea
+
+    with app_context():
+        comment_id = ideas.add_comment(db.session.get(Idea, w.idea), user(email), body).id
+        db.session.commit()
+    return comment_id
+
 def comment(page, w: World):
     page.goto(f"/p/{w.product}/ideas/{w.idea}")
     yield
@@ -157,15 +168,7 @@ def comment(page, w: World):
 
 
 def reply(page, w: World):
-    from cocreate.ideas import services as ideas
-
-    with app_context():
-        from cocreate.extensions import db
-        from cocreate.ideas.models import Idea
-
-        first = ideas.add_comment(db.session.get(Idea, w.idea), user(w.sample["owner"]), "What do you think?")
-        db.session.commit()
-        first_id = first.id
+    first_id = posted_comment(w, w.sample["owner"], "What do you think?")
     page.goto(f"/p/{w.product}/ideas/{w.idea}")
     w.scope = f"#comment-{first_id} details.reply-box"
     page.locator(f"#comment-{first_id} details.reply-box summary").click()
@@ -183,15 +186,7 @@ def status(page, w: World):
 
 
 def official(page, w: World):
-    from cocreate.ideas import services as ideas
-
-    with app_context():
-        from cocreate.extensions import db
-        from cocreate.ideas.models import Idea
-
-        answer = ideas.add_comment(db.session.get(Idea, w.idea), user(w.sample["owner"]), "We are on it.")
-        db.session.commit()
-        answer_id = answer.id
+    answer_id = posted_comment(w, w.sample["owner"], "We are on it.")
     page.goto(f"/p/{w.product}/ideas/{w.idea}")
     w.scope = "#comments"
     change_world(delete_comment, answer_id)
@@ -200,15 +195,7 @@ def official(page, w: World):
 
 
 def helpful(page, w: World):
-    from cocreate.ideas import services as ideas
-
-    with app_context():
-        from cocreate.extensions import db
-        from cocreate.ideas.models import Idea
-
-        said = ideas.add_comment(db.session.get(Idea, w.idea), user(w.sample["customer"]), "Useful detail.")
-        db.session.commit()
-        said_id = said.id
+    said_id = posted_comment(w, w.sample["customer"], "Useful detail.")
     page.goto(f"/p/{w.product}/ideas/{w.idea}")
     stale_token(page)
     yield
