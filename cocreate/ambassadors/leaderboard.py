@@ -148,34 +148,46 @@ def leaderboard(company: Company, *, product_id: int = ALL_PRODUCTS, period: int
                 page: int = 1, per_page: int = PER_PAGE, opted_in_only: bool = False) -> Board:
     """One page of the company's ranked customers (plain rows with their shortlist state), in three queries
     whatever the page size. `score_cells` adds the cells rendered once per score run."""
-    where = [ContributionScore.company_id == company.id, ContributionScore.product_id == product_id,
-             ContributionScore.period_days == period]
-    if opted_in_only:
-        where.append(User.contact_opt_in.is_(True))
-    run = db.session.execute(sa.select(ScoreRun.computed_at, ScoreRun.counts)
-                             .where(ScoreRun.company_id == company.id)).first()
+    selection = {"company": company.id, "product": product_id, "period": period}
+    run = db.session.execute(_RUN, selection).first()
     if opted_in_only:  # consent changes between refreshes: count it live
-        total = db.session.execute(sa.select(sa.func.count()).select_from(ContributionScore)
-                                   .join(User, User.id == ContributionScore.user_id).where(*where)).scalar_one()
+        total = db.session.execute(_OPTED_IN_TOTAL, selection).scalar_one()
     else:
         total = run.counts.get(f"{product_id}:{period}", 0) if run else 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    # Ties in the order go by user id, descending: with the score index (company, product, period, total, user_id)
-    # read backwards, PostgreSQL takes the first page straight from the index, with no sort.
-    found = db.session.execute(
-        BOARD_ROW.where(*where).order_by(*ORDERS.get(sort, ORDERS["score"]), ContributionScore.user_id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    sort = sort if sort in ORDERS else "score"
+    found = db.session.execute(_PAGES[sort, opted_in_only],
+                               {**selection, "limit": per_page, "offset": (page - 1) * per_page}).all()
     rows = [BoardRow(rank=r.rank, user_id=r.user_id, name=r.name, email=r.email, opted_in=r.opted_in, score=r,
                      joined=r.joined) for r in found]
     if rows:
-        states = dict(db.session.execute(sa.select(Candidate.user_id, Candidate.state).where(
-            Candidate.company_id == company.id, Candidate.user_id.in_([row.user_id for row in rows]))).all())
+        states = dict(db.session.execute(_STATES, {"company": company.id,
+                                                   "ids": [row.user_id for row in rows]}).all())
         for row in rows:
             row.state = states.get(row.user_id)
     return Board(rows=rows, total=total, page=page, per_page=per_page, computed_at=run.computed_at if run else None,
                  company_id=company.id, product_id=product_id, period=period)
+
+
+# The board's statements, built once with bind parameters (building one cost as much as running it): the score
+# run, a page of each order with or without the consent filter, the live count of those who agreed, the states.
+_SELECTION = (ContributionScore.company_id == sa.bindparam("company"),
+              ContributionScore.product_id == sa.bindparam("product"),
+              ContributionScore.period_days == sa.bindparam("period"))
+_RUN = sa.select(ScoreRun.computed_at, ScoreRun.counts).where(ScoreRun.company_id == sa.bindparam("company"))
+_OPTED_IN_TOTAL = (sa.select(sa.func.count()).select_from(ContributionScore)
+                   .join(User, User.id == ContributionScore.user_id)
+                   .where(*_SELECTION, User.contact_opt_in.is_(True)))
+# Ties in the order go by user id, descending: with the score index (company, product, period, total, user_id)
+# read backwards, PostgreSQL takes the first page straight from the index, with no sort.
+_PAGES = {
+    (sort, opted_in_only): BOARD_ROW.where(*_SELECTION, *([User.contact_opt_in.is_(True)] if opted_in_only else []))
+    .order_by(*order, ContributionScore.user_id.desc()).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+    for sort, order in ORDERS.items() for opted_in_only in (False, True)
+}
+_STATES = sa.select(Candidate.user_id, Candidate.state).where(
+    Candidate.company_id == sa.bindparam("company"), Candidate.user_id.in_(sa.bindparam("ids", expanding=True)))
 
 
 # The score cells of a row depend only on the score run (its stamp), the selection, the language and the names of
@@ -209,4 +221,7 @@ def score_cells(board: Board, products: Sequence[Product]) -> None:
 
 
 def company_products(company: Company) -> list[Product]:
-    return list(db.session.scalars(sa.select(Product).where(Product.company_id == company.id).order_by(Product.name)))
+    return list(db.session.scalars(_PRODUCTS, {"company": company.id}))
+
+
+_PRODUCTS = sa.select(Product).where(Product.company_id == sa.bindparam("company")).order_by(Product.name)
