@@ -114,3 +114,37 @@ def test_a_visitors_frame_has_no_token_and_the_persons_language(client, user):
     login(client, user)
     html = client.get("/board").get_data(as_text=True)
     assert '<html lang="it">' in html and profile_link(html) == user.name and len(tokens(html)) == 1
+
+
+def test_the_bell_is_read_with_the_user_and_asked_again_after_a_write_in_the_request(app, client, user):
+    """The unread count comes with the user in the loader's one query (cocreate.auth.read_with_user): a signed-in
+    page runs one statement that reads notifications. A notification written in the request drops it, so the bell
+    asks the database again instead of showing the count from before."""
+    import sqlalchemy as sa
+    from flask import g
+
+    from cocreate.auth import with_user
+    from cocreate.notifications.services import UNREAD
+
+    login(client, user)
+    db.session.add(Notification(user_id=user.id, kind="test", subject="News", url="/"))
+    db.session.commit()
+    statements: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "after_cursor_execute", listener)
+    try:
+        html = client.get("/companies").get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", listener)
+    assert '<span class="bell-count">1</span>' in bell(html)
+    assert len([s for s in statements if "FROM notifications" in s]) == 1, statements
+    with app.test_request_context("/"):
+        g.with_user = (user.id, {UNREAD: 1})
+        assert with_user(UNREAD, user) == 1
+        db.session.add(Notification(user_id=user.id, kind="test", subject="More news", url="/"))
+        db.session.flush()
+        assert with_user(UNREAD, user) is None
+        db.session.rollback()

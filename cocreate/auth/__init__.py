@@ -31,18 +31,27 @@ def init_app(app: Flask) -> None:
     from cocreate.companies.access import remember_roles
     from cocreate.companies.models import Membership
 
-    with_roles = (sa.select(User, Membership.company_id, Membership.role)  # built once: every signed-in request
-                  .outerjoin(Membership, Membership.user_id == User.id)
-                  .where(User.session_token == sa.bindparam("token")))
+    built: list[sa.Select] = []
+
+    def with_roles() -> sa.Select:
+        """Built once, at the first signed-in request (the features have said what they read with the user)."""
+        if not built:
+            built.append(sa.select(User, Membership.company_id, Membership.role,
+                                   *[column.label(name) for name, column in _WITH_USER.items()])
+                         .outerjoin(Membership, Membership.user_id == User.id)
+                         .where(User.session_token == sa.bindparam("token")))
+        return built[0]
 
     @login_manager.user_loader
     def load_user(session_token: str):
-        """The signed-in user and all their roles, in one query (every signed-in request starts here)."""
-        rows = db.session.execute(with_roles, {"token": session_token}).all()
+        """The signed-in user, all their roles and what features read with them (``read_with_user``), in one
+        query (every signed-in request starts here)."""
+        rows = db.session.execute(with_roles(), {"token": session_token}).all()
         if not rows:
             return None
         user = rows[0][0]
-        remember_roles(user, {company_id: role for _user, company_id, role in rows if company_id is not None})
+        remember_roles(user, {row[1]: row[2] for row in rows if row[1] is not None})
+        g.with_user = (user.id, {name: rows[0][3 + i] for i, name in enumerate(_WITH_USER)})
         return user
 
     @login_manager.unauthorized_handler
@@ -53,6 +62,31 @@ def init_app(app: Flask) -> None:
             target = "/" + target[len(request.host_url):]
         next_path = target if is_safe_path(target) else None
         return see_other(url_for("auth.login", next=next_path))
+
+
+# Values other features read with the signed-in user, in the user loader's one query: a column correlated to
+# ``users`` (the notifications' unread count for the bell). ``with_user(name)`` gives it for this request.
+_WITH_USER: dict[str, sa.ColumnElement] = {}
+
+
+def read_with_user(name: str, column: sa.ColumnElement) -> None:
+    """Read ``column`` (correlated to ``users``) with the signed-in user on every request (a feature's init_app)."""
+    _WITH_USER[name] = column
+
+
+def with_user(name: str, user) -> object | None:
+    """What ``read_with_user`` read for ``user`` in this request; None when it was not read or was forgotten."""
+    found = g.get("with_user")
+    if found is None or found[0] != getattr(user, "id", None):
+        return None
+    return found[1].get(name)
+
+
+def forget_with_user(name: str) -> None:
+    """This request changed what ``name`` holds: ``with_user`` gives None for it from now on."""
+    found = g.get("with_user")
+    if found is not None:
+        found[1].pop(name, None)
 
 
 def _new_csrf_token(app: Flask, **_kwargs) -> None:

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from cocreate import frame
+from cocreate.auth import read_with_user, with_user
 from cocreate.memo import Memo
 
 MAIL_SETTINGS = {
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
         unread_notifications=lambda: services.unread_count(current_user),
         is_following=lambda **target: follows.is_following(current_user, **target))
     frame.fill_slot("bell", _bell)
+    read_with_user(services.UNREAD, services.unread_with_user())
     subscribers.connect()
 
 
@@ -36,10 +38,12 @@ _bells = Memo(1000)
 
 
 def _bell() -> str:
-    """The bell in the page's frame: its count read on every request (one indexed query), its HTML kept per count
-    and language."""
+    """The bell in the page's frame: its count read with the signed-in user (no query of its own; asked again when
+    this request wrote a notification), its HTML kept per count and language."""
     from cocreate.notifications import services
 
-    unread = services.unread_count(current_user)
+    unread = with_user(services.UNREAD, current_user)  # read with the user (cocreate.auth.read_with_user)
+    if unread is None:
+        unread = services.unread_count(current_user)
     return _bells.get((str(get_locale()), request.script_root, unread),
                       lambda: render_template("notifications/_bell.html", unread=unread))

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from flask import has_app_context
 
+from cocreate.auth import forget_with_user
 from cocreate.auth.models import User
 from cocreate.extensions import db, utcnow
 from cocreate.i18n import in_language_of, locale_of
@@ -76,7 +78,27 @@ def unread_count(user, cap: int = 99) -> int:
     return db.session.execute(_UNREAD, {"user": user.id, "limit": cap + 1}).scalar() or 0
 
 
-# Built once: every signed-in page's bell runs it.
+UNREAD = "unread_notifications"  # the name it is read under with the signed-in user
+
+
+def unread_with_user(cap: int = 99) -> sa.ScalarSelect:
+    """The unread count (at most cap + 1) as a column correlated to ``users``: the user loader reads it with the
+    signed-in user (cocreate.auth.read_with_user), so the bell costs no query of its own."""
+    return sa.select(sa.func.count()).select_from(
+        sa.select(Notification.id).where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .limit(cap + 1).correlate(User).subquery()).scalar_subquery()
+
+
+@sa.event.listens_for(Notification, "after_insert")
+@sa.event.listens_for(Notification, "after_update")
+@sa.event.listens_for(Notification, "after_delete")
+def _forget_unread(*_args) -> None:
+    """A notification written in this request: the bell asks the database again."""
+    if has_app_context():
+        forget_with_user(UNREAD)
+
+
+# Built once: the bell's count when it was not read with the user.
 _UNREAD = sa.select(sa.func.count()).select_from(
     sa.select(Notification.id).where(Notification.user_id == sa.bindparam("user"), Notification.read_at.is_(None))
     .limit(sa.bindparam("limit")).subquery())
@@ -95,6 +117,7 @@ def mark_read(notification: Notification) -> None:
 
 
 def mark_all_read(user: User) -> int:
+    forget_with_user(UNREAD)
     return db.session.execute(
         sa.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow()).execution_options(synchronize_session=False)
